@@ -1,0 +1,229 @@
+/**
+ * `Channel`: one connection to a peer actor (TCP or UDS), carrying framed
+ * msgpack messages both ways.
+ *
+ * Sends are coalesced: messages queued in the same tick go out in one write
+ * (one syscall), so a request's `StartAck` and `Return` or a burst of stream
+ * messages never cost a syscall each. Bad input from the peer (garbage, an
+ * oversized or truncated frame, an invalid message) closes this channel with
+ * a logged `TransportClosed`/`MsgTypeError`; it never throws into the actor.
+ */
+import net from 'node:net';
+import { MsgTypeError, TransportClosed } from '../errors.ts';
+import { getLogger } from '../log.ts';
+import type { AidMsg, Msg } from '../msg/types.ts';
+import { validateMsg } from '../msg/validate.ts';
+import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
+import { decodeBody, encodeShared, FrameReader } from './codec.ts';
+
+const log = getLogger('ipc');
+const ARENA = 64 * 1024;
+/** Queued bytes after which a send writes immediately instead of waiting for the tick to end. */
+const FLUSH_AT = 48 * 1024;
+
+/** The identity of the actor at the other end: `{ name, uuid, pid }`. */
+export interface Aid { name: string; uuid: string; pid: number }
+
+export interface ChannelOptions { maxFrameBytes?: number }
+
+export class Channel {
+  /** The peer's identity, known once the `Aid` handshake is done. */
+  aid: Aid | undefined;
+  /** Called for every valid message after the handshake. */
+  onMsg: (msg: Msg) => void = (msg) => this.#queue(msg);
+  /** An error the peer reported about itself as a whole (e.g. it failed to boot). */
+  peerError: Error | undefined;
+  /** Why the channel closed, once it has. */
+  closeReason: Error | undefined;
+
+  readonly #socket: net.Socket;
+  readonly #reader: FrameReader;
+  #arena = Buffer.allocUnsafe(ARENA);
+  #used = 0;
+  #flushQueued = false;
+  #inbox: Msg[] = [];
+  #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
+  #closeHandlers: ((err: Error) => void)[] = [];
+
+  constructor(socket: net.Socket, opts: ChannelOptions = {}) {
+    this.#socket = socket;
+    this.#reader = new FrameReader(opts.maxFrameBytes);
+    if (socket.remoteFamily !== undefined) socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
+    socket.on('error', (err) => this.#closed(new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.#closed(new TransportClosed(`connection to ${this.#peer()} closed`)));
+  }
+
+  /** Connect to `addr` (`tcp://…` or `uds://…`). */
+  static connect(addr: Address | ParsedAddress, opts: ChannelOptions & { timeoutMs?: number } = {}): Promise<Channel> {
+    const a = typeof addr === 'string' ? parseAddress(addr) : addr;
+    return new Promise((resolve, reject) => {
+      const socket = a.proto === 'tcp' ? net.connect(a.port, a.host) : net.connect(a.path);
+      const timer = opts.timeoutMs
+        ? setTimeout(() => socket.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs)
+        : undefined;
+      socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.removeListener('error', onError);
+        resolve(new Channel(socket, opts));
+      });
+      const onError = (err: Error) => {
+        clearTimeout(timer);
+        reject(new TransportClosed(`cannot connect to ${formatAddress(a)}: ${err.message}`, { cause: err }));
+      };
+      socket.once('error', onError);
+    });
+  }
+
+  get closed(): boolean {
+    return this.closeReason !== undefined;
+  }
+
+  /** Local and remote addresses, for logs and introspection. */
+  get raddr(): string {
+    return this.#peer();
+  }
+
+  /**
+   * Queue `msg` for sending. Throws synchronously if the channel is closed or
+   * the message cannot be encoded. Returns true when the caller should wait
+   * for {@link drained} before sending more (the socket is backed up).
+   */
+  send(msg: Msg): boolean {
+    if (this.closeReason) throw this.closeReason;
+    const body = encodeShared(msg);
+    const need = body.length + 4;
+    if (this.#arena.length - this.#used < need) {
+      this.flush();
+      if (this.#arena.length < need) this.#arena = Buffer.allocUnsafe(Math.max(ARENA, need));
+    }
+    this.#arena.writeUInt32LE(body.length, this.#used);
+    this.#arena.set(body, this.#used + 4);
+    this.#used += need;
+    if (this.#used >= FLUSH_AT) this.flush();
+    else if (!this.#flushQueued) {
+      this.#flushQueued = true;
+      process.nextTick(() => this.flush());
+    }
+    return this.#socket.writableNeedDrain;
+  }
+
+  /** Write everything queued now. */
+  flush(): void {
+    this.#flushQueued = false;
+    if (this.#used === 0 || this.#socket.destroyed) return;
+    this.#socket.write(this.#arena.subarray(0, this.#used));
+    // The written region now belongs to the socket: carry on in the rest of the arena.
+    this.#arena = this.#arena.length - this.#used >= 1024 ? this.#arena.subarray(this.#used) : Buffer.allocUnsafe(ARENA);
+    this.#used = 0;
+  }
+
+  /** Resolves when the socket can take more data (or the channel closed). */
+  drained(): Promise<void> {
+    if (!this.#socket.writableNeedDrain || this.closed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        this.#socket.off('drain', done);
+        this.#socket.off('close', done);
+        resolve();
+      };
+      this.#socket.on('drain', done);
+      this.#socket.on('close', done);
+    });
+  }
+
+  /** Next message, for the handshake phase (before `onMsg` is replaced). */
+  recv(): Promise<Msg> {
+    const m = this.#inbox.shift();
+    if (m) return Promise.resolve(m);
+    if (this.closeReason) return Promise.reject(this.closeReason);
+    return new Promise((resolve, reject) => {
+      this.#waiter = { resolve, reject };
+    });
+  }
+
+  /** Start handing messages to `handler`, after any received during the handshake. */
+  serve(handler: (msg: Msg) => void): void {
+    this.onMsg = handler;
+    const early = this.#inbox;
+    this.#inbox = [];
+    for (const m of early) handler(m);
+  }
+
+  /** Register a callback for when the channel closes (called at once if it already has). */
+  onClose(handler: (err: Error) => void): void {
+    if (this.closeReason) handler(this.closeReason);
+    else this.#closeHandlers.push(handler);
+  }
+
+  /** Flush what is queued, then close. */
+  close(reason?: Error): void {
+    if (this.closeReason) return;
+    this.flush();
+    this.#closed(reason ?? new TransportClosed(`channel to ${this.#peer()} closed locally`));
+    this.#socket.end();
+    // A peer that never reads must not hold the socket open forever.
+    setTimeout(() => this.#socket.destroy(), 1000).unref();
+  }
+
+  /** Close at once without flushing (bad input from the peer). */
+  abort(reason: Error): void {
+    this.#closed(reason);
+    this.#socket.destroy();
+  }
+
+  #queue(msg: Msg): void {
+    if (this.#waiter) {
+      const w = this.#waiter;
+      this.#waiter = undefined;
+      w.resolve(msg);
+    } else this.#inbox.push(msg);
+  }
+
+  #onData(chunk: Buffer): void {
+    if (this.closeReason) return;
+    try {
+      this.#reader.push(chunk, (body) => {
+        let value: unknown;
+        try {
+          value = decodeBody(body);
+        } catch (err) {
+          throw new MsgTypeError(`invalid msgpack in a ${body.length}-byte frame: ${(err as Error).message}`);
+        }
+        const msg = validateMsg(value);
+        if (!this.closeReason) this.onMsg(msg);
+      });
+    } catch (err) {
+      const e = err instanceof Error ? err : new Error(String(err));
+      log.warning('dropping connection from %s: %s: %s', this.#peer(), e.name, e.message);
+      this.abort(e);
+    }
+  }
+
+  #closed(reason: Error): void {
+    if (this.closeReason) return;
+    if (this.#reader.pending > 0) {
+      reason = new TransportClosed(`${reason.message} in the middle of a frame (${this.#reader.pending} bytes of a truncated frame dropped)`);
+      log.warning('%s', reason.message);
+    }
+    this.closeReason = reason;
+    if (this.#waiter) {
+      this.#waiter.reject(reason);
+      this.#waiter = undefined;
+    }
+    const handlers = this.#closeHandlers;
+    this.#closeHandlers = [];
+    for (const h of handlers) h(reason);
+  }
+
+  #peer(): string {
+    const s = this.#socket;
+    const who = this.aid ? `${this.aid.name}[${this.aid.pid}]` : 'peer';
+    return s.remoteAddress ? `${who} at tcp://${s.remoteAddress}:${s.remotePort}` : `${who} over uds`;
+  }
+}
+
+/** Build our `Aid` message. */
+export function aidMsg(aid: Aid): AidMsg {
+  return { msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid };
+}

@@ -1,0 +1,46 @@
+/**
+ * What may travel as a payload (arguments, return values, stream messages):
+ * msgpack's data model. Checked at the sender so a bad value fails there with
+ * a message naming the offending path, instead of arriving silently changed
+ * (a `Map` would encode as `{}`, a class instance would lose its prototype).
+ */
+
+/** Throw a `TypeError` if `value` cannot cross a process boundary unchanged. */
+export function assertSerializable(value: unknown, what: string): void {
+  const problem = findProblem(value, what, 0);
+  if (problem) {
+    throw new TypeError(`${problem}: only msgpack data crosses actors (null, booleans, numbers, strings, ` +
+      `arrays, plain objects, Uint8Array, Date). Convert it to plain data first.`);
+  }
+}
+
+function findProblem(v: unknown, path: string, depth: number): string | undefined {
+  switch (typeof v) {
+    case 'undefined': case 'boolean': case 'number': case 'string':
+      return undefined;
+    case 'function':
+      return `${path} is a function (${(v as { name?: string }).name || 'anonymous'}), which is not serializable; ` +
+        'to call a function in another actor pass it to portal.run() instead';
+    case 'bigint': case 'symbol':
+      return `${path} is a ${typeof v}, which is not serializable`;
+  }
+  if (v === null || v instanceof Uint8Array || v instanceof Date) return undefined;
+  if (depth > 100) return `${path} nests deeper than 100 levels (a cycle?)`;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = findProblem(v[i], `${path}[${i}]`, depth + 1);
+      if (p) return p;
+    }
+    return undefined;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) {
+    const name = (v as object).constructor?.name ?? 'object';
+    return `${path} is a ${name} instance, which is not serializable`;
+  }
+  for (const key in v as object) {
+    const p = findProblem((v as Record<string, unknown>)[key], `${path}.${key}`, depth + 1);
+    if (p) return p;
+  }
+  return undefined;
+}

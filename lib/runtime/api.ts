@@ -1,0 +1,31 @@
+/**
+ * Introspection of the running actor for user code: `currentActor()`.
+ */
+import type { Address } from '../ipc/addr.ts';
+import type { Uid } from '../msg/types.ts';
+import { RuntimeUsageError } from '../errors.ts';
+import { getRuntime } from './state.ts';
+
+/** What user code can know about the actor it runs in. */
+export interface ActorInfo {
+  readonly name: string;
+  readonly uid: Uid;
+  readonly pid: number;
+  readonly enableModules: readonly string[];
+  readonly isRegistrar: boolean;
+  readonly addrs: readonly Address[];
+}
+
+/** The actor this code runs in. Throws outside a running actor (open a root or nursery first). */
+export function currentActor(): ActorInfo {
+  const a = getRuntime();
+  if (!a) throw new RuntimeUsageError('no actor runtime is running in this process: call tractor.run(), openRoot() or openNursery() first');
+  return Object.freeze({
+    name: a.name,
+    uid: a.uid,
+    pid: a.pid,
+    enableModules: Object.freeze([...a.enableModules]),
+    isRegistrar: a.isRegistrar,
+    addrs: Object.freeze([...a.addrs]),
+  });
+}

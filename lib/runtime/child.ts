@@ -1,0 +1,73 @@
+/**
+ * Entry point of a spawned actor process: connect back to the parent,
+ * exchange `Aid`s, receive the `SpawnSpec`, import the enabled modules and
+ * serve RPC until cancelled or until the parent's channel closes (a parent
+ * that died, even by SIGKILL, takes its children with it).
+ *
+ * argv: <parent address> <uuid> <name>
+ */
+import { boxError } from '../errors.ts';
+import { aidMsg, Channel } from '../ipc/channel.ts';
+import { getConsoleLog, isLogLevel, setActorName } from '../log.ts';
+import { Actor } from './actor.ts';
+import { importModule } from './resolve.ts';
+import { serveStart } from './rpc.ts';
+import { setProcessScope } from './scope.ts';
+import { type RuntimeVars, setImportingModules, setRuntime, updateRuntimeVars } from './state.ts';
+
+const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
+// Ctrl-C reaches the whole process group; the root decides how the tree goes down.
+process.on('SIGINT', () => {});
+
+const chan = await Channel.connect(parentAddr).catch((err: Error) => {
+  console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
+  process.exit(1);
+});
+chan.onClose(() => {
+  if (!actor) process.exit(1);
+});
+let actor: Actor | undefined;
+chan.send(aidMsg({ name, uuid, pid: process.pid }));
+const parentAid = await chan.recv();
+const spec = await chan.recv();
+if (parentAid.msg_type !== 'Aid' || spec.msg_type !== 'SpawnSpec') {
+  console.error(`tractor-ts: actor ${name} got a bad handshake from its parent (${parentAid.msg_type}, ${spec.msg_type})`);
+  process.exit(1);
+}
+chan.aid = { name: parentAid.name, uuid: parentAid.uuid, pid: parentAid.pid };
+
+const vars = spec._runtime_vars as unknown as RuntimeVars;
+updateRuntimeVars({ ...vars, isRoot: false });
+setActorName(name);
+if (isLogLevel(vars.loglevel)) getConsoleLog(vars.loglevel);
+
+actor = new Actor({ name, uuid, enableModules: spec.enable_modules });
+const self = actor;
+self.serveStart = (c, msg) => void serveStart(self, c, msg);
+self.parentChan = chan;
+setRuntime(self);
+setProcessScope(self.scope);
+
+let exiting = false;
+self.onShutdown = () => {
+  if (exiting) return;
+  exiting = true;
+  void self.close().finally(() => process.exit(0));
+};
+process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
+
+await self.listen(vars.enableTransports ?? ['tcp']);
+self.serveChannel(chan);
+
+setImportingModules(true);
+try {
+  for (const m of spec.enable_modules) await importModule(m);
+} catch (err) {
+  // Report the boot failure to the parent as the actor's own error, then exit.
+  if (!chan.closed) chan.send(boxError(err, self.uid, null));
+  chan.flush();
+  await self.close();
+  process.exit(1);
+} finally {
+  setImportingModules(false);
+}

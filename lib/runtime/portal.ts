@@ -1,0 +1,164 @@
+/**
+ * `Portal`: the handle to a remote actor through which this actor calls it:
+ * one-shot RPC (`run`), contexts (`openContext`), legacy streams
+ * (`openStreamFrom`), its result (`waitForResult`) and its cancellation.
+ */
+import { NoResult } from '../errors.ts';
+import type { Channel } from '../ipc/channel.ts';
+import { getLogger } from '../log.ts';
+import type { Actor } from './actor.ts';
+import { callFunction, callSelf } from './rpc.ts';
+import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
+import { currentScope, type Scope } from './scope.ts';
+import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
+import { type ContextFn, type ContextOptions, openContext, type Context } from '../context.ts';
+import { type MsgStream, openStreamFrom } from '../stream.ts';
+
+const log = getLogger('portal');
+
+/** The argument object of an RPC target `F`. */
+export type ArgsOf<F> = F extends (args: infer A) => unknown ? (unknown extends A ? Record<string, never> : A) : never;
+/** The awaited result of an RPC target `F`. */
+export type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
+/** An RPC target: an exported async function of one named-arguments object. */
+export type RemoteFn = (args: never) => Promise<unknown>;
+/** A legacy streaming target: an exported async generator function. */
+export type RemoteGenFn = (args: never) => AsyncGenerator<unknown>;
+/** The values a legacy streaming target yields. */
+export type YieldOf<F> = F extends (...args: never[]) => AsyncGenerator<infer Y> ? Y : never;
+
+export interface CallOptions {
+  /** Aborting it cancels the remote task; the call rejects with the abort reason. */
+  signal?: AbortSignal;
+}
+
+/** What a portal's owner (a nursery) lends it: its scope and the child's one-shot result. */
+export interface PortalOwner {
+  readonly scope: Scope;
+  /** The one-shot result of a `runInActor` child. */
+  result?(): Promise<unknown>;
+  /** Records that this side asked the actor to cancel (so its exit is not an error). */
+  cancelRequested(): void;
+  /** Records that an error reached the user, so disposal does not raise it again. */
+  delivered(err: unknown): void;
+}
+
+export class Portal<R = unknown> implements AsyncDisposable {
+  /** The channel to the remote actor; `chan.aid` is its `{ name, uuid, pid }`. */
+  readonly chan: Channel;
+  readonly #actor: Actor;
+  readonly #targetModules: string[];
+  readonly #owner: PortalOwner | undefined;
+  readonly #ownsChannel: boolean;
+
+  /** @internal */
+  constructor(actor: Actor, chan: Channel, opts: { targetModules?: string[]; owner?: PortalOwner; ownsChannel?: boolean } = {}) {
+    this.#actor = actor;
+    this.chan = chan;
+    this.#targetModules = opts.targetModules ?? [];
+    this.#owner = opts.owner;
+    this.#ownsChannel = opts.ownsChannel ?? false;
+  }
+
+  /** @internal The sources whose abort cancels a call made through this portal. */
+  sources(signal?: AbortSignal): (Scope | AbortSignal | undefined)[] {
+    return [signal, currentScope(), this.#owner?.scope];
+  }
+
+  /** @internal */
+  get actor(): Actor {
+    return this.#actor;
+  }
+
+  /** @internal Resolve `fn` to its module and export name, among the modules the target and this actor know. */
+  resolve(fn: unknown) {
+    return resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
+  }
+
+  /** @internal Reject with `err`, recording that the user received it. */
+  deliver(err: unknown): never {
+    this.#owner?.delivered(err);
+    throw err;
+  }
+
+  /**
+   * Run `fn(args)` as a fresh task in the remote actor and return its result.
+   * `fn` must be an exported async function of a module the remote actor
+   * enabled. A remote error rejects with `RemoteActorError`; aborting
+   * `opts.signal` (or the ambient signal) cancels the remote task and rejects
+   * with the abort reason.
+   */
+  async run<F extends RemoteFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions = {}): Promise<ResultOf<F>> {
+    const kind = functypeOf(fn);
+    if (kind !== 'asyncfunc') {
+      throw new TypeError(`'${fn.name}' is ${kind === 'context' ? 'a context endpoint: use portal.openContext()' : 'an async generator: use portal.openStreamFrom()'}`);
+    }
+    const ref = await this.resolve(fn);
+    try {
+      return (await callFunction(this.#actor, this.chan, ref.ns, ref.func, args ?? {}, this.sources(opts.signal))) as ResultOf<F>;
+    } catch (err) {
+      return this.deliver(err);
+    }
+  }
+
+  /** Run the export `func` of module `ns` (a module id as in `enableModules`) in the remote actor. */
+  async runFromNs(ns: string, func: string, args: object = {}, opts: CallOptions = {}): Promise<unknown> {
+    try {
+      if (ns === 'self') return await callSelf(this.#actor, this.chan, func, args, CANCEL_ACK_TIMEOUT_MS);
+      return await callFunction(this.#actor, this.chan, normalizeModule(ns), func, args, this.sources(opts.signal));
+    } catch (err) {
+      return this.deliver(err);
+    }
+  }
+
+  /**
+   * Open a context with the endpoint `fn` (made by `context()`) in the remote
+   * actor. Resolves once the remote task called `ctx.started()`.
+   */
+  openContext<F extends ContextFn>(fn: F, args?: Parameters<F>[1], opts: ContextOptions = {}): Promise<Context<Awaited<ReturnType<F>>>> {
+    return openContext(this, fn, args ?? {}, opts);
+  }
+
+  /** Iterate the values of the async generator `fn(args)` running in the remote actor. */
+  openStreamFrom<F extends RemoteGenFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions = {}): Promise<MsgStream<YieldOf<F>>> {
+    return openStreamFrom(this, fn, args ?? {}, opts);
+  }
+
+  /**
+   * The result of a `runInActor` actor (cached: every call returns the same
+   * outcome). A daemon actor has no result: that returns `NoResult` and logs
+   * a warning.
+   */
+  async waitForResult(): Promise<R> {
+    if (!this.#owner?.result) {
+      log.warning('waitForResult() on daemon actor %s, which has no result: returning NoResult', this.chan.aid?.name);
+      return NoResult as R;
+    }
+    try {
+      return (await this.#owner.result()) as R;
+    } catch (err) {
+      return this.deliver(err);
+    }
+  }
+
+  /**
+   * Cancel the whole remote actor: its tasks are cancelled and its process
+   * exits. Resolves true once it acknowledged, false if it did not within
+   * `timeout` ms (default 1500) or was already gone.
+   */
+  async cancelActor(opts: { timeout?: number } = {}): Promise<boolean> {
+    this.#owner?.cancelRequested();
+    if (this.chan.closed) return false;
+    try {
+      return (await callSelf(this.#actor, this.chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true;
+    } catch (err) {
+      log.cancel('cancelActor(%s) got no ack: %s', this.chan.aid?.name, (err as Error).message);
+      return false;
+    }
+  }
+
+  /** Closes the connection if this portal opened it (discovery portals); a nursery's portal is left to its nursery. */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.#ownsChannel) this.chan.close();
+  }
+}

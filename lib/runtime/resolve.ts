@@ -1,0 +1,116 @@
+/**
+ * Function addressing: an RPC target is named on the wire by its module
+ * (`ns`: a file URL or package specifier) and export name (`func`). A caller
+ * holding a function reference finds that pair by identity among the exports
+ * of the modules it knows; a callee imports the module and looks the export up.
+ */
+import { isAbsolute } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { RuntimeUsageError } from '../errors.ts';
+import type { FuncType } from '../msg/types.ts';
+import { mainModuleUrl } from './state.ts';
+
+type ModuleNs = Record<string, unknown>;
+
+/** Marks an endpoint made by `context()`; carries its options. */
+export const CONTEXT_MARK = Symbol.for('tractor-ts.context');
+
+/** Canonical module id: absolute paths become file URLs; URLs and package specifiers stay. */
+export function normalizeModule(spec: string): string {
+  if (typeof spec !== 'string' || spec === '') {
+    throw new TypeError(`enableModules entries must be module specifiers (import.meta.url, an absolute path or a package name), got ${JSON.stringify(spec)}`);
+  }
+  if (isAbsolute(spec)) return pathToFileURL(spec).href;
+  if (spec.startsWith('.')) {
+    throw new TypeError(`relative module specifier ${JSON.stringify(spec)} is ambiguous across processes; pass import.meta.url or an absolute path`);
+  }
+  return spec;
+}
+
+const loaded = new Map<string, Promise<ModuleNs>>();
+const settled = new Map<string, ModuleNs>();
+
+/** Import (once) the module `ns`. */
+export function importModule(ns: string): Promise<ModuleNs> {
+  let p = loaded.get(ns);
+  if (!p) {
+    p = import(ns).then((m: ModuleNs) => {
+      settled.set(ns, m);
+      return m;
+    });
+    loaded.set(ns, p);
+    p.catch(() => loaded.delete(ns));
+  }
+  return p;
+}
+
+/** The module namespace if it is already imported (no await on the hot path). */
+export function loadedModule(ns: string): ModuleNs | undefined {
+  return settled.get(ns);
+}
+
+export interface FuncRef { ns: string; func: string }
+const refs = new WeakMap<Function, FuncRef>();
+
+/** What kind of RPC target `fn` is. */
+export function functypeOf(fn: unknown): FuncType {
+  if (typeof fn === 'function' && (fn as unknown as Record<symbol, unknown>)[CONTEXT_MARK]) return 'context';
+  if (Object.prototype.toString.call(fn) === '[object AsyncGeneratorFunction]') return 'asyncgen';
+  return 'asyncfunc';
+}
+
+const MAIN_IMPORT_WAIT_MS = 1000;
+
+async function importMain(url: string): Promise<ModuleNs> {
+  let timer: NodeJS.Timeout | undefined;
+  const stuck = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new RuntimeUsageError(
+      `the main module ${url} is still being evaluated, so the function cannot be resolved by identity ` +
+      '(importing a module suspended in top-level await deadlocks). Use the entry idiom ' +
+      '`if (tractor.isMain(import.meta)) tractor.run(main)` and do not `await` it at top level.')), MAIN_IMPORT_WAIT_MS);
+  });
+  try {
+    return await Promise.race([importModule(url), stuck]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Find `fn`'s module and export name among `candidates` (module ids) and the
+ * main module. Throws a `TypeError` saying what to export and enable.
+ */
+export async function resolveFunction(fn: unknown, candidates: Iterable<string>): Promise<FuncRef> {
+  if (typeof fn !== 'function') {
+    throw new TypeError(`expected an exported async function to call, got ${fn === null ? 'null' : typeof fn}`);
+  }
+  const known = refs.get(fn);
+  if (known) return known;
+  const tried: string[] = [];
+  const search = (ns: string, mod: ModuleNs): FuncRef | undefined => {
+    for (const key of Object.keys(mod)) {
+      if (mod[key] === fn) {
+        const ref = { ns, func: key };
+        refs.set(fn, ref);
+        return ref;
+      }
+    }
+    return undefined;
+  };
+  for (const ns of new Set(candidates)) {
+    tried.push(ns);
+    const found = search(ns, await importModule(ns));
+    if (found) return found;
+  }
+  const main = mainModuleUrl();
+  if (main && !tried.includes(main)) {
+    tried.push(main);
+    const found = search(main, await importMain(main));
+    if (found) return found;
+  }
+  const name = fn.name || '<anonymous>';
+  throw new TypeError(
+    `function '${name}' is not an export of any module this call can see (${tried.join(', ') || 'none'}). ` +
+    `Export it (\`export async function ${name}(...)\`) from its module and list that module in ` +
+    'enableModules (e.g. `enableModules: [import.meta.url]`) of the actor that should run it.');
+}

@@ -1,0 +1,156 @@
+/**
+ * Booting a tree in this process: the root actor (`openRoot`), the nursery
+ * that boots one implicitly (`openNursery`), the program entry (`run`) with
+ * its signal handling and exit code, and `runDaemon`.
+ */
+import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
+import type { Address, TransportName } from '../ipc/addr.ts';
+import { getConsoleLog, isLogLevel, type LogLevel, setActorName } from '../log.ts';
+import { Actor } from './actor.ts';
+import { ActorNursery, type NurseryOptions } from './nursery.ts';
+import { normalizeModule } from './resolve.ts';
+import { serveStart } from './rpc.ts';
+import { currentScope, Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
+import { assertNotImporting, getRuntime, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
+
+export interface RootOptions {
+  /** The root actor's name (default `'root'`). */
+  name?: string;
+  /** Modules this actor serves RPC from. */
+  enableModules?: string[];
+  /** Registrar addresses (discovery). */
+  registryAddrs?: Address[];
+  /** Transports this actor listens on (default `['tcp']`, bound on 127.0.0.1). */
+  enableTransports?: TransportName[];
+  debugMode?: boolean;
+  loglevel?: LogLevel;
+  startMethod?: StartMethod;
+  /** Aborting it cancels the whole tree. */
+  signal?: AbortSignal;
+}
+
+/** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
+export class Root implements AsyncDisposable {
+  /** @internal */
+  constructor(readonly runtime: Actor) {}
+
+  /** Aborted when the root actor is cancelled (SIGINT/SIGTERM under `run`, its `signal`, a cancel request). */
+  get signal(): AbortSignal {
+    return this.runtime.scope.signal;
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.runtime.cancel(null);
+    await this.runtime.close();
+    if (getRuntime() === this.runtime) {
+      setRuntime(undefined);
+      setProcessScope(new Scope());
+    }
+  }
+}
+
+function validateRootOptions(opts: RootOptions): void {
+  if (opts.loglevel !== undefined && !isLogLevel(opts.loglevel)) {
+    throw new TypeError(`unknown loglevel ${JSON.stringify(opts.loglevel)}`);
+  }
+  for (const t of opts.enableTransports ?? []) {
+    if (t !== 'tcp' && t !== 'uds') throw new TypeError(`unknown transport ${JSON.stringify(t)}; use 'tcp' or 'uds'`);
+  }
+  if (opts.startMethod !== undefined && opts.startMethod !== 'subprocess') {
+    throw new TypeError(`unknown startMethod ${JSON.stringify(opts.startMethod)}; the only one is 'subprocess'`);
+  }
+}
+
+/** Boot the root actor of a new tree in this process. */
+export async function openRoot(opts: RootOptions = {}): Promise<Root> {
+  assertNotImporting('openRoot()');
+  if (getRuntime()) {
+    throw new RuntimeUsageError('an actor runtime is already running in this process: open nurseries with openNursery() instead of a second root');
+  }
+  validateRootOptions(opts);
+  const transports = opts.enableTransports ?? ['tcp'];
+  updateRuntimeVars({
+    isRoot: true,
+    debugMode: opts.debugMode ?? false,
+    loglevel: opts.loglevel ?? 'warning',
+    registryAddrs: opts.registryAddrs ?? [],
+    enableTransports: transports,
+    depth: 0,
+  });
+  if (opts.loglevel) getConsoleLog(opts.loglevel);
+  const name = opts.name ?? 'root';
+  setActorName(name);
+  const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
+  actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
+  if (opts.signal) actor.scope.link(opts.signal);
+  await actor.listen(transports);
+  setRuntime(actor);
+  setProcessScope(actor.scope);
+  return new Root(actor);
+}
+
+/** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */
+export async function openNursery(opts: NurseryOptions & RootOptions = {}): Promise<ActorNursery> {
+  assertNotImporting('openNursery()');
+  const existing = getRuntime();
+  if (existing) return new ActorNursery(existing, opts);
+  const root = await openRoot(opts);
+  return new ActorNursery(root.runtime, opts, () => root[Symbol.asyncDispose]());
+}
+
+const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
+
+/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once). */
+async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
+  let received: string | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    if (received) process.exit(SIGNAL_EXIT[sig]);
+    received = sig;
+    process.exitCode = SIGNAL_EXIT[sig];
+    scope.abort(new Cancelled(`${sig} received: cancelling the actor tree`));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+  try {
+    return await fn();
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+/**
+ * Run `main` as the root task of a new tree: the twin of `trio.run(main)`.
+ * SIGINT/SIGTERM cancel the whole tree; an error is printed (remote errors
+ * with their remote stacks) and sets a non-zero exit code. Use it as
+ * `if (tractor.isMain(import.meta)) tractor.run(main)`, not awaited.
+ */
+export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<T> {
+  const done = (async () => {
+    assertNotImporting('run()');
+    await using root = await openRoot(opts);
+    const scope = new Scope([root.runtime.scope]);
+    return await withSignalHandling(scope, () => withScope(scope, main));
+  })();
+  done.catch((err) => {
+    if (err instanceof Cancelled && !err.canceller) console.error(err.message);
+    else console.error(formatError(err));
+    process.exitCode ||= 1;
+  });
+  return done;
+}
+
+/**
+ * Serve RPC on `enableModules` as a long-lived root actor until cancelled
+ * (SIGINT/SIGTERM or `opts.signal`), then exit cleanly.
+ */
+export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
+  await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
+  const scope = new Scope([root.runtime.scope]);
+  await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
+    if (!(err instanceof Cancelled) && err !== opts.signal?.reason) throw err;
+  });
+  if (process.exitCode === 130 || process.exitCode === 143) process.exitCode = 0;
+}
+
+export { currentScope };

@@ -1,0 +1,90 @@
+/**
+ * The subprocess spawn backend: start a `node` child with this process's
+ * `execArgv` (so a program run under tsx gets tsx-capable children), wait for
+ * it to connect back and say who it is, hand it its `SpawnSpec`.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { fileURLToPath } from 'node:url';
+import { ActorFailure } from '../errors.ts';
+import type { Channel } from '../ipc/channel.ts';
+import { getLogger } from '../log.ts';
+import type { Actor } from './actor.ts';
+import { mainModuleUrl, type RuntimeVars } from './state.ts';
+import { onAnyAbort, type Scope } from './scope.ts';
+import { SPAWN_TIMEOUT_MS } from './timing.ts';
+
+const log = getLogger('spawn');
+const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url));
+// `node --test` puts its own flags in execArgv; a child actor must not run as a test file.
+const EXEC_ARGV = process.execArgv.filter((a) => !/^--test(?!-)|^--test-(?:only|name-pattern|skip-pattern|reporter|reporter-destination|concurrency|timeout|force-exit|shard|coverage)/.test(a));
+
+export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
+
+export interface SpawnedActor {
+  name: string;
+  uuid: string;
+  proc: ChildProcess;
+  chan: Channel;
+  /** Resolves when the process has exited and been reaped. */
+  exited: Promise<ExitInfo>;
+  exitInfo: ExitInfo | undefined;
+}
+
+export interface SpawnRequest {
+  name: string;
+  enableModules: string[];
+  runtimeVars: RuntimeVars;
+}
+
+export function describeExit(e: ExitInfo): string {
+  return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
+}
+
+/** Spawn one actor process and complete its handshake; aborting `scope` kills it. */
+export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
+  const uuid = randomUUID();
+  const expected = actor.expectChild(uuid);
+  const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
+  const exited = new Promise<ExitInfo>((resolve) => {
+    proc.once('exit', (code, signal) => resolve((child.exitInfo = { code, signal })));
+    proc.once('error', (err) => {
+      log.error('cannot spawn actor %s: %s', req.name, err.message);
+      resolve((child.exitInfo = { code: -1, signal: null }));
+    });
+  });
+  let unlink = () => {};
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const chan = await new Promise<Channel>((resolve, reject) => {
+      expected.channel.then(resolve);
+      exited.then((e) => reject(new ActorFailure(`actor '${req.name}' exited (${describeExit(e)}) before connecting back to its parent`, e.code, e.signal)));
+      unlink = onAnyAbort([scope], reject);
+      timer = setTimeout(() => reject(new ActorFailure(`actor '${req.name}' did not connect back within ${SPAWN_TIMEOUT_MS} ms`)), SPAWN_TIMEOUT_MS);
+    });
+    chan.send({
+      msg_type: 'SpawnSpec',
+      name: req.name,
+      uuid,
+      enable_modules: req.enableModules,
+      reg_addrs: req.runtimeVars.registryAddrs,
+      bind_addrs: [],
+      _runtime_vars: { ...req.runtimeVars, isRoot: false, depth: req.runtimeVars.depth + 1 },
+      _parent_main_data: { main_url: mainModuleUrl() ?? null },
+    });
+    actor.serveChannel(chan);
+    log.runtime('spawned actor %s (pid %d)', req.name, proc.pid);
+    return Object.assign(child, { chan, exited }) as SpawnedActor;
+  } catch (err) {
+    expected.cancel();
+    proc.kill('SIGKILL');
+    await exited;
+    throw err;
+  } finally {
+    unlink();
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * Process-wide runtime state: the runtime variables handed from parent to
+ * child, which module is the program's entry, and whether this process is
+ * still importing the modules it serves (when opening a root is a mistake).
+ */
+import { realpathSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RuntimeUsageError } from '../errors.ts';
+import type { TransportName } from '../ipc/addr.ts';
+import type { LogLevel } from '../log.ts';
+
+export type StartMethod = 'subprocess';
+
+/** The runtime variables of this actor, inherited down the tree. */
+export interface RuntimeVars {
+  /** True only in the process that booted the tree. */
+  isRoot: boolean;
+  debugMode: boolean;
+  registryAddrs: string[];
+  loglevel: LogLevel;
+  startMethod: StartMethod;
+  enableTransports: TransportName[];
+  /** Depth in the actor tree: 0 for the root. */
+  depth: number;
+}
+
+const vars: RuntimeVars = {
+  isRoot: true,
+  debugMode: false,
+  registryAddrs: [],
+  loglevel: 'warning',
+  startMethod: 'subprocess',
+  enableTransports: ['tcp'],
+  depth: 0,
+};
+
+/** A copy of this actor's runtime variables. */
+export function getRuntimeVars(): RuntimeVars {
+  return { ...vars, registryAddrs: [...vars.registryAddrs], enableTransports: [...vars.enableTransports] };
+}
+
+export function updateRuntimeVars(patch: Partial<RuntimeVars>): void {
+  Object.assign(vars, patch);
+}
+
+/** True in the process that booted the tree (not in any actor it spawned). */
+export function isRootProcess(): boolean {
+  return vars.isRoot;
+}
+
+const CHILD_ENTRY = /[\\/]runtime[\\/]child\.[cm]?[jt]s$/;
+/** True when this process is an actor spawned by a parent. */
+export const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '');
+
+function entryPath(): string | undefined {
+  const arg = process.argv[1];
+  if (!arg || isChildProcess) return undefined;
+  try {
+    return realpathSync(path.resolve(arg));
+  } catch {
+    return path.resolve(arg);
+  }
+}
+
+let mainUrl: string | undefined;
+
+/**
+ * True only in the entry module of the root process: the guard of the entry
+ * idiom `if (tractor.isMain(import.meta)) tractor.run(main)`. A child imports
+ * the modules it serves, the main script included, and must not re-run it.
+ */
+export function isMain(meta: ImportMeta): boolean {
+  const entry = entryPath();
+  if (!entry || !meta.url.startsWith('file:')) return false;
+  let file = fileURLToPath(meta.url);
+  try {
+    file = realpathSync(file);
+  } catch { /* keep it as given */ }
+  const same = file === entry || file.replace(/\.[cm]?[jt]sx?$/, '') === entry;
+  if (same) mainUrl = meta.url;
+  return same;
+}
+
+/** The file URL of the program's entry module, if there is one. */
+export function mainModuleUrl(): string | undefined {
+  if (mainUrl) return mainUrl;
+  const entry = entryPath();
+  return entry ? pathToFileURL(entry).href : undefined;
+}
+
+let importingModules = false;
+
+export function setImportingModules(on: boolean): void {
+  importingModules = on;
+}
+
+/** Refuse to boot a runtime while a child imports its modules: that is a program re-running itself. */
+export function assertNotImporting(what: string): void {
+  if (importingModules) {
+    throw new RuntimeUsageError(
+      `${what} was called while this actor was importing the modules it serves: the module runs its ` +
+      'program at import time. Guard the program entry with ' +
+      '`if (tractor.isMain(import.meta)) tractor.run(main)` (not awaited) so children only import it.');
+  }
+}
+
+let runtime: import('./actor.ts').Actor | undefined;
+
+/** The actor runtime of this process, if one is running. */
+export function getRuntime(): import('./actor.ts').Actor | undefined {
+  return runtime;
+}
+
+export function setRuntime(actor: import('./actor.ts').Actor | undefined): void {
+  runtime = actor;
+}

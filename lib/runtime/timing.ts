@@ -1,0 +1,12 @@
+/**
+ * The grace periods of cancellation, in one place (documented in the README).
+ */
+
+/** A remote task that has not ended this long after its cancellation is abandoned (and reported). */
+export const TASK_CANCEL_GRACE_MS = 1000;
+/** How long a caller waits for a cancelled remote task (or actor) to acknowledge. */
+export const CANCEL_ACK_TIMEOUT_MS = 1500;
+/** After a graceful cancel request, an actor process still alive this long is SIGKILLed. */
+export const KILL_GRACE_MS = 2000;
+/** A child that has not connected back this long after spawning is killed. */
+export const SPAWN_TIMEOUT_MS = 30_000;
