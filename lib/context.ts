@@ -1,12 +1,521 @@
-/** Placeholder: contexts land with issue 3. */
-import type { RemoteTask } from './runtime/rpc.ts';
+/**
+ * `Context`: a linked pair of tasks, one per actor, supervised as one scope
+ * over IPC. The parent side opens it (`portal.openContext`), the child side
+ * is the endpoint's first argument. Each side can open the one `MsgStream` of
+ * the dialog; the child's return value (or error, or cancellation) is the
+ * outcome both sides agree on.
+ *
+ * Also the caller side of legacy one-way streams (`portal.openStreamFrom`),
+ * which is the same dialog without `Started` and without a send direction.
+ */
+import {
+  boxError, ContextCancelled, EndOfStream, MsgTypeError, RuntimeUsageError,
+  StreamOverrun, TransportClosed, fmtUid, unboxError,
+} from './errors.ts';
+import type { Channel } from './ipc/channel.ts';
+import { getLogger } from './log.ts';
+import { assertSerializable } from './msg/pld.ts';
+import { checkPld, type StandardSchemaV1 } from './msg/schema.ts';
+import type { DialogMsg, FuncType, Uid } from './msg/types.ts';
+import type { Actor } from './runtime/actor.ts';
 import type { Portal } from './runtime/portal.ts';
-export type ContextFn = (ctx: Context, args: never) => Promise<unknown>;
-export interface ContextOptions { allowOverruns?: boolean; signal?: AbortSignal }
-export class Context<R = unknown> { declare _r: R }
-export async function openContext(_p: Portal, _fn: unknown, _a: unknown, _o: ContextOptions): Promise<Context<never>> {
-  throw new TypeError('not yet');
+import { CONTEXT_MARK, functypeOf } from './runtime/resolve.ts';
+import { requestTaskCancel, type RemoteTask } from './runtime/rpc.ts';
+import { Scope, taskStorage, withScope } from './runtime/scope.ts';
+import { CANCEL_ACK_TIMEOUT_MS } from './runtime/timing.ts';
+import { MsgStream, type OpenStreamOptions } from './stream.ts';
+
+const log = getLogger('context');
+const DEFAULT_BUFFER = 64;
+
+/** Options of `portal.openContext`. */
+export interface ContextOptions {
+  /** Let the peer send faster than this side reads: the receive buffer grows instead of raising `StreamOverrun`. */
+  allowOverruns?: boolean;
+  /** Aborting it cancels the remote task; pending operations reject with the abort reason. */
+  signal?: AbortSignal;
 }
-export async function serveContext(task: RemoteTask, _fn: unknown, _kwargs: unknown): Promise<void> {
-  throw new TypeError(`context endpoints are not supported yet (${task.func})`);
+
+/** Options of an endpoint made by {@link context}. */
+export interface ContextEndpointOptions {
+  /** A Standard Schema every payload of this dialog (started value, stream messages, return value) must satisfy. */
+  pldSpec?: StandardSchemaV1;
 }
+
+/** A context endpoint: an exported async function `(ctx, args)` made by {@link context}. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type ContextFn = (ctx: Context<any>, args: any) => Promise<unknown>;
+
+/**
+ * Mark `fn` as a context endpoint (the twin of `@tractor.context`). Export the
+ * result: `export const echo = context(async (ctx, args: {...}) => {...})`.
+ */
+export function context<F extends ContextFn>(fn: F, opts: ContextEndpointOptions = {}): F {
+  if (typeof fn !== 'function') throw new TypeError('context(fn) needs an async function (ctx, args) => ...');
+  Object.defineProperty(fn, CONTEXT_MARK, { value: { pldSpec: opts.pldSpec }, enumerable: false });
+  return fn;
+}
+
+function pldSpecOf(fn: unknown): StandardSchemaV1 | undefined {
+  return (fn as Record<symbol, { pldSpec?: StandardSchemaV1 } | undefined>)[CONTEXT_MARK]?.pldSpec;
+}
+
+type Outcome = { value: unknown } | { error: Error };
+
+/** One side of a linked pair of tasks. */
+export class Context<R = unknown> implements AsyncDisposable {
+  /** `'parent'` for the side that opened it, `'child'` in the endpoint. */
+  readonly side: 'parent' | 'child';
+  readonly cid: string;
+  readonly chan: Channel;
+  /** The value the child passed to `started()`. */
+  first: unknown = undefined;
+  /** True once this side asked for the remote task's cancellation. */
+  cancelCalled = false;
+
+  readonly #actor: Actor;
+  readonly #scope: Scope;
+  readonly #functype: FuncType;
+  readonly #portal: Portal | undefined;
+  readonly #task: RemoteTask | undefined;
+  readonly #pldSpec: StandardSchemaV1 | undefined;
+  #buffer: unknown[] = [];
+  #head = 0;
+  #limit = DEFAULT_BUFFER;
+  #allowOverruns: boolean;
+  #overrun: StreamOverrun | undefined;
+  #dropped = 0;
+  #peerStopped = false;
+  #outcome: Outcome | undefined;
+  #peerError: Error | undefined;
+  #waiters: (() => void)[] = [];
+  #started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  #startedSent = false;
+  #stream: MsgStream | undefined;
+  #delivered = new WeakSet<object>();
+  #unlink: () => void = () => {};
+
+  /** @internal */
+  constructor(init: {
+    actor: Actor; chan: Channel; cid: string; side: 'parent' | 'child'; functype: FuncType;
+    scope: Scope; portal?: Portal; task?: RemoteTask; pldSpec?: StandardSchemaV1; allowOverruns?: boolean;
+  }) {
+    this.#actor = init.actor;
+    this.chan = init.chan;
+    this.cid = init.cid;
+    this.side = init.side;
+    this.#functype = init.functype;
+    this.#scope = init.scope;
+    this.#portal = init.portal;
+    this.#task = init.task;
+    this.#pldSpec = init.pldSpec;
+    this.#allowOverruns = init.allowOverruns ?? false;
+    this.#unlink = this.#scope.onAbort(() => {
+      if (this.side === 'parent') this.#cancelRemote();
+      this.#wake();
+    });
+  }
+
+  /** Aborted when this side's task is cancelled (child), or when this dialog is cancelled or errors (parent). */
+  get signal(): AbortSignal {
+    return this.#scope.signal;
+  }
+
+  /** True once the remote task confirmed a cancellation this side asked for. */
+  get cancelAcked(): boolean {
+    const e = this.maybeError;
+    return e instanceof ContextCancelled && this.#isOurs(e.canceller);
+  }
+
+  /** Who cancelled the remote task, once known. */
+  get canceller(): Uid | null {
+    const e = this.maybeError;
+    return e instanceof ContextCancelled ? e.canceller : null;
+  }
+
+  /** True once the child's final outcome (return value, error, cancellation) is known to this side. */
+  get hasOutcome(): boolean {
+    return this.#outcome !== undefined;
+  }
+
+  /** The child's return value, or the error it ended with; `undefined` until {@link hasOutcome}. */
+  get outcome(): R | Error | undefined {
+    const o = this.#outcome;
+    return o === undefined ? undefined : 'error' in o ? o.error : (o.value as R);
+  }
+
+  /** The error this dialog ended with, if any. */
+  get maybeError(): Error | undefined {
+    const o = this.#outcome;
+    return (o && 'error' in o ? o.error : undefined) ?? this.#peerError ?? this.#overrun;
+  }
+
+  // ---------------------------------------------------------------- messages
+
+  /** @internal Route one message of this dialog (called synchronously by the actor). */
+  deliver(msg: DialogMsg): void {
+    switch (msg.msg_type) {
+      case 'StartAck':
+        if (msg.functype !== this.#functype) {
+          this.#end({ error: new TypeError(`the remote target is a ${msg.functype}, not a ${this.#functype}`) });
+        } else if (this.#functype === 'asyncgen') this.#started?.resolve();
+        return;
+      case 'Started':
+        this.first = msg.pld;
+        this.#started?.resolve();
+        return;
+      case 'Yield':
+        return this.#push(msg.pld);
+      case 'Stop':
+        this.#peerStopped = true;
+        if (this.#functype === 'asyncgen') this.#end({ value: undefined });
+        return this.#wake();
+      case 'Return':
+        this.#peerStopped = true;
+        return this.#end({ value: msg.pld });
+      case 'Error': {
+        const err = unboxError(msg);
+        if (this.side === 'child') {
+          this.#peerError = err;
+          return this.#wake();
+        }
+        return this.#end({ error: err });
+      }
+      case 'CancelAck':
+        return;
+    }
+  }
+
+  /** @internal The channel closed under the dialog. */
+  fail(err: unknown): void {
+    if (this.side === 'child') {
+      this.#peerError ??= err as Error;
+      this.#wake();
+    } else this.#end({ error: err as Error });
+  }
+
+  #end(outcome: Outcome): void {
+    if (this.#outcome) return;
+    this.#outcome = outcome;
+    if (this.#started) {
+      const err = 'error' in outcome ? outcome.error
+        : new MsgTypeError(`the context endpoint returned without calling ctx.started()`);
+      this.#started.reject(err);
+    }
+    this.#wake();
+  }
+
+  #push(pld: unknown): void {
+    if (this.#overrun) {
+      this.#dropped++;
+      return;
+    }
+    if (this.#buffer.length - this.#head >= this.#limit && !this.#allowOverruns) {
+      this.#overrunBy(pld);
+      return;
+    }
+    this.#buffer.push(pld);
+    if (this.#waiters.length) this.#wake();
+  }
+
+  #overrunBy(_pld: unknown): void {
+    this.#dropped = 1;
+    const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
+    const err = new StreamOverrun(
+      `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#limit} ` +
+      'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
+    this.#overrun = err;
+    log.warning('%s', err.message);
+    if (this.#task) {
+      // Child side: the overrun is this task's failure; tell the sender now (its outcome) and stop the task.
+      this.#task.sendError(err);
+      this.#task.abandoned = true;
+      this.#task.scope.abort(err);
+    } else if (!this.chan.closed) {
+      // Parent side: relay it to the sending child, whose next send raises it.
+      this.chan.send(boxError(err, this.#actor.uid, this.cid));
+    }
+    this.#wake();
+  }
+
+  #wake(): void {
+    const ws = this.#waiters;
+    if (!ws.length) return;
+    this.#waiters = [];
+    for (const w of ws) w();
+  }
+
+  #changed(): Promise<void> {
+    return new Promise((resolve) => this.#waiters.push(resolve));
+  }
+
+  #isOurs(uid: Uid | null | undefined): boolean {
+    return !!uid && uid[1] === this.#actor.uuid;
+  }
+
+  // ------------------------------------------------------------ stream I/O
+
+  /** @internal Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
+  async receiveYield(): Promise<unknown> {
+    for (;;) {
+      if (this.#head < this.#buffer.length) {
+        const v = this.#buffer[this.#head++];
+        if (this.#head === this.#buffer.length) {
+          this.#buffer = [];
+          this.#head = 0;
+        } else if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
+          this.#buffer = this.#buffer.slice(this.#head);
+          this.#head = 0;
+        }
+        return v;
+      }
+      const o = this.#outcome;
+      if (o && 'error' in o) throw this.#raise(o.error);
+      if (this.#peerError) throw this.#raise(this.#peerError);
+      if (this.#overrun) throw this.#overrun;
+      if (this.#scope.aborted) throw this.#scope.reason;
+      if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
+      if (this.#stream?.closed) throw new EndOfStream('this side closed the stream');
+      await this.#changed();
+    }
+  }
+
+  /** @internal Send one stream message. */
+  async sendYield(value: unknown): Promise<void> {
+    const o = this.#outcome;
+    if (o && 'error' in o) throw this.#raise(o.error);
+    if (this.#peerError) throw this.#raise(this.#peerError);
+    if (this.#scope.aborted) throw this.#scope.reason;
+    if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
+    const pld = checkPld(this.#pldSpec, value, 'a stream message');
+    assertSerializable(pld, 'a stream message');
+    if (this.chan.send({ msg_type: 'Yield', cid: this.cid, pld })) await this.chan.drained();
+  }
+
+  /** @internal This side's stream closed: tell the peer. */
+  sendStop(): void {
+    if (this.chan.closed || (this.side === 'parent' && this.#outcome)) return;
+    if (this.#task?.abandoned) return;
+    this.chan.send({ msg_type: 'Stop', cid: this.cid });
+  }
+
+  #raise(err: Error): Error {
+    this.#delivered.add(err);
+    return err;
+  }
+
+  // ------------------------------------------------------------ public API
+
+  /** Child side: hand `value` to the parent (it becomes `ctx.first`) and let `openContext` resolve. Call once. */
+  async started(value?: unknown): Promise<void> {
+    if (this.side !== 'child') throw new RuntimeUsageError('started() is called by the child side of a context');
+    if (this.#startedSent) throw new RuntimeUsageError('ctx.started() was already called');
+    const pld = checkPld(this.#pldSpec, value, 'the started() value');
+    assertSerializable(pld, 'the started() value');
+    this.#startedSent = true;
+    this.first = pld;
+    this.#task!.send({ msg_type: 'Started', cid: this.cid, pld });
+  }
+
+  /** @internal */
+  get startedSent(): boolean {
+    return this.#startedSent;
+  }
+
+  /** @internal */
+  get stream(): MsgStream | undefined {
+    return this.#stream;
+  }
+
+  /**
+   * Open the dialog's stream (one per context). Each side must open it to
+   * talk; the child only after `started()`.
+   */
+  async openStream<T = unknown>(opts: OpenStreamOptions = {}): Promise<MsgStream<T>> {
+    if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
+    if (this.cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
+    if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
+    if (this.#scope.aborted) throw this.#scope.reason;
+    this.#limit = validBufferSize(opts.msgBufferSize ?? DEFAULT_BUFFER);
+    this.#allowOverruns = opts.allowOverruns ?? this.#allowOverruns;
+    this.#stream = new MsgStream<T>(this, this.#functype === 'asyncgen');
+    return this.#stream as MsgStream<T>;
+  }
+
+  /**
+   * Parent side: cancel the remote task and wait (bounded) for its ack. Child
+   * side: cancel this task itself (the parent sees `ContextCancelled` with
+   * this actor as canceller).
+   */
+  async cancel(): Promise<void> {
+    if (this.side === 'child') {
+      this.cancelCalled = true;
+      await this.#task!.cancel(this.#actor.uid);
+      return;
+    }
+    if (this.#outcome) return;
+    this.#cancelRemote();
+    await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
+  }
+
+  #cancelRemote(): void {
+    if (this.cancelCalled || this.#outcome) return;
+    this.cancelCalled = true;
+    requestTaskCancel(this.#actor, this.chan, this.cid);
+  }
+
+  async #waitOutcome(timeoutMs: number): Promise<void> {
+    if (this.#outcome) return;
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
+    const ended = (async () => {
+      while (!this.#outcome) await this.#changed();
+    })();
+    await Promise.race([ended, expired]);
+    clearTimeout(timer);
+    if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.chan.aid?.name, timeoutMs);
+  }
+
+  /**
+   * Parent side: the child's return value. A cancellation this actor asked
+   * for comes back as a `ContextCancelled` value; any other error is thrown.
+   */
+  async waitForResult(): Promise<R | ContextCancelled> {
+    if (this.side !== 'parent') throw new RuntimeUsageError('waitForResult() is called by the parent side of a context');
+    while (!this.#outcome) {
+      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+      await this.#changed();
+    }
+    const o = this.#outcome;
+    if ('value' in o) return o.value as R;
+    if (o.error instanceof ContextCancelled && this.#isOurs(o.error.canceller)) return o.error;
+    return this.#throw(o.error);
+  }
+
+  #throw(err: unknown): never {
+    if (typeof err === 'object' && err !== null) this.#delivered.add(err);
+    if (this.#portal) return this.#portal.deliver(err);
+    throw err;
+  }
+
+  /**
+   * Leave the dialog: close this side's stream; if the child has not ended,
+   * request its cancellation and wait (bounded) for it. A cancellation this
+   * actor asked for is absorbed; a child error, or a cancellation asked by
+   * anyone else, is raised (unless this side already received it).
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    if (this.side === 'child') return;
+    try {
+      if (this.#stream && !this.#stream.closed) this.#stream.markClosed();
+      this.sendStop();
+      if (!this.#outcome) {
+        this.#cancelRemote();
+        await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
+      }
+    } finally {
+      this.#close();
+    }
+    const err = this.#finalError();
+    if (err) this.#throw(err);
+  }
+
+  #finalError(): Error | undefined {
+    const o = this.#outcome;
+    if (!o || 'value' in o) return undefined;
+    const err = o.error;
+    if (this.#delivered.has(err)) return undefined;
+    if (err instanceof ContextCancelled) return this.#isOurs(err.canceller) ? undefined : err;
+    // The channel died while we were cancelling (e.g. the actor was torn down): that is our cancel completing.
+    if (err instanceof TransportClosed && this.cancelCalled) return undefined;
+    if (this.#scope.aborted && err === this.#scope.reason) return undefined;
+    return err;
+  }
+
+  #close(): void {
+    this.#unlink();
+    this.#scope.close();
+    this.#actor.closeDialog(this.chan, this.cid);
+  }
+
+  // ------------------------------------------------------------ opening
+
+  /** @internal Parent side: send Start, wait for Started (or StartAck for a generator). */
+  async open(ns: string, func: string, kwargs: object): Promise<void> {
+    const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
+    const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
+    try {
+      this.#actor.registerDialog(this.chan, this.cid, this);
+      this.chan.send({ msg_type: 'Start', cid: this.cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: this.#actor.uid, pld_spec: null });
+      await started;
+    } catch (err) {
+      if (!this.#outcome) this.#cancelRemote();
+      this.#close();
+      throw err;
+    } finally {
+      this.#started = undefined;
+      unlink();
+    }
+  }
+}
+
+function validBufferSize(n: number): number {
+  if (!Number.isInteger(n) || n < 1) throw new TypeError(`msgBufferSize must be a positive integer, got ${n}`);
+  return n;
+}
+
+/** Open a context with endpoint `fn` through `portal` (see `Portal.openContext`). */
+export async function openContext<F extends ContextFn>(portal: Portal, fn: F, args: object, opts: ContextOptions): Promise<Context<Awaited<ReturnType<F>>>> {
+  if (functypeOf(fn) !== 'context') {
+    throw new TypeError(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
+  }
+  const ref = await portal.resolve(fn);
+  assertSerializable(args, `the arguments of '${ref.func}'`);
+  const actor = portal.actor;
+  const ctx = new Context<Awaited<ReturnType<F>>>({
+    actor, chan: portal.chan, cid: actor.newCid(), side: 'parent', functype: 'context',
+    scope: new Scope(portal.sources(opts.signal)), portal, pldSpec: pldSpecOf(fn), allowOverruns: opts.allowOverruns,
+  });
+  try {
+    await ctx.open(ref.ns, ref.func, args);
+  } catch (err) {
+    return portal.deliver(err);
+  }
+  return ctx;
+}
+
+/** Child side: run the endpoint `fn(ctx, kwargs)` for `task`. */
+export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unknown): Promise<void> {
+  const pldSpec = pldSpecOf(fn);
+  const ctx = new Context({
+    actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', functype: 'context', scope: task.scope, task, pldSpec,
+  });
+  task.deliver = (msg) => ctx.deliver(msg);
+  const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
+  if (!ctx.startedSent) throw new TypeError(`context endpoint '${task.func}' returned without calling ctx.started()`);
+  const pld = checkPld(pldSpec, result, 'the return value');
+  assertSerializable(pld, `the return value of '${task.func}'`);
+  if (ctx.stream && !ctx.stream.closed) {
+    ctx.stream.markClosed();
+    ctx.sendStop();
+  }
+  task.send({ msg_type: 'Return', cid: task.cid, pld });
+}
+
+/** The parent side of a legacy one-way stream: the same dialog, opened on `StartAck`. */
+export async function openGeneratorContext(portal: Portal, ns: string, func: string, args: object, signal?: AbortSignal): Promise<Context> {
+  const actor = portal.actor;
+  const ctx = new Context({
+    actor, chan: portal.chan, cid: actor.newCid(), side: 'parent', functype: 'asyncgen', scope: new Scope(portal.sources(signal)), portal,
+  });
+  await ctx.open(ns, func, args);
+  return ctx;
+}
+
+/** The `Context` of the remote task running this code. Throws outside a context endpoint. */
+export function currentIpcCtx(): Context {
+  const ctx = taskStorage.getStore()?.ctx;
+  if (!(ctx instanceof Context)) throw new RuntimeUsageError('currentIpcCtx() is only available inside a context endpoint');
+  return ctx;
+}
+

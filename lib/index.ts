@@ -19,6 +19,10 @@ export { Portal, type ArgsOf, type ResultOf, type RemoteFn, type RemoteGenFn, ty
 export { currentActor, type ActorInfo as Actor } from './runtime/api.ts';
 export { isMain, isRootProcess, getRuntimeVars, type RuntimeVars, type StartMethod } from './runtime/state.ts';
 export { currentSignal, sleep, sleepForever } from './runtime/scope.ts';
+export { context, Context, currentIpcCtx, type ContextFn, type ContextOptions, type ContextEndpointOptions } from './context.ts';
+export { MsgStream, type OpenStreamOptions } from './stream.ts';
+export { BroadcastReceiver } from './broadcast.ts';
+export type { StandardSchemaV1 } from './msg/schema.ts';
 export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
 export type { Uid } from './msg/types.ts';

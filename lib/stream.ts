@@ -1,6 +1,125 @@
-/** Placeholder: streams land with issue 3. */
-import type { Portal } from './runtime/portal.ts';
-export class MsgStream<T = unknown> { declare _t: T }
-export async function openStreamFrom(_p: Portal, _fn: unknown, _a: unknown, _o: unknown): Promise<MsgStream<never>> {
-  throw new TypeError('not yet');
+/**
+ * `MsgStream`: the two-way message stream of a context (or the receive-only
+ * stream of a remote async generator), as an AsyncIterable and
+ * AsyncDisposable, with broadcast fan-out to many local consumers.
+ */
+import { EndOfStream, RuntimeUsageError } from './errors.ts';
+import { BroadcastHub, type BroadcastReceiver } from './broadcast.ts';
+import type { Context } from './context.ts';
+import { openGeneratorContext } from './context.ts';
+import type { CallOptions, Portal, RemoteGenFn } from './runtime/portal.ts';
+import { functypeOf } from './runtime/resolve.ts';
+import { assertSerializable } from './msg/pld.ts';
+
+/** Options of `ctx.openStream`. */
+export interface OpenStreamOptions {
+  /**
+   * How many received messages may wait unread (default 64, as in tractor).
+   * One more raises `StreamOverrun` on this side and relays it to the sender.
+   */
+  msgBufferSize?: number;
+  /** Never raise `StreamOverrun`: unread messages queue without bound (opt-in). */
+  allowOverruns?: boolean;
+}
+
+export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable {
+  readonly #ctx: Context;
+  readonly #receiveOnly: boolean;
+  #closed = false;
+  #hub: BroadcastHub<T> | undefined;
+  #primary: BroadcastReceiver<T> | undefined;
+
+  /** @internal */
+  constructor(ctx: Context, receiveOnly: boolean) {
+    this.#ctx = ctx;
+    this.#receiveOnly = receiveOnly;
+  }
+
+  /** True once this side closed the stream. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** Send `value` to the peer; waits only when the transport is backed up. */
+  send(value: unknown): Promise<void> {
+    if (this.#receiveOnly) return Promise.reject(new RuntimeUsageError('a stream from openStreamFrom() is receive-only'));
+    if (this.#closed) return Promise.reject(new EndOfStream('this side closed the stream; it cannot send'));
+    return this.#ctx.sendYield(value);
+  }
+
+  /** The next message; rejects with `EndOfStream` after the peer's `Stop`, or with the remote error. */
+  receive(): Promise<T> {
+    if (this.#primary) return this.#primary.receive();
+    return this.#ctx.receiveYield() as Promise<T>;
+  }
+
+  /** Close this side (send `Stop`); idempotent. A legacy stream also cancels its generator if it still runs. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    if (this.#receiveOnly) await this.#ctx[Symbol.asyncDispose]();
+    else this.#ctx.sendStop();
+  }
+
+  /** @internal Mark closed without sending (the context sends the `Stop` itself). */
+  markClosed(): void {
+    this.#closed = true;
+  }
+
+  /**
+   * A new local consumer of this stream: it sees every message from now on,
+   * with its own bounded buffer of `bufferSize` (default 64) messages; one
+   * that falls further behind gets `Lagged`, then resumes from the oldest
+   * message still held. The stream is read from IPC once for all of them
+   * (this stream's own `receive` becomes one more subscriber).
+   */
+  subscribe(opts: { bufferSize?: number } = {}): BroadcastReceiver<T> {
+    if (!this.#hub) {
+      this.#hub = new BroadcastHub<T>(() => this.#ctx.receiveYield() as Promise<T>);
+      this.#primary = this.#hub.subscribe(opts.bufferSize);
+    }
+    return this.#hub.subscribe(opts.bufferSize);
+  }
+
+  async *[Symbol.asyncIterator](): AsyncIterator<T> {
+    try {
+      for (;;) {
+        let value: T;
+        try {
+          value = await this.receive();
+        } catch (err) {
+          if (err instanceof EndOfStream) return;
+          throw err;
+        }
+        yield value;
+      }
+    } finally {
+      // `break` (or a throw in the loop body) closes this side.
+      await this.close();
+    }
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/**
+ * Open a one-way stream of the values yielded by the async generator `fn(args)`
+ * in the peer (see `Portal.openStreamFrom`). Leaving the `await using` block
+ * (or `break`) cancels the remote generator, whose `finally` runs.
+ */
+export async function openStreamFrom<F extends RemoteGenFn>(portal: Portal, fn: F, args: object, opts: CallOptions & OpenStreamOptions): Promise<MsgStream<never>> {
+  if (functypeOf(fn) !== 'asyncgen') {
+    throw new TypeError(`openStreamFrom() streams from an exported async generator function (async function*); '${fn?.name}' is not one`);
+  }
+  const ref = await portal.resolve(fn);
+  assertSerializable(args, `the arguments of '${ref.func}'`);
+  let ctx: Context;
+  try {
+    ctx = await openGeneratorContext(portal, ref.ns, ref.func, args, opts.signal);
+  } catch (err) {
+    return portal.deliver(err);
+  }
+  return ctx.openStream<never>({ msgBufferSize: opts.msgBufferSize, allowOverruns: opts.allowOverruns });
 }

@@ -41,6 +41,7 @@ export class Channel {
   #arena = Buffer.allocUnsafe(ARENA);
   #used = 0;
   #flushQueued = false;
+  #flushedInline = false;
   #inbox: Msg[] = [];
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
@@ -86,8 +87,9 @@ export class Channel {
 
   /**
    * Queue `msg` for sending. Throws synchronously if the channel is closed or
-   * the message cannot be encoded. Returns true when the caller should wait
-   * for {@link drained} before sending more (the socket is backed up).
+   * the message cannot be encoded. Returns true when a sender in a loop should
+   * `await chan.drained()` before sending more: the socket is backed up, or a
+   * full batch was just written and the event loop deserves a turn.
    */
   send(msg: Msg): boolean {
     if (this.closeReason) throw this.closeReason;
@@ -100,12 +102,14 @@ export class Channel {
     this.#arena.writeUInt32LE(body.length, this.#used);
     this.#arena.set(body, this.#used + 4);
     this.#used += need;
-    if (this.#used >= FLUSH_AT) this.flush();
-    else if (!this.#flushQueued) {
+    if (this.#used >= FLUSH_AT) {
+      this.flush();
+      this.#flushedInline = true;
+    } else if (!this.#flushQueued) {
       this.#flushQueued = true;
       process.nextTick(() => this.flush());
     }
-    return this.#socket.writableNeedDrain;
+    return this.#flushedInline || this.#socket.writableNeedDrain;
   }
 
   /** Write everything queued now. */
@@ -118,9 +122,10 @@ export class Channel {
     this.#used = 0;
   }
 
-  /** Resolves when the socket can take more data (or the channel closed). */
+  /** Resolves when the socket can take more data (or the channel closed), after at least one event-loop turn. */
   drained(): Promise<void> {
-    if (!this.#socket.writableNeedDrain || this.closed) return Promise.resolve();
+    this.#flushedInline = false;
+    if (!this.#socket.writableNeedDrain || this.closed) return new Promise((resolve) => setImmediate(resolve));
     return new Promise((resolve) => {
       const done = () => {
         this.#socket.off('drain', done);

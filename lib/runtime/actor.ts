@@ -33,6 +33,12 @@ export interface ServedTask {
   deliver?(msg: DialogMsg): void;
 }
 
+/** Anything that receives the messages of one dialog: a `Dialog` inbox or a `Context`. */
+export interface DialogSink {
+  deliver(msg: DialogMsg): void;
+  fail(err: unknown): void;
+}
+
 export interface ActorInit {
   name: string;
   uuid?: string;
@@ -54,7 +60,7 @@ export class Actor {
   /** Handles a `Start` message; installed by the RPC layer. */
   serveStart: ((chan: Channel, msg: Msg & { msg_type: 'Start' }) => void) | undefined;
 
-  readonly #dialogs = new Map<Channel, Map<string, Dialog>>();
+  readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
   readonly #expected = new Map<string, (chan: Channel) => void>();
   readonly #servers: net.Server[] = [];
@@ -148,13 +154,13 @@ export class Actor {
 
   /** Route every message of `chan` from now on. */
   serveChannel(chan: Channel): void {
-    const dialogs = new Map<string, Dialog>();
+    const dialogs = new Map<string, DialogSink>();
     this.#dialogs.set(chan, dialogs);
     chan.onClose((err) => this.#channelClosed(chan, dialogs, err));
     chan.serve((msg) => this.#dispatch(chan, dialogs, msg));
   }
 
-  #dispatch(chan: Channel, dialogs: Map<string, Dialog>, msg: Msg): void {
+  #dispatch(chan: Channel, dialogs: Map<string, DialogSink>, msg: Msg): void {
     switch (msg.msg_type) {
       case 'Start':
         this.serveStart!(chan, msg);
@@ -181,7 +187,7 @@ export class Actor {
     }
   }
 
-  #channelClosed(chan: Channel, dialogs: Map<string, Dialog>, err: Error): void {
+  #channelClosed(chan: Channel, dialogs: Map<string, DialogSink>, err: Error): void {
     this.#dialogs.delete(chan);
     const failure = chan.peerError ?? err;
     for (const d of dialogs.values()) d.fail(failure);
@@ -195,12 +201,18 @@ export class Actor {
     }
   }
 
+  /** Route messages of `cid` on `chan` to a new `Dialog` inbox. */
   openDialog(chan: Channel, cid: string): Dialog {
-    const dialogs = this.#dialogs.get(chan);
     const d = new Dialog(cid);
-    if (!dialogs) d.fail(chan.peerError ?? chan.closeReason ?? new TransportClosed('channel is not being served'));
-    else dialogs.set(cid, d);
+    this.registerDialog(chan, cid, d);
     return d;
+  }
+
+  /** Route messages of `cid` on `chan` to `sink`; a channel already closed fails it at once. */
+  registerDialog(chan: Channel, cid: string, sink: DialogSink): void {
+    const dialogs = this.#dialogs.get(chan);
+    if (!dialogs) sink.fail(chan.peerError ?? chan.closeReason ?? new TransportClosed('channel is not being served'));
+    else dialogs.set(cid, sink);
   }
 
   closeDialog(chan: Channel, cid: string): void {

@@ -12,7 +12,7 @@ import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
 import { currentScope, type Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
 import { type ContextFn, type ContextOptions, openContext, type Context } from '../context.ts';
-import { type MsgStream, openStreamFrom } from '../stream.ts';
+import { type MsgStream, openStreamFrom, type OpenStreamOptions } from '../stream.ts';
 
 const log = getLogger('portal');
 
@@ -120,8 +120,8 @@ export class Portal<R = unknown> implements AsyncDisposable {
   }
 
   /** Iterate the values of the async generator `fn(args)` running in the remote actor. */
-  openStreamFrom<F extends RemoteGenFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions = {}): Promise<MsgStream<YieldOf<F>>> {
-    return openStreamFrom(this, fn, args ?? {}, opts);
+  openStreamFrom<F extends RemoteGenFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions & OpenStreamOptions = {}): Promise<MsgStream<YieldOf<F>>> {
+    return openStreamFrom(this, fn, args ?? {}, opts) as Promise<MsgStream<YieldOf<F>>>;
   }
 
   /**
