@@ -26,11 +26,25 @@ export interface Aid { name: string; uuid: string; pid: number }
 
 export interface ChannelOptions { maxFrameBytes?: number }
 
+/** See {@link Channel.onMsg}. */
+export type MsgHandler = (msg: Msg, mustAccept: boolean) => boolean | void;
+
+/**
+ * How long a receiver that takes nothing may hold up its channel before the
+ * message waiting for it is forced in (and overruns its stream).
+ */
+export const STREAM_STALL_MS = 100;
+
 export class Channel {
   /** The peer's identity, known once the `Aid` handshake is done. */
   aid: Aid | undefined;
-  /** Called for every valid message after the handshake. */
-  onMsg: (msg: Msg) => void = (msg) => this.#queue(msg);
+  /**
+   * Called for every valid message after the handshake. Returning `false`
+   * means "cannot take it now" (a full stream buffer): the channel stops
+   * reading, retries on the next turns, and after {@link STREAM_STALL_MS}
+   * without progress redelivers with `mustAccept` set.
+   */
+  onMsg: MsgHandler = (msg) => this.#queue(msg);
   /** An error the peer reported about itself as a whole (e.g. it failed to boot). */
   peerError: Error | undefined;
   /** Why the channel closed, once it has. */
@@ -43,6 +57,10 @@ export class Channel {
   #flushQueued = false;
   #flushedInline = false;
   #inbox: Msg[] = [];
+  /** Decoded messages not yet taken by `onMsg` (the channel is stalled while any remain). */
+  #pending: Msg[] = [];
+  #pendingHead = 0;
+  #stallSince: number | undefined;
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
 
@@ -148,11 +166,12 @@ export class Channel {
   }
 
   /** Start handing messages to `handler`, after any received during the handshake. */
-  serve(handler: (msg: Msg) => void): void {
+  serve(handler: MsgHandler): void {
     this.onMsg = handler;
     const early = this.#inbox;
     this.#inbox = [];
-    for (const m of early) handler(m);
+    this.#pending.push(...early);
+    this.#deliverPending();
   }
 
   /** Register a callback for when the channel closes (called at once if it already has). */
@@ -187,6 +206,7 @@ export class Channel {
 
   #onData(chunk: Buffer): void {
     if (this.closeReason) return;
+    let bad: Error | undefined;
     try {
       this.#reader.push(chunk, (body) => {
         let value: unknown;
@@ -195,13 +215,43 @@ export class Channel {
         } catch (err) {
           throw new MsgTypeError(`invalid msgpack in a ${body.length}-byte frame: ${(err as Error).message}`);
         }
-        const msg = validateMsg(value);
-        if (!this.closeReason) this.onMsg(msg);
+        this.#pending.push(validateMsg(value));
       });
     } catch (err) {
-      const e = err instanceof Error ? err : new Error(String(err));
-      log.warning('dropping connection from %s: %s: %s', this.#peer(), e.name, e.message);
-      this.abort(e);
+      bad = err instanceof Error ? err : new Error(String(err));
+    }
+    // Messages that arrived intact before a bad frame are still delivered.
+    if (this.#stallSince === undefined) this.#deliverPending();
+    if (bad) {
+      log.warning('dropping connection from %s: %s: %s', this.#peer(), bad.name, bad.message);
+      this.abort(bad);
+    }
+  }
+
+  #deliverPending(): void {
+    const pending = this.#pending;
+    while (this.#pendingHead < pending.length && !this.closeReason) {
+      const stalledFor = this.#stallSince === undefined ? 0 : performance.now() - this.#stallSince;
+      if (this.onMsg(pending[this.#pendingHead]!, stalledFor >= STREAM_STALL_MS) === false) {
+        this.#stall();
+        return;
+      }
+      this.#pendingHead++;
+      this.#stallSince = undefined;
+    }
+    this.#pending = [];
+    this.#pendingHead = 0;
+    if (this.#socket.isPaused()) this.#socket.resume();
+  }
+
+  /** A receiver is full: stop reading (TCP pushes back on the sender) and retry soon. */
+  #stall(): void {
+    if (this.#stallSince === undefined) {
+      this.#stallSince = performance.now();
+      this.#socket.pause();
+      setImmediate(() => this.#deliverPending());
+    } else {
+      setTimeout(() => this.#deliverPending(), 1);
     }
   }
 

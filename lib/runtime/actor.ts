@@ -30,12 +30,13 @@ export interface ServedTask {
   /** Cancel it on behalf of `canceller`; resolves once it ended or was abandoned. */
   cancel(canceller: Uid): Promise<void>;
   /** Route a message of this task's dialog (stream traffic). */
-  deliver?(msg: DialogMsg): void;
+  deliver?(msg: DialogMsg, mustAccept: boolean): boolean | void;
 }
 
 /** Anything that receives the messages of one dialog: a `Dialog` inbox or a `Context`. */
 export interface DialogSink {
-  deliver(msg: DialogMsg): void;
+  /** Take `msg`; `false` means "full, retry later" (refused only while `mustAccept` is false). */
+  deliver(msg: DialogMsg, mustAccept: boolean): boolean | void;
   fail(err: unknown): void;
 }
 
@@ -157,10 +158,10 @@ export class Actor {
     const dialogs = new Map<string, DialogSink>();
     this.#dialogs.set(chan, dialogs);
     chan.onClose((err) => this.#channelClosed(chan, dialogs, err));
-    chan.serve((msg) => this.#dispatch(chan, dialogs, msg));
+    chan.serve((msg, mustAccept) => this.#dispatch(chan, dialogs, msg, mustAccept));
   }
 
-  #dispatch(chan: Channel, dialogs: Map<string, DialogSink>, msg: Msg): void {
+  #dispatch(chan: Channel, dialogs: Map<string, DialogSink>, msg: Msg, mustAccept: boolean): boolean | void {
     switch (msg.msg_type) {
       case 'Start':
         this.serveStart!(chan, msg);
@@ -179,10 +180,10 @@ export class Actor {
     }
     const cid = msg.cid as string;
     const d = dialogs.get(cid);
-    if (d) d.deliver(msg);
+    if (d) return d.deliver(msg, mustAccept);
     else {
       const task = this.#tasks.get(cid);
-      if (task?.deliver) task.deliver(msg);
+      if (task?.deliver) return task.deliver(msg, mustAccept);
       else log.transport('dropping %s for finished dialog %s', msg.msg_type, msg.cid);
     }
   }

@@ -97,12 +97,12 @@ export async function resolveFunction(fn: unknown, candidates: Iterable<string>)
     }
     return undefined;
   };
+  const main = mainModuleUrl();
   for (const ns of new Set(candidates)) {
     tried.push(ns);
-    const found = search(ns, await importModule(ns));
+    const found = search(ns, await (ns === main ? importMain(ns) : importModule(ns)));
     if (found) return found;
   }
-  const main = mainModuleUrl();
   if (main && !tried.includes(main)) {
     tried.push(main);
     const found = search(main, await importMain(main));
