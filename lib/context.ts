@@ -9,7 +9,7 @@
  * which is the same dialog without `Started` and without a send direction.
  */
 import {
-  boxError, ContextCancelled, EndOfStream, MsgTypeError, RuntimeUsageError,
+  boxError, Cancelled, ContextCancelled, EndOfStream, MsgTypeError, RemoteActorError, RuntimeUsageError,
   StreamOverrun, TransportClosed, fmtUid, unboxError,
 } from './errors.ts';
 import type { Channel } from './ipc/channel.ts';
@@ -91,6 +91,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   #waiters: (() => void)[] = [];
   #started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #startedSent = false;
+  #stopSent = false;
   #stream: MsgStream | undefined;
   #delivered = new WeakSet<object>();
   #unlink: () => void = () => {};
@@ -153,7 +154,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   // ---------------------------------------------------------------- messages
 
   /** @internal Route one message of this dialog (called synchronously by the actor). */
-  deliver(msg: DialogMsg): void {
+  deliver(msg: DialogMsg, mustAccept = true): boolean | void {
     switch (msg.msg_type) {
       case 'StartAck':
         if (msg.functype !== this.#functype) {
@@ -165,7 +166,7 @@ export class Context<R = unknown> implements AsyncDisposable {
         this.#started?.resolve();
         return;
       case 'Yield':
-        return this.#push(msg.pld);
+        return this.#push(msg.pld, mustAccept);
       case 'Stop':
         this.#peerStopped = true;
         if (this.#functype === 'asyncgen') this.#end({ value: undefined });
@@ -205,17 +206,24 @@ export class Context<R = unknown> implements AsyncDisposable {
     this.#wake();
   }
 
-  #push(pld: unknown): void {
+  /**
+   * Buffer one stream message. A full buffer first refuses it (the channel
+   * stops reading, so TCP slows the sender, and retries); only a receiver that
+   * takes nothing for a while is overrun.
+   */
+  #push(pld: unknown, mustAccept: boolean): boolean {
     if (this.#overrun) {
       this.#dropped++;
-      return;
+      return true;
     }
     if (this.#buffer.length - this.#head >= this.#limit && !this.#allowOverruns) {
+      if (!mustAccept) return false;
       this.#overrunBy(pld);
-      return;
+      return true;
     }
     this.#buffer.push(pld);
     if (this.#waiters.length) this.#wake();
+    return true;
   }
 
   #overrunBy(_pld: unknown): void {
@@ -269,11 +277,12 @@ export class Context<R = unknown> implements AsyncDisposable {
         }
         return v;
       }
+      // This side's own overrun first: the peer's failure that may follow is its echo.
+      if (this.#overrun) return this.#throw(this.#overrun);
       const o = this.#outcome;
-      if (o && 'error' in o) throw this.#raise(o.error);
-      if (this.#peerError) throw this.#raise(this.#peerError);
-      if (this.#overrun) throw this.#overrun;
-      if (this.#scope.aborted) throw this.#scope.reason;
+      if (o && 'error' in o) return this.#throw(o.error);
+      if (this.#peerError) return this.#throw(this.#peerError);
+      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
       if (this.#stream?.closed) throw new EndOfStream('this side closed the stream');
       await this.#changed();
@@ -283,25 +292,21 @@ export class Context<R = unknown> implements AsyncDisposable {
   /** @internal Send one stream message. */
   async sendYield(value: unknown): Promise<void> {
     const o = this.#outcome;
-    if (o && 'error' in o) throw this.#raise(o.error);
-    if (this.#peerError) throw this.#raise(this.#peerError);
-    if (this.#scope.aborted) throw this.#scope.reason;
+    if (o && 'error' in o) return this.#throw(o.error);
+    if (this.#peerError) return this.#throw(this.#peerError);
+    if (this.#scope.aborted) return this.#throw(this.#scope.reason);
     if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
     const pld = checkPld(this.#pldSpec, value, 'a stream message');
     assertSerializable(pld, 'a stream message');
     if (this.chan.send({ msg_type: 'Yield', cid: this.cid, pld })) await this.chan.drained();
   }
 
-  /** @internal This side's stream closed: tell the peer. */
+  /** @internal This side's stream closed: tell the peer (once). */
   sendStop(): void {
-    if (this.chan.closed || (this.side === 'parent' && this.#outcome)) return;
+    if (this.#stopSent || this.chan.closed || (this.side === 'parent' && this.#outcome)) return;
     if (this.#task?.abandoned) return;
+    this.#stopSent = true;
     this.chan.send({ msg_type: 'Stop', cid: this.cid });
-  }
-
-  #raise(err: Error): Error {
-    this.#delivered.add(err);
-    return err;
   }
 
   // ------------------------------------------------------------ public API
@@ -344,13 +349,19 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   /**
    * Parent side: cancel the remote task and wait (bounded) for its ack. Child
-   * side: cancel this task itself (the parent sees `ContextCancelled` with
-   * this actor as canceller).
+   * side: cancel this task itself and return at once; its next await that
+   * honours `ctx.signal` raises, and the parent sees `ContextCancelled` with
+   * this actor as canceller.
    */
   async cancel(): Promise<void> {
     if (this.side === 'child') {
+      // Cancel this task's own scope, as trio's `cs.cancel()`: its next await
+      // that honours the signal raises, and the parent gets ContextCancelled
+      // naming this actor. (Waiting for the task to end here would wait on itself.)
+      const task = this.#task!;
       this.cancelCalled = true;
-      await this.#task!.cancel(this.#actor.uid);
+      task.canceller ??= this.#actor.uid;
+      task.scope.abort(new Cancelled(`task '${task.func}' in actor ${fmtUid(this.#actor.uid)} cancelled itself`, this.#actor.uid));
       return;
     }
     if (this.#outcome) return;
@@ -392,6 +403,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     return this.#throw(o.error);
   }
 
+  /** Raise `err` to the user, recording it (here and in the owning nursery) so disposal does not raise it again. */
   #throw(err: unknown): never {
     if (typeof err === 'object' && err !== null) this.#delivered.add(err);
     if (this.#portal) return this.#portal.deliver(err);
@@ -422,14 +434,24 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   #finalError(): Error | undefined {
     const o = this.#outcome;
-    if (!o || 'value' in o) return undefined;
-    const err = o.error;
-    if (this.#delivered.has(err)) return undefined;
-    if (err instanceof ContextCancelled) return this.#isOurs(err.canceller) ? undefined : err;
+    const err = o && 'error' in o ? o.error : undefined;
+    if (this.#overrun && (!err || this.#isOverrunEcho(err) || this.#absorbed(err))) {
+      // Lost messages are never silent; a peer failure echoing our own overrun is that same error, raised once.
+      return this.#delivered.has(this.#overrun) || (err && this.#delivered.has(err)) ? undefined : this.#overrun;
+    }
+    return err && !this.#delivered.has(err) && !this.#absorbed(err) ? err : undefined;
+  }
+
+  /** True when `err` is a cancellation this side caused, which disposal absorbs. */
+  #absorbed(err: Error): boolean {
+    if (err instanceof ContextCancelled) return this.#isOurs(err.canceller);
     // The channel died while we were cancelling (e.g. the actor was torn down): that is our cancel completing.
-    if (err instanceof TransportClosed && this.cancelCalled) return undefined;
-    if (this.#scope.aborted && err === this.#scope.reason) return undefined;
-    return err;
+    if (err instanceof TransportClosed && this.cancelCalled) return true;
+    return this.#scope.aborted && err === this.#scope.reason;
+  }
+
+  #isOverrunEcho(err: Error): boolean {
+    return err instanceof RemoteActorError && err.boxedTypeName === 'StreamOverrun' && this.#isOurs(err.srcUid);
   }
 
   #close(): void {
@@ -449,7 +471,11 @@ export class Context<R = unknown> implements AsyncDisposable {
       this.chan.send({ msg_type: 'Start', cid: this.cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: this.#actor.uid, pld_spec: null });
       await started;
     } catch (err) {
-      if (!this.#outcome) this.#cancelRemote();
+      // The child never outlives the dialog: before rejecting, cancel it and wait (bounded) for it to end.
+      if (!this.#outcome) {
+        this.#cancelRemote();
+        await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
+      }
       this.#close();
       throw err;
     } finally {
@@ -490,7 +516,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
   const ctx = new Context({
     actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', functype: 'context', scope: task.scope, task, pldSpec,
   });
-  task.deliver = (msg) => ctx.deliver(msg);
+  task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
   if (!ctx.startedSent) throw new TypeError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');
