@@ -5,7 +5,16 @@
  * A message below the threshold costs one comparison: nothing is formatted.
  * `DEBUG=tractor:*` shows everything regardless of the level.
  */
-import createDebug from 'debug';
+import { createRequire } from 'node:module';
+import type createDebugType from 'debug';
+
+// `debug` is loaded on the first message actually printed: a spawn does not
+// pay for it when nothing is logged.
+let debugModule: typeof createDebugType | undefined;
+function createDebug(): typeof createDebugType {
+  debugModule ??= createRequire(import.meta.url)('debug') as typeof createDebugType;
+  return debugModule;
+}
 
 export type LogLevel = 'transport' | 'debug' | 'runtime' | 'cancel' | 'info' | 'warning' | 'error' | 'critical';
 
@@ -34,14 +43,14 @@ export function getLevel(): LogLevel {
 }
 
 export class Logger {
-  #debuggers = new Map<string, createDebug.Debugger>();
+  #debuggers = new Map<string, createDebugType.Debugger>();
   constructor(readonly area: string) {}
 
   #emit(level: LogLevel, msg: string, args: unknown[]): void {
     const ns = `tractor:${actorName}:${this.area}`;
     let d = this.#debuggers.get(ns);
     if (!d) {
-      d = createDebug(ns);
+      d = createDebug()(ns);
       this.#debuggers.set(ns, d);
     }
     const forced = RANK[level] >= threshold;
@@ -68,7 +77,7 @@ export class Logger {
 
   /** True when a message at `level` would be printed: guard expensive arguments with it. */
   isEnabledFor(level: LogLevel): boolean {
-    return RANK[level] >= threshold || (debugEnv && createDebug.enabled(`tractor:${actorName}:${this.area}`));
+    return RANK[level] >= threshold || (debugEnv && createDebug().enabled(`tractor:${actorName}:${this.area}`));
   }
 }
 

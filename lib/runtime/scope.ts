@@ -7,7 +7,6 @@
  * child scope registers a callback on its parent and removes it when closed.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { delay, forever } from 'abort-controller-x';
 
 /** One node of the cancellation tree. */
 export class Scope {
@@ -110,14 +109,18 @@ export function withScope<T>(scope: Scope, fn: () => T, ctx?: unknown): T {
   return taskStorage.run({ scope, ctx }, fn);
 }
 
+// abort-controller-x is loaded on first use: an actor that never sleeps does not pay for it at spawn.
+let abortable: Promise<typeof import('abort-controller-x')> | undefined;
+const helpers = () => (abortable ??= import('abort-controller-x'));
+
 /** Sleep `ms`; rejects with the abort reason if `signal` (default: the ambient one) aborts first. */
-export function sleep(ms: number, signal: AbortSignal = currentSignal()): Promise<void> {
-  return delay(signal, ms);
+export async function sleep(ms: number, signal: AbortSignal = currentSignal()): Promise<void> {
+  return (await helpers()).delay(signal, ms);
 }
 
 /** Wait until `signal` (default: the ambient one) aborts, then reject with its reason. */
-export function sleepForever(signal: AbortSignal = currentSignal()): Promise<never> {
-  return forever(signal);
+export async function sleepForever(signal: AbortSignal = currentSignal()): Promise<never> {
+  return (await helpers()).forever(signal);
 }
 
 /**
