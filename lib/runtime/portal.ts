@@ -8,7 +8,7 @@ import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from './actor.ts';
 import { callFunction, callSelf } from './rpc.ts';
-import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
+import { functypeOf, normalizeModule, resolvedFunction, resolveFunction } from './resolve.ts';
 import { currentScope, type Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
 import { type ContextFn, type ContextOptions, openContext, type Context } from '../context.ts';
@@ -18,6 +18,8 @@ const log = getLogger('portal');
 
 /** The argument object of an RPC target `F`. */
 export type ArgsOf<F> = F extends (args: infer A) => unknown ? (unknown extends A ? Record<string, never> : A) : never;
+/** The argument object of a context endpoint `F` (`(ctx, args) => ...`); one that takes none accepts `{}`. */
+export type ContextArgsOf<F> = F extends (ctx: never, args: infer A) => unknown ? (unknown extends A ? Record<string, never> : A) : never;
 /** The awaited result of an RPC target `F`. */
 export type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 /** An RPC target: an exported async function of one named-arguments object. */
@@ -37,8 +39,6 @@ export interface PortalOwner {
   readonly scope: Scope;
   /** The one-shot result of a `runInActor` child. */
   result?(): Promise<unknown>;
-  /** Records that this side asked the actor to cancel (so its exit is not an error). */
-  cancelRequested(): void;
   /** Records that an error reached the user, so disposal does not raise it again. */
   delivered(err: unknown): void;
 }
@@ -93,7 +93,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     if (kind !== 'asyncfunc') {
       throw new TypeError(`'${fn.name}' is ${kind === 'context' ? 'a context endpoint: use portal.openContext()' : 'an async generator: use portal.openStreamFrom()'}`);
     }
-    const ref = await this.resolve(fn);
+    const ref = resolvedFunction(fn) ?? (await this.resolve(fn));
     try {
       return (await callFunction(this.#actor, this.chan, ref.ns, ref.func, args ?? {}, this.sources(opts.signal))) as ResultOf<F>;
     } catch (err) {
@@ -115,7 +115,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * Open a context with the endpoint `fn` (made by `context()`) in the remote
    * actor. Resolves once the remote task called `ctx.started()`.
    */
-  openContext<F extends ContextFn>(fn: F, args?: Parameters<F>[1], opts: ContextOptions = {}): Promise<Context<Awaited<ReturnType<F>>>> {
+  openContext<F extends ContextFn>(fn: F, args?: ContextArgsOf<F>, opts: ContextOptions = {}): Promise<Context<Awaited<ReturnType<F>>>> {
     return openContext(this, fn, args ?? {}, opts);
   }
 
@@ -147,7 +147,6 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * `timeout` ms (default 1500) or was already gone.
    */
   async cancelActor(opts: { timeout?: number } = {}): Promise<boolean> {
-    this.#owner?.cancelRequested();
     if (this.chan.closed) return false;
     try {
       return (await callSelf(this.#actor, this.chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true;

@@ -76,6 +76,11 @@ async function importMain(url: string): Promise<ModuleNs> {
   }
 }
 
+/** The module and export name of `fn` if it was resolved before (no await on the hot path). */
+export function resolvedFunction(fn: unknown): FuncRef | undefined {
+  return typeof fn === 'function' ? refs.get(fn) : undefined;
+}
+
 /**
  * Find `fn`'s module and export name among `candidates` (module ids) and the
  * main module. Throws a `TypeError` saying what to export and enable.

@@ -79,22 +79,26 @@ export class RemoteTask implements ServedTask {
   finish(): void {
     if (this.#finished) return;
     this.#finished = true;
+    // Unlink from the actor's scope: a long-lived actor serves millions of tasks.
+    this.scope.close();
     this.actor.removeTask(this.cid);
     this.#finish();
   }
 }
 
-async function lookup(actor: Actor, ns: string, func: string): Promise<Function> {
+function lookup(actor: Actor, ns: string, func: string): Function | Promise<Function> {
   if (!actor.enableModules.has(ns)) {
     throw new ModuleNotExposed(
       `module ${ns} is not exposed by actor ${fmtUid(actor.uid)}: list it in that actor's enableModules ` +
       `(e.g. \`startActor('${actor.name}', { enableModules: [import.meta.url] })\` in the module that defines '${func}')`);
   }
-  const mod = loadedModule(ns) ?? (await importModule(ns));
+  const mod = loadedModule(ns);
+  return mod ? exportedFunction(mod, ns, func) : importModule(ns).then((m) => exportedFunction(m, ns, func));
+}
+
+function exportedFunction(mod: Record<string, unknown>, ns: string, func: string): Function {
   const fn = Object.hasOwn(mod, func) ? mod[func] : undefined;
-  if (typeof fn !== 'function') {
-    throw new TypeError(`module ${ns} has no exported function '${func}'`);
-  }
+  if (typeof fn !== 'function') throw new TypeError(`module ${ns} has no exported function '${func}'`);
   return fn;
 }
 
@@ -105,7 +109,8 @@ export async function serveStart(actor: Actor, chan: Channel, msg: StartMsg): Pr
   actor.addTask(task);
   try {
     if (actor.cancelCalled) throw actor.scope.reason;
-    const fn = await lookup(actor, msg.ns, msg.func);
+    const found = lookup(actor, msg.ns, msg.func);
+    const fn = found instanceof Promise ? await found : found;
     const functype = functypeOf(fn);
     task.send({ msg_type: 'StartAck', cid: msg.cid, functype });
     if (functype === 'context') {

@@ -10,7 +10,11 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 
 /** One node of the cancellation tree. */
 export class Scope {
-  readonly #controller = new AbortController();
+  // The AbortController is made on first use of `signal`: most scopes (one per
+  // served task) are never asked for one, and creating it is not free.
+  #controller: AbortController | undefined;
+  #aborted = false;
+  #reason: unknown;
   #onAbort = new Set<(reason: unknown) => void>();
   #unlinks: (() => void)[] = [];
 
@@ -19,24 +23,30 @@ export class Scope {
   }
 
   get signal(): AbortSignal {
+    if (!this.#controller) {
+      this.#controller = new AbortController();
+      if (this.#aborted) this.#controller.abort(this.#reason);
+    }
     return this.#controller.signal;
   }
 
   get aborted(): boolean {
-    return this.#controller.signal.aborted;
+    return this.#aborted;
   }
 
   get reason(): unknown {
-    return this.#controller.signal.reason;
+    return this.#reason;
   }
 
   /** Abort this scope (and every scope linked below it) with `reason`. */
-  abort(reason?: unknown): void {
-    if (this.aborted) return;
-    this.#controller.abort(reason);
+  abort(reason: unknown = new DOMException('This operation was aborted', 'AbortError')): void {
+    if (this.#aborted) return;
+    this.#aborted = true;
+    this.#reason = reason;
+    this.#controller?.abort(reason);
     const callbacks = [...this.#onAbort];
     this.#onAbort.clear();
-    for (const cb of callbacks) cb(this.reason);
+    for (const cb of callbacks) cb(reason);
   }
 
   /** Call `cb` when this scope aborts; returns the function that unregisters it. */
