@@ -55,6 +55,11 @@ export class InvalidAddress extends TractorError {
   override readonly code = 'ERR_TRACTOR_INVALID_ADDRESS';
 }
 
+/** A registry address that is dead, or held by something that is not a tractor-ts registrar. */
+export class RegistryError extends TractorError {
+  override readonly code = 'ERR_TRACTOR_REGISTRY';
+}
+
 /** An actor process failed outside of any task: it exited, crashed or was killed before delivering its result. */
 export class ActorFailure extends TractorError {
   override readonly code = 'ERR_TRACTOR_ACTOR_FAILURE';
@@ -98,6 +103,8 @@ export class NoResult {
 export interface RemoteErrorInfo {
   srcUid: Uid;
   srcTypeName: string;
+  /** The original error's own message (the boxed error's message adds its type and actor). */
+  remoteMessage?: string;
   relayPath: Uid[];
   remoteStack: string;
   canceller?: Uid | null;
@@ -121,11 +128,15 @@ export class RemoteActorError extends TractorError {
   readonly srcUid: Uid;
   readonly relayPath: Uid[];
   readonly remoteStack: string;
+  /** The original error's message, as raised in the source actor. */
+  readonly remoteMessage: string;
   readonly cid: string | null;
 
   constructor(message: string, info: RemoteErrorInfo) {
     const type = errorTypes.get(info.srcTypeName);
-    super(message, { cause: type ? rebuild(type, info.srcTypeName, message, info.remoteStack) : undefined });
+    const remoteMessage = info.remoteMessage ?? message;
+    super(message, { cause: type ? rebuild(type, info.srcTypeName, remoteMessage, info.remoteStack) : undefined });
+    this.remoteMessage = remoteMessage;
     this.boxedTypeName = info.srcTypeName;
     this.boxedType = type;
     this.srcUid = info.srcUid;
@@ -171,7 +182,7 @@ for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, Ev
 }
 for (const cls of [
   TractorError, ModuleNotExposed, MsgTypeError, TransportClosed, StreamOverrun, Lagged,
-  EndOfStream, InvalidAddress, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
+  EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
 ]) {
   registerErrorType(cls);
 }
@@ -210,7 +221,8 @@ export function boxError(err: unknown, here: Uid, cid: string | null, canceller?
       src_type_str: err.boxedTypeName,
       boxed_type_str: err instanceof ContextCancelled ? 'ContextCancelled' : 'RemoteActorError',
       relay_path: err.relayPath.at(-1)?.[1] === here[1] ? err.relayPath : [...err.relayPath, here],
-      message: err.message,
+      // The original message: the receiver adds the type and actor prefix itself.
+      message: err.remoteMessage,
       tb_str: err.remoteStack,
       canceller: err instanceof ContextCancelled ? err.canceller : (canceller ?? null),
       sender: here,
@@ -239,6 +251,7 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
   const info: RemoteErrorInfo = {
     srcUid: msg.src_uid,
     srcTypeName: msg.src_type_str,
+    remoteMessage: msg.message,
     relayPath: msg.relay_path ?? [msg.src_uid],
     remoteStack: msg.tb_str ?? '',
     canceller: msg.canceller,
@@ -250,10 +263,7 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
   if (msg.boxed_type_str === 'ContextCancelled' || msg.src_type_str === 'ContextCancelled') {
     return new ContextCancelled(text, info);
   }
-  const boxed = new RemoteActorError(text, info);
-  // Keep the original message reachable without the prefix.
-  Object.defineProperty(boxed, 'remoteMessage', { value: msg.message });
-  return boxed;
+  return new RemoteActorError(text, info);
 }
 
 function safeString(v: unknown): string {
@@ -266,6 +276,12 @@ function safeString(v: unknown): string {
 
 /** Render an error for a terminal: boxed remote errors print their remote stack too. */
 export function formatError(err: unknown): string {
+  const suppressed = err as { name?: string; error?: unknown; suppressed?: unknown };
+  if (suppressed?.name === 'SuppressedError' && 'suppressed' in (suppressed as object)) {
+    // `await using`: `error` was raised while disposing after `suppressed` was thrown by the block.
+    return [`SuppressedError: ${(err as Error).message}`, indent(`error: ${formatError(suppressed.error)}`),
+      indent(`suppressed: ${formatError(suppressed.suppressed)}`)].join('\n');
+  }
   if (err instanceof AggregateError) {
     return [`${err.name}: ${err.message}`, ...err.errors.map((e, i) => indent(`[${i}] ${formatError(e)}`))].join('\n');
   }

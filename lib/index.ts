@@ -23,12 +23,15 @@ export { context, Context, currentIpcCtx, type ContextFn, type ContextOptions, t
 export { MsgStream, type OpenStreamOptions } from './stream.ts';
 export { BroadcastReceiver } from './broadcast.ts';
 export type { StandardSchemaV1 } from './msg/schema.ts';
+export { findActor, waitForActor, queryActor, getRegistry, type DiscoveryOptions } from './discovery/client.ts';
+export type { RegistryEntry } from './discovery/registrar.ts';
+export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
 export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
 export type { Uid } from './msg/types.ts';
 export {
   TractorError, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
-  StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, ActorFailure, Cancelled, RuntimeUsageError,
+  StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, ActorFailure, Cancelled, RuntimeUsageError,
   registerErrorType, formatError,
 } from './errors.ts';
 export * as log from './log.ts';

@@ -12,9 +12,11 @@ const files = (process.argv.length > 2 ? process.argv.slice(2) : findSpecs('spec
 const suiteId = randomUUID();
 const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 
+// The suite's roots share a registrar of their own, never a user's on the default port.
+const registry = `tcp://127.0.0.1:${20000 + Math.floor(Math.random() * 30000)}`;
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
-  env: { ...process.env, TRACTOR_TS_SUITE_ID: suiteId },
+  env: { TRACTOR_TS_REGISTRY_ADDRS: registry, ...process.env, TRACTOR_TS_SUITE_ID: suiteId },
 });
 
 // Give actors torn down at the very end a moment to finish exiting.

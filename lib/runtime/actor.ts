@@ -9,11 +9,12 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { Cancelled, fmtUid, TransportClosed, unboxError } from '../errors.ts';
-import { type Address, formatAddress, parseAddress, type TransportName } from '../ipc/addr.ts';
+import { type Address, formatAddress, type ParsedAddress, parseAddress, type TransportName } from '../ipc/addr.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { DialogMsg, Msg, Uid } from '../msg/types.ts';
 import { Dialog } from './dialog.ts';
+import type { Registry } from '../discovery/registrar.ts';
 import { Scope } from './scope.ts';
 import { TASK_CANCEL_GRACE_MS } from './timing.ts';
 
@@ -52,7 +53,8 @@ export class Actor {
   readonly pid = process.pid;
   readonly enableModules: Set<string>;
   readonly scope = new Scope();
-  isRegistrar = false;
+  /** The registry, when this actor is the registrar. */
+  registry: Registry | undefined;
   addrs: Address[] = [];
   /** The channel to the parent, in a spawned actor. */
   parentChan: Channel | undefined;
@@ -77,6 +79,16 @@ export class Actor {
     this.#cidPrefix = this.uuid.slice(0, 12);
   }
 
+  get isRegistrar(): boolean {
+    return this.registry !== undefined;
+  }
+
+  /** An open channel to the actor `uuid` (parent, child or discovered peer), to reuse instead of connecting again. */
+  peerChannel(uuid: string): Channel | undefined {
+    for (const chan of this.#dialogs.keys()) if (chan.aid?.uuid === uuid && !chan.closed) return chan;
+    return undefined;
+  }
+
   get uid(): Uid {
     return [this.name, this.uuid];
   }
@@ -90,25 +102,30 @@ export class Actor {
     return `${this.#cidPrefix}:${++this.#cidSeq}`;
   }
 
-  /** Bind a listener per transport (TCP on 127.0.0.1:0 and/or a UDS file by default). */
+  /** Bind a listener per transport (TCP on 127.0.0.1:0 and/or a UDS file by default), or on `bindAddrs`. */
   async listen(transports: TransportName[], bindAddrs: Address[] = []): Promise<void> {
     const targets = bindAddrs.length ? bindAddrs.map(parseAddress) : transports.map((t) => this.#defaultBind(t));
-    for (const target of targets) {
-      const server = net.createServer((socket) => this.#accept(socket));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
-        else {
-          rmSync(target.path, { force: true });
-          server.listen(target.path, resolve);
-          this.#socketFiles.push(target.path);
-        }
-      });
-      server.on('error', (err) => log.error('listener error: %s', err.message));
-      const a = server.address();
-      this.addrs.push(typeof a === 'string' ? `uds://${a}` : formatAddress({ proto: 'tcp', host: a!.address, port: a!.port }));
-      this.#servers.push(server);
-    }
+    for (const target of targets) await this.listenOn(target);
+  }
+
+  /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
+  async listenOn(target: ParsedAddress): Promise<Address> {
+    const server = net.createServer((socket) => this.#accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
+      else {
+        rmSync(target.path, { force: true });
+        server.listen(target.path, resolve);
+      }
+    });
+    if (target.proto === 'uds') this.#socketFiles.push(target.path);
+    server.on('error', (err) => log.error('listener error: %s', err.message));
+    const a = server.address();
+    const addr = typeof a === 'string' ? `uds://${a}` : formatAddress({ proto: 'tcp', host: a!.address, port: a!.port });
+    this.addrs.push(addr);
+    this.#servers.push(server);
+    return addr;
   }
 
   #defaultBind(t: TransportName) {

@@ -8,16 +8,22 @@
  */
 import { boxError } from '../errors.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
-import { getConsoleLog, isLogLevel, setActorName } from '../log.ts';
+import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
+import { joinRegistry, leaveRegistry } from '../discovery/client.ts';
 import { Actor } from './actor.ts';
 import { importModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
+import { reapChildren } from './spawn.ts';
 import { setProcessScope } from './scope.ts';
 import { type RuntimeVars, setImportingModules, setRuntime, updateRuntimeVars } from './state.ts';
 
 const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
+const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
 process.on('SIGINT', () => {});
+// SIGTERM before boot completes: nothing to cancel yet, exit cleanly (replaced once the actor runs).
+const earlySigterm = () => process.exit(0);
+process.on('SIGTERM', earlySigterm);
 
 const chan = await Channel.connect(parentAddr).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
@@ -52,12 +58,19 @@ let exiting = false;
 self.onShutdown = () => {
   if (exiting) return;
   exiting = true;
-  void self.close().finally(() => process.exit(0));
+  // Never exit before every actor this one spawned is dead (see reapChildren).
+  leaveRegistry(self);
+  void self.close().then(reapChildren).finally(() => process.exit(0));
 };
+process.off('SIGTERM', earlySigterm);
 process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
 
 await self.listen(vars.enableTransports ?? ['tcp']);
 self.serveChannel(chan);
+// Registration runs beside the first requests: a spawn never waits for the registrar.
+void joinRegistry(self, vars.registryAddrs ?? [], false).catch((err: Error) => {
+  log.warning('could not register with the registrar: %s', err.message);
+});
 
 setImportingModules(true);
 try {

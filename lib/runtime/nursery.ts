@@ -3,7 +3,7 @@
  * one-cancels-all on any child error, and no exit from the `await using`
  * block before every child process is dead and reaped.
  */
-import { ActorFailure, Cancelled, fmtUid, RuntimeUsageError, TransportClosed } from '../errors.ts';
+import { ActorFailure, Cancelled, ContextCancelled, fmtUid, RuntimeUsageError, TransportClosed } from '../errors.ts';
 import { type LogLevel, getLogger, isLogLevel } from '../log.ts';
 import { assertSerializable } from '../msg/pld.ts';
 import type { Actor } from './actor.ts';
@@ -11,7 +11,7 @@ import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } f
 import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
 import { callFunction } from './rpc.ts';
 import { currentScope, Scope } from './scope.ts';
-import { describeExit, type SpawnedActor, spawnActor } from './spawn.ts';
+import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from './spawn.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
 
@@ -43,7 +43,9 @@ export interface NurseryOptions {
 class ChildActor implements PortalOwner {
   portal!: Portal;
   #result: Promise<unknown> | undefined;
-  cancelRequestedByUs = false;
+  #settled = false;
+  #terminating: Promise<void> | undefined;
+  #killedByUs = false;
 
   constructor(readonly nursery: ActorNursery, readonly spawned: SpawnedActor, readonly oneShot: boolean) {}
 
@@ -57,16 +59,38 @@ class ChildActor implements PortalOwner {
 
   setResult(p: Promise<unknown>): void {
     this.#result = p;
-    p.catch(() => {});
+    p.then(() => (this.#settled = true), () => (this.#settled = true));
   }
 
+  /** The child's real outcome, once it is known (what disposal waits for). */
+  get settled(): Promise<unknown> | undefined {
+    return this.#result;
+  }
+
+  /**
+   * The result as the body sees it: the outcome once known; until then a
+   * cancelled nursery rejects it at once with the cancellation reason (the
+   * error of the child that failed first), without waiting for this child.
+   */
   get result(): (() => Promise<unknown>) | undefined {
     const r = this.#result;
-    return r && (() => r);
+    if (!r) return undefined;
+    return () => (this.#settled ? r : raceAbort(r, this.scope));
   }
 
-  cancelRequested(): void {
-    this.cancelRequestedByUs = true;
+  /**
+   * An exit this nursery caused or a graceful one: code 0 (the actor served a
+   * cancel request, whoever sent it) or our own SIGKILL. Judged from the exit
+   * itself, not from whether we asked, so an actor that died on its own just
+   * before we asked still counts as a failure.
+   */
+  exitedAsAsked(e: ExitInfo): boolean {
+    return e.code === 0 || (e.signal === 'SIGKILL' && this.#killedByUs);
+  }
+
+  #kill(): void {
+    this.#killedByUs = true;
+    this.spawned.proc.kill('SIGKILL');
   }
 
   delivered(err: unknown): void {
@@ -74,23 +98,32 @@ class ChildActor implements PortalOwner {
   }
 
   /** Graceful cancel request, then SIGKILL if the process outlives the grace period; resolves once reaped. */
-  async terminate(hard: boolean): Promise<void> {
-    this.cancelRequestedByUs = true;
-    const { proc, exited } = this.spawned;
-    if (!this.alive) return;
-    if (!hard) {
-      void this.portal.cancelActor({ timeout: KILL_GRACE_MS });
-      const timer = setTimeout(() => {
-        log.warning('actor %s did not exit within %d ms of its cancel request: killing it', this.spawned.name, KILL_GRACE_MS);
-        proc.kill('SIGKILL');
-      }, KILL_GRACE_MS);
-      await exited;
-      clearTimeout(timer);
-    } else {
-      proc.kill('SIGKILL');
-      await exited;
+  terminate(hard: boolean): Promise<void> {
+    if (!this.alive) return Promise.resolve();
+    if (hard) {
+      this.#kill();
+      return this.spawned.exited.then(() => {});
     }
+    return (this.#terminating ??= this.#gracefulTerminate());
   }
+
+  async #gracefulTerminate(): Promise<void> {
+    void this.portal.cancelActor({ timeout: KILL_GRACE_MS });
+    const timer = setTimeout(() => {
+      log.warning('actor %s did not exit within %d ms of its cancel request: killing it', this.spawned.name, KILL_GRACE_MS);
+      this.#kill();
+    }, KILL_GRACE_MS);
+    await this.spawned.exited;
+    clearTimeout(timer);
+  }
+}
+
+/** `p`, unless `scope` aborts first: then its reason. */
+function raceAbort<T>(p: Promise<T>, scope: Scope): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const unlink = scope.onAbort(reject);
+    p.then(resolve, reject).finally(unlink);
+  });
 }
 
 export class ActorNursery implements AsyncDisposable {
@@ -111,6 +144,11 @@ export class ActorNursery implements AsyncDisposable {
     this.#opts = opts;
     this.#onClose = onClose;
     this.scope = new Scope([currentScope(), opts.signal]);
+    // However the nursery gets cancelled (a child's error, cancel(), its
+    // parent scope), every child is asked to cancel, then killed if need be.
+    this.scope.onAbort(() => {
+      for (const c of this.#children) void c.terminate(false);
+    });
   }
 
   /** Aborted when the nursery is cancelled: by a child's error, `cancel()`, or its parent scope. */
@@ -132,7 +170,10 @@ export class ActorNursery implements AsyncDisposable {
     assertSerializable(args ?? {}, `the arguments of '${ref.func}'`);
     modules.add(ref.ns);
     const child = await this.#spawn(opts.name ?? fn.name ?? ref.func, modules, opts, true);
-    const result = callFunction(this.#actor, child.spawned.chan, ref.ns, ref.func, args ?? {}, [this.scope]);
+    // Not linked to the nursery's scope: a cancelled nursery cancels the child
+    // itself (terminate), so this call still gets the child's real outcome
+    // and an error racing the cancellation is not lost.
+    const result = callFunction(this.#actor, child.spawned.chan, ref.ns, ref.func, args ?? {}, []);
     child.setResult(this.#superviseResult(child, result));
     return child.portal as Portal<ResultOf<F>>;
   }
@@ -168,6 +209,8 @@ export class ActorNursery implements AsyncDisposable {
     try {
       await Promise.allSettled([...this.#spawning]);
       await Promise.all([...this.#children].map((c) => c.terminate(false)));
+      // Every child is reaped: its outcome is known, so no error is missed.
+      await Promise.allSettled([...this.#children].map((c) => c.settled));
       this.scope.abort(new Cancelled('the actor nursery has closed', this.#actor.uid));
     } finally {
       this.scope.close();
@@ -228,23 +271,35 @@ export class ActorNursery implements AsyncDisposable {
       void child.terminate(false);
       return value;
     } catch (err) {
-      if (child.cancelRequestedByUs || (this.scope.aborted && err === this.scope.reason)) throw err;
-      const failure = err instanceof TransportClosed ? await this.#exitFailure(child, err) : err;
+      const failure = await this.#failureOf(child, err);
+      if (failure === undefined) throw err;
       this.#childFailed(child, failure);
       throw failure;
     }
   }
 
-  async #exitFailure(child: ChildActor, err: Error): Promise<Error> {
-    const exit = await Promise.race([child.spawned.exited, new Promise((r) => setTimeout(r, 1000))]) as { code: number | null; signal: NodeJS.Signals | null } | undefined;
+  /**
+   * What a one-shot child's failed call means: `undefined` for a cancellation
+   * this actor requested (its task cancelled, or its process ended as asked),
+   * which is not an error; otherwise the failure to raise. Anything the child
+   * raised itself, even after our cancel request, is a real failure.
+   */
+  async #failureOf(child: ChildActor, err: unknown): Promise<unknown> {
+    if (err instanceof ContextCancelled) return err.canceller?.[1] === this.#actor.uuid ? undefined : err;
+    if (!(err instanceof TransportClosed)) return err;
+    const exit = await Promise.race([child.spawned.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
     if (!exit) return err;
+    if (child.exitedAsAsked(exit)) return undefined;
     return new ActorFailure(`actor '${child.spawned.name}' died (${describeExit(exit)}) before returning its result`, exit.code, exit.signal, { cause: err });
   }
 
   #childExited(child: ChildActor): void {
-    if (child.oneShot || child.cancelRequestedByUs || this.scope.aborted) return;
     const e = child.spawned.exitInfo!;
-    this.#childFailed(child, new ActorFailure(`daemon actor '${child.spawned.name}' exited unexpectedly (${describeExit(e)})`, e.code, e.signal));
+    // A one-shot child's outcome comes with its result; a daemon's exit is judged by how it exited.
+    if (child.oneShot || child.exitedAsAsked(e)) return;
+    // A child that reported why it died (e.g. a module failed to import at boot) fails with that reason.
+    const reported = child.spawned.chan.peerError;
+    this.#childFailed(child, reported ?? new ActorFailure(`daemon actor '${child.spawned.name}' exited unexpectedly (${describeExit(e)})`, e.code, e.signal));
   }
 
   #childFailed(child: ChildActor, err: unknown): void {
@@ -252,8 +307,7 @@ export class ActorNursery implements AsyncDisposable {
     this.#errors.push(err);
     if (this.scope.aborted) return;
     // One-cancels-all: the error itself is the abort reason, so every call
-    // pending under this nursery rejects with it.
+    // pending under this nursery rejects with it; aborting terminates the others.
     this.scope.abort(err);
-    for (const other of this.#children) if (other !== child) void other.terminate(false);
   }
 }

@@ -49,15 +49,15 @@ export class Portal<R = unknown> implements AsyncDisposable {
   readonly #actor: Actor;
   readonly #targetModules: string[];
   readonly #owner: PortalOwner | undefined;
-  readonly #ownsChannel: boolean;
+  #release: (() => void) | undefined;
 
   /** @internal */
-  constructor(actor: Actor, chan: Channel, opts: { targetModules?: string[]; owner?: PortalOwner; ownsChannel?: boolean } = {}) {
+  constructor(actor: Actor, chan: Channel, opts: { targetModules?: string[]; owner?: PortalOwner; release?: () => void } = {}) {
     this.#actor = actor;
     this.chan = chan;
     this.#targetModules = opts.targetModules ?? [];
     this.#owner = opts.owner;
-    this.#ownsChannel = opts.ownsChannel ?? false;
+    this.#release = opts.release;
   }
 
   /** @internal The sources whose abort cancels a call made through this portal. */
@@ -156,8 +156,13 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
   }
 
-  /** Closes the connection if this portal opened it (discovery portals); a nursery's portal is left to its nursery. */
+  /**
+   * Releases the connection a discovery portal uses (closed once no portal
+   * uses it); a nursery's portal is left to its nursery.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.#ownsChannel) this.chan.close();
+    const release = this.#release;
+    this.#release = undefined;
+    release?.();
   }
 }

@@ -4,14 +4,16 @@
  * its signal handling and exit code, and `runDaemon`.
  */
 import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
-import type { Address, TransportName } from '../ipc/addr.ts';
+import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
 import { getConsoleLog, isLogLevel, type LogLevel, setActorName } from '../log.ts';
 import { Actor } from './actor.ts';
 import { ActorNursery, type NurseryOptions } from './nursery.ts';
 import { normalizeModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
+import { reapChildren } from './spawn.ts';
 import { currentScope, Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
-import { assertNotImporting, getRuntime, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
+import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
+import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
 
 export interface RootOptions {
   /** The root actor's name (default `'root'`). */
@@ -20,6 +22,8 @@ export interface RootOptions {
   enableModules?: string[];
   /** Registrar addresses (discovery). */
   registryAddrs?: Address[];
+  /** Addresses this actor listens on, instead of the defaults of `enableTransports` (e.g. `tcp://10.0.0.1:0` to be reachable from other hosts). */
+  bindAddrs?: Address[];
   /** Transports this actor listens on (default `['tcp']`, bound on 127.0.0.1). */
   enableTransports?: TransportName[];
   debugMode?: boolean;
@@ -41,7 +45,10 @@ export class Root implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.runtime.cancel(null);
+    leaveRegistry(this.runtime);
     await this.runtime.close();
+    // Children of nurseries that were never closed, or of abandoned tasks: no process outlives its root.
+    await reapChildren();
     if (getRuntime() === this.runtime) {
       setRuntime(undefined);
       setProcessScope(new Scope());
@@ -56,6 +63,8 @@ function validateRootOptions(opts: RootOptions): void {
   for (const t of opts.enableTransports ?? []) {
     if (t !== 'tcp' && t !== 'uds') throw new TypeError(`unknown transport ${JSON.stringify(t)}; use 'tcp' or 'uds'`);
   }
+  // A malformed registry address fails here, with the accepted forms, not later in some child.
+  for (const a of [...(opts.registryAddrs ?? []), ...(opts.bindAddrs ?? [])]) parseAddress(a);
   if (opts.startMethod !== undefined && opts.startMethod !== 'subprocess') {
     throw new TypeError(`unknown startMethod ${JSON.stringify(opts.startMethod)}; the only one is 'subprocess'`);
   }
@@ -73,7 +82,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     isRoot: true,
     debugMode: opts.debugMode ?? false,
     loglevel: opts.loglevel ?? 'warning',
-    registryAddrs: opts.registryAddrs ?? [],
+    registryAddrs: opts.registryAddrs?.length ? opts.registryAddrs : defaultRegistryAddrs(),
     enableTransports: transports,
     depth: 0,
   });
@@ -83,10 +92,17 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
   actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
   if (opts.signal) actor.scope.link(opts.signal);
-  await actor.listen(transports);
+  await actor.listen(transports, opts.bindAddrs);
   setRuntime(actor);
   setProcessScope(actor.scope);
-  return new Root(actor);
+  const root = new Root(actor);
+  try {
+    await joinRegistry(actor, getRuntimeVars().registryAddrs, true);
+  } catch (err) {
+    await root[Symbol.asyncDispose]();
+    throw err;
+  }
+  return root;
 }
 
 /** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */

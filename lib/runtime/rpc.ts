@@ -14,7 +14,8 @@ import type { DialogMsg, FuncType, Msg, StartMsg, Uid } from '../msg/types.ts';
 import { assertSerializable } from '../msg/pld.ts';
 import type { Actor, ServedTask } from './actor.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
-import { abortedReason, onAnyAbort, Scope, withScope } from './scope.ts';
+import { abortedReason, currentSignal, onAnyAbort, Scope, withScope } from './scope.ts';
+import { registrarMethods } from '../discovery/registrar.ts';
 import { CANCEL_ACK_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
 import { serveContext } from '../context.ts';
 
@@ -104,12 +105,13 @@ function exportedFunction(mod: Record<string, unknown>, ns: string, func: string
 
 /** Serve one `Start`: run the target as a task of this actor and reply. */
 export async function serveStart(actor: Actor, chan: Channel, msg: StartMsg): Promise<void> {
-  if (msg.ns === 'self') return serveSelf(actor, chan, msg);
+  const method = msg.ns === 'self' ? registrarMethod(actor, chan, msg.func) : undefined;
+  if (msg.ns === 'self' && !method) return serveSelf(actor, chan, msg);
   const task = new RemoteTask(actor, chan, msg.cid, msg.uid, msg.func);
   actor.addTask(task);
   try {
     if (actor.cancelCalled) throw actor.scope.reason;
-    const found = lookup(actor, msg.ns, msg.func);
+    const found = method ?? lookup(actor, msg.ns, msg.func);
     const fn = found instanceof Promise ? await found : found;
     const functype = functypeOf(fn);
     task.send({ msg_type: 'StartAck', cid: msg.cid, functype });
@@ -150,6 +152,13 @@ async function serveGenerator(task: RemoteTask, fn: GenFn, kwargs: unknown): Pro
   } finally {
     stopOnCancel();
   }
+}
+
+/** A registry method, when this actor is the registrar (served as a task, so it can be cancelled). */
+function registrarMethod(actor: Actor, chan: Channel, func: string): Function | undefined {
+  if (!actor.registry) return undefined;
+  const methods = registrarMethods(actor.registry, chan, currentSignal);
+  return Object.hasOwn(methods, func) ? methods[func] : undefined;
 }
 
 /** The runtime's own methods, callable only under the `self` namespace. */
@@ -236,7 +245,8 @@ export async function callSelf(actor: Actor, chan: Channel, func: string, kwargs
   const timer = setTimeout(() => d.fail(new Error(`no reply to '${func}' within ${timeoutMs} ms`)), timeoutMs);
   try {
     chan.send({ msg_type: 'Start', cid, ns: 'self', func, kwargs: kwargs as Record<string, unknown>, uid: actor.uid, pld_spec: null });
-    const msg = await d.next();
+    let msg = await d.next();
+    while (msg.msg_type === 'StartAck') msg = await d.next(); // registry methods run as tasks and ack first
     if (msg.msg_type === 'Error') throw unboxError(msg);
     return (msg as { pld?: unknown }).pld;
   } finally {

@@ -37,6 +37,24 @@ export interface SpawnRequest {
   runtimeVars: RuntimeVars;
 }
 
+/** Every child actor process of this process still running, with its exit. */
+const live = new Map<ChildProcess, Promise<ExitInfo>>();
+
+/**
+ * Last resort before this process exits: SIGKILL every child actor still
+ * running and wait until it is reaped. Nurseries reap their children
+ * themselves; this catches those of a task that was abandoned (it ignored its
+ * cancellation past the grace period), which would otherwise become orphans
+ * that nothing can see (a busy one never notices its parent is gone).
+ */
+export async function reapChildren(): Promise<void> {
+  const left = [...live];
+  if (!left.length) return;
+  log.warning('killing %d actor process(es) still running as this actor exits', left.length);
+  for (const [proc] of left) proc.kill('SIGKILL');
+  await Promise.all(left.map(([, exited]) => exited));
+}
+
 export function describeExit(e: ExitInfo): string {
   return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
 }
@@ -56,6 +74,8 @@ export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope):
       resolve((child.exitInfo = { code: -1, signal: null }));
     });
   });
+  live.set(proc, exited);
+  void exited.then(() => live.delete(proc));
   let unlink = () => {};
   let timer: NodeJS.Timeout | undefined;
   try {

@@ -6,7 +6,12 @@
 export const TASK_CANCEL_GRACE_MS = 1000;
 /** How long a caller waits for a cancelled remote task (or actor) to acknowledge. */
 export const CANCEL_ACK_TIMEOUT_MS = 1500;
-/** After a graceful cancel request, an actor process still alive this long is SIGKILLed. */
-export const KILL_GRACE_MS = 2000;
+/**
+ * After a graceful cancel request, an actor process still alive this long is
+ * SIGKILLed. Longer than a child needs to give up on a stuck task
+ * (TASK_CANCEL_GRACE_MS), close its channels and reap its own children, so a
+ * busy grandchild is always reaped by its parent first.
+ */
+export const KILL_GRACE_MS = 2500;
 /** A child that has not connected back this long after spawning is killed. */
 export const SPAWN_TIMEOUT_MS = 30_000;

@@ -1,0 +1,50 @@
+/**
+ * spawn.runInActor: one one-shot actor, from nursery open to nursery exit
+ * (process reaped), with the root already booted; baseline: one bare child
+ * that connects back, sends one frame and exits, until it has exited.
+ *
+ * spawn.concurrent8: 8 of those at once, in one nursery, vs 8 bare children.
+ */
+import * as tractor from 'tractor-ts';
+import { trivial } from './endpoints.ts';
+import { interleave, median, type Result, result, type Target, timed } from './lib.ts';
+import { FrameServer, rawSpawnConcurrent, rawSpawnOnce } from './raw/baselines.ts';
+
+export const figures = ['spawn.runInActor', 'spawn.concurrent8'];
+export const targets: Record<string, Target> = {
+  'spawn.runInActor': { text: 'ratio <= 1.3', met: (r) => r.ratio <= 1.3 },
+  'spawn.concurrent8': { text: 'ratio <= 1.3', met: (r) => r.ratio <= 1.3 },
+};
+const ENDPOINTS = new URL('./endpoints.ts', import.meta.url).href;
+
+async function libSpawnOnce(): Promise<void> {
+  await using an = await tractor.openNursery({ enableModules: [ENDPOINTS] });
+  const p = await an.runInActor(trivial, {});
+  await p.waitForResult();
+}
+
+async function libSpawnConcurrent(n: number): Promise<void> {
+  await using an = await tractor.openNursery({ enableModules: [ENDPOINTS] });
+  const portals = await Promise.all(Array.from({ length: n }, (_, i) => an.runInActor(trivial, {}, { name: `trivial${i}` })));
+  await Promise.all(portals.map((p) => p.waitForResult()));
+}
+
+export async function bench(want: (figure: string) => boolean): Promise<Result[]> {
+  const server = await FrameServer.open();
+  const out: Result[] = [];
+  try {
+    if (want('spawn.runInActor')) {
+      const s = await interleave('spawn.runInActor ms', { pairs: 12, warmup: 2, budgetMs: 25_000 },
+        () => timed(libSpawnOnce), () => timed(() => rawSpawnOnce(server)));
+      out.push(result('spawn.runInActor', 'ms', median(s.lib), median(s.raw)));
+    }
+    if (want('spawn.concurrent8')) {
+      const s = await interleave('spawn.concurrent8 ms', { pairs: 7, warmup: 1, budgetMs: 40_000 },
+        () => timed(() => libSpawnConcurrent(8)), () => timed(() => rawSpawnConcurrent(server, 8)));
+      out.push(result('spawn.concurrent8', 'ms', median(s.lib), median(s.raw)));
+    }
+  } finally {
+    await server.close();
+  }
+  return out;
+}

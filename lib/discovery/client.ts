@@ -1,0 +1,390 @@
+/**
+ * Discovery from any actor: joining the registry at boot (or becoming the
+ * registrar), leaving it at exit, and finding other actors by name:
+ * `findActor`, `waitForActor`, `queryActor`, `getRegistry`.
+ *
+ * Every wait on the network is bounded: a dead or wrong registry address is a
+ * `RegistryError` after the timeout, never a hang.
+ */
+import { RegistryError, RemoteActorError, RuntimeUsageError, TransportClosed } from '../errors.ts';
+import { type Address, parseAddress } from '../ipc/addr.ts';
+import { aidMsg, Channel } from '../ipc/channel.ts';
+import { getLogger } from '../log.ts';
+import type { Actor } from '../runtime/actor.ts';
+import { Portal } from '../runtime/portal.ts';
+import { callFunction } from '../runtime/rpc.ts';
+import { currentScope, Scope } from '../runtime/scope.ts';
+import { getRuntime, getRuntimeVars } from '../runtime/state.ts';
+import { Registry, type RegistryEntry } from './registrar.ts';
+
+const log = getLogger('discovery');
+
+/** Where the first root listens as registrar unless told otherwise. */
+export const DEFAULT_REGISTRY_ADDR: Address = 'tcp://127.0.0.1:1616';
+
+/**
+ * The registry addresses a root uses when none are given: `TRACTOR_TS_REGISTRY_ADDRS`
+ * (comma-separated) if set, so that a test run or a deployment can move every
+ * program's registrar without code changes; else the default.
+ */
+export function defaultRegistryAddrs(): Address[] {
+  const env = process.env.TRACTOR_TS_REGISTRY_ADDRS?.split(',').map((a) => a.trim()).filter(Boolean);
+  return env?.length ? env : [DEFAULT_REGISTRY_ADDR];
+}
+/** How long a registry address may take to connect and answer the handshake. */
+export const PROBE_TIMEOUT_MS = 1000;
+/** Default bound of a discovery call (find, query, connect to the found actor). */
+export const DISCOVERY_TIMEOUT_MS = 3000;
+
+/** Options of the discovery calls. */
+export interface DiscoveryOptions {
+  /** Registrars to ask (default: this actor's `registryAddrs`). */
+  registryAddrs?: Address[];
+  /** Bound of each network step, in ms (default 3000). `waitForActor` waits for the actor itself without bound. */
+  timeoutMs?: number;
+  /** Aborting it rejects the call with its reason. */
+  signal?: AbortSignal;
+}
+
+// ------------------------------------------------------------------ channels
+
+/** The peer accepted the connection but said nothing in time: it may just be busy. */
+class HandshakeTimeout extends TransportClosed {}
+
+/** Exchange `Aid`s on a fresh connection; the peer's identity lands in `chan.aid`. */
+async function handshake(actor: Actor, chan: Channel, timeoutMs: number): Promise<void> {
+  chan.send(aidMsg(actor));
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    const first = await Promise.race([
+      chan.recv(),
+      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)), timeoutMs))),
+    ]);
+    if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake, got ${first.msg_type}`);
+    chan.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+  } catch (err) {
+    chan.abort(err as Error);
+    throw err;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Open a served channel to the actor listening at `addr`. */
+async function connectActor(actor: Actor, addr: Address, timeoutMs: number): Promise<Channel> {
+  const chan = await Channel.connect(addr, { timeoutMs });
+  await handshake(actor, chan, timeoutMs);
+  actor.serveChannel(chan);
+  return chan;
+}
+
+/** Channels this process opened to registrars, by address. */
+const registrarChans = new Map<Address, Promise<Channel>>();
+
+/** Remember `p` as the channel to the registrar at `addr`, until it closes (a later one is never evicted by an older one). */
+function rememberRegistrar(addr: Address, p: Promise<Channel>): void {
+  registrarChans.set(addr, p);
+  const forget = () => {
+    if (registrarChans.get(addr) === p) registrarChans.delete(addr);
+  };
+  p.then((chan) => chan.onClose(forget), forget);
+}
+
+function registrarChannel(actor: Actor, addr: Address, timeoutMs: number): Promise<Channel> {
+  let p = registrarChans.get(addr);
+  if (!p) {
+    p = connectActor(actor, addr, timeoutMs).catch((err: Error) => {
+      throw new RegistryError(`no registrar answers at ${addr}: ${err.message}. Start one (any root listening there) or pass registryAddrs`, { cause: err });
+    });
+    rememberRegistrar(addr, p);
+  }
+  return p;
+}
+
+/** Channels opened by discovery, with how many portals use each: closed when the last is disposed. */
+const discovered = new Map<Channel, number>();
+
+function portalOn(actor: Actor, chan: Channel, opened: boolean): Portal {
+  const refs = discovered.get(chan);
+  if (!opened && refs === undefined) return new Portal(actor, chan); // a parent/child channel: not ours to close
+  discovered.set(chan, (refs ?? 0) + 1);
+  chan.onClose(() => discovered.delete(chan));
+  return new Portal(actor, chan, {
+    release: () => {
+      const left = (discovered.get(chan) ?? 1) - 1;
+      if (left > 0) discovered.set(chan, left);
+      else {
+        discovered.delete(chan);
+        chan.close();
+      }
+    },
+  });
+}
+
+// ------------------------------------------------------------------ registry calls
+
+function selfEntry(actor: Actor): RegistryEntry {
+  return { name: actor.name, uuid: actor.uuid, pid: actor.pid, addrs: [...actor.addrs] };
+}
+
+/** Call a registry method at `addr` (directly, when this actor is that registrar). */
+async function registryCall(actor: Actor, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
+  if (actor.registry && actor.addrs.includes(addr)) return localCall(actor.registry, func, kwargs, opts);
+  const timeoutMs = opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS;
+  const chan = await registrarChannel(actor, addr, timeoutMs);
+  const timeout = bounded ? AbortSignal.timeout(timeoutMs) : undefined;
+  try {
+    return await callFunction(actor, chan, 'self', func, kwargs, [opts.signal, currentScope(), timeout]);
+  } catch (err) {
+    if (timeout?.aborted && err === timeout.reason) throw new RegistryError(`the registrar at ${addr} did not answer '${func}' within ${timeoutMs} ms`);
+    // The registry died with its registrar: say so, rather than a bare TransportClosed.
+    if (err instanceof TransportClosed && chan.closed) {
+      throw new RegistryError(`the registrar at ${addr} went away during '${func}' (${err.message}); start a new one and retry`, { cause: err });
+    }
+    if (err instanceof RemoteActorError && err.boxedTypeName === 'TypeError' && /not a runtime method/.test(err.message)) {
+      throw new RegistryError(`the actor at ${addr} (${chan.aid?.name}) is not a registrar; point registryAddrs at the registrar`);
+    }
+    throw err;
+  }
+}
+
+function localCall(registry: Registry, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions): Promise<unknown> {
+  const name = String(kwargs.name);
+  switch (func) {
+    case 'find_actor': return Promise.resolve(registry.find(name));
+    case 'wait_for_actor': return localWait(registry, name, opts);
+    case 'unregister_actor': return Promise.resolve(registry.unregister(String(kwargs.uuid)));
+    default: return Promise.resolve(registry.list());
+  }
+}
+
+/** Wait in this registrar's own registry: both `opts.signal` and the ambient scope cancel the wait. */
+async function localWait(registry: Registry, name: string, opts: DiscoveryOptions): Promise<RegistryEntry> {
+  const scope = new Scope([opts.signal, currentScope()]);
+  try {
+    return await registry.wait(name, scope.signal);
+  } finally {
+    scope.close();
+  }
+}
+
+// ------------------------------------------------------------------ boot and exit
+
+/**
+ * Join the registry at boot. A root (`mayBecomeRegistrar`) that finds nobody
+ * at the first address listens there itself and becomes the registrar; any
+ * actor registers with every registrar that answers. A registry address held
+ * by something that is not a registrar is a `RegistryError`.
+ */
+export async function joinRegistry(actor: Actor, addrs: Address[], mayBecomeRegistrar: boolean): Promise<void> {
+  for (const [i, addr] of addrs.entries()) {
+    const chan = await reachRegistrar(actor, addr, mayBecomeRegistrar && i === 0);
+    if (chan) await registerOver(actor, addr, chan);
+  }
+}
+
+/**
+ * A handshaken channel to the registrar at `addr`, or `undefined` when this
+ * actor became that registrar (or, for a non-root, when nobody answers).
+ * Two tries: a root that loses the race to listen there (two roots booting
+ * at once) registers with the winner instead of staying unregistered.
+ */
+async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: boolean): Promise<Channel | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    let chan: Channel;
+    try {
+      chan = await Channel.connect(addr, { timeoutMs: PROBE_TIMEOUT_MS });
+    } catch (err) {
+      if (!mayBecomeRegistrar) {
+        log.info('no registrar at %s (%s): this actor is not registered there', addr, (err as Error).message);
+        return undefined;
+      }
+      if (await becomeRegistrar(actor, addr, err as Error)) return undefined;
+      if (attempt > 0) {
+        throw new RegistryError(`${addr} is in use, but nothing there accepts connections as a registrar (${(err as Error).message}). ` +
+          'Free that address, or give every root the same free registryAddrs.', { cause: err });
+      }
+      continue;
+    }
+    try {
+      await handshake(actor, chan, PROBE_TIMEOUT_MS);
+    } catch (err) {
+      throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
+        'Free that address, or give every root the same free registryAddrs.', { cause: err });
+    }
+    return chan;
+  }
+}
+
+/** Register this actor over `chan`: the entry lives as long as that connection. */
+async function registerOver(actor: Actor, addr: Address, chan: Channel): Promise<void> {
+  actor.serveChannel(chan);
+  rememberRegistrar(addr, Promise.resolve(chan));
+  try {
+    await registryCall(actor, addr, 'register_actor', { ...selfEntry(actor) }, { timeoutMs: PROBE_TIMEOUT_MS });
+  } catch (err) {
+    chan.close(); // not a registrar (or a broken one): keep no connection to it
+    throw err;
+  }
+}
+
+/**
+ * Listen on `addr` as the registrar; false if another root just took it (the
+ * caller then registers with that one). `connectErr` is why nobody answered.
+ */
+async function becomeRegistrar(actor: Actor, addr: Address, connectErr: Error): Promise<boolean> {
+  try {
+    await actor.listenOn(parseAddress(addr));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') return false;
+    if (code === 'EADDRNOTAVAIL') {
+      // Typical of a registrar on another host that is not up yet: this host cannot take its place.
+      throw new RegistryError(`no registrar answers at ${addr} (${connectErr.message}), and this host cannot listen there ` +
+        'to become the registrar (not one of its addresses): start the registrar first, or fix registryAddrs', { cause: err });
+    }
+    throw new RegistryError(`cannot listen on the registry address ${addr}: ${(err as Error).message}`, { cause: err });
+  }
+  actor.registry = new Registry();
+  actor.registry.register(selfEntry(actor));
+  log.runtime('actor %s is the registrar at %s', actor.name, addr);
+  return true;
+}
+
+/** Tell every registrar this actor is leaving (best effort; the registrar also notices the closed connection). */
+export function leaveRegistry(actor: Actor): void {
+  for (const p of registrarChans.values()) {
+    void p.then((chan) => {
+      if (chan.closed) return;
+      chan.send({ msg_type: 'Start', cid: actor.newCid(), ns: 'self', func: 'unregister_actor', kwargs: { uuid: actor.uuid }, uid: actor.uid, pld_spec: null });
+      chan.flush();
+    }, () => {});
+  }
+  registrarChans.clear();
+}
+
+// ------------------------------------------------------------------ public API
+
+function runtime(what: string): Actor {
+  const actor = getRuntime();
+  if (!actor) throw new RuntimeUsageError(`${what}() needs a running actor: call it inside tractor.run(), a root or a nursery`);
+  return actor;
+}
+
+function registryAddrs(opts: DiscoveryOptions): Address[] {
+  const addrs = opts.registryAddrs ?? getRuntimeVars().registryAddrs;
+  for (const a of addrs) parseAddress(a);
+  return addrs.length ? addrs : defaultRegistryAddrs();
+}
+
+/** Connections being opened to registered actors, by uuid: concurrent finds of one actor share one. */
+const connecting = new Map<string, Promise<{ chan?: Channel; gone: boolean }>>();
+
+/** Connect to the first address of `entry` where that very actor answers (shared by concurrent callers). */
+function channelTo(actor: Actor, entry: RegistryEntry, opts: DiscoveryOptions): Promise<{ chan?: Channel; gone: boolean }> {
+  let p = connecting.get(entry.uuid);
+  if (!p) {
+    p = connectEntry(actor, entry, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS).finally(() => connecting.delete(entry.uuid));
+    connecting.set(entry.uuid, p);
+  }
+  return p;
+}
+
+/**
+ * Try every address of `entry`. `gone` is false only when an address timed
+ * out: an actor that is merely busy stays registered. Refused connections,
+ * missing socket files, non-tractor peers and other actors at its address all
+ * mean it is gone (and `waitForActor` would otherwise retry it in a loop).
+ */
+async function connectEntry(actor: Actor, entry: RegistryEntry, timeoutMs: number): Promise<{ chan?: Channel; gone: boolean }> {
+  let gone = true;
+  for (const addr of entry.addrs) {
+    try {
+      const chan = await connectActor(actor, addr, timeoutMs);
+      if (chan.aid?.uuid === entry.uuid) return { chan, gone: false };
+      log.info('registered actor %s is gone from %s: %s answers there now', entry.name, addr, chan.aid?.name);
+      chan.close();
+    } catch (err) {
+      gone &&= !timedOut(err as Error);
+      log.info('registered actor %s is not reachable at %s: %s', entry.name, addr, (err as Error).message);
+    }
+  }
+  return { gone };
+}
+
+/** A connect or handshake that ran out of time (the peer may be alive but busy). */
+function timedOut(err: Error): boolean {
+  if (err instanceof HandshakeTimeout) return true;
+  const cause = err.cause as NodeJS.ErrnoException | undefined;
+  return cause?.code === 'ETIMEDOUT' || (cause?.code === undefined && /timed out/.test(cause?.message ?? ''));
+}
+
+/** A portal to a registered actor, or `undefined` if it does not answer; entries of actors that are gone are dropped. */
+async function portalTo(actor: Actor, entry: RegistryEntry, registrar: Address, opts: DiscoveryOptions): Promise<Portal | undefined> {
+  const open = actor.peerChannel(entry.uuid);
+  if (open) return portalOn(actor, open, false);
+  const { chan, gone } = await channelTo(actor, entry, opts);
+  if (chan) return portalOn(actor, chan, true);
+  if (gone) void registryCall(actor, registrar, 'unregister_actor', { uuid: entry.uuid }, opts).catch(() => {});
+  return undefined;
+}
+
+/**
+ * A portal to an actor registered under `name`, or `undefined` if none is
+ * (or none answers). With several registered, the most recently registered
+ * one that answers wins. Dispose the portal (`await using`) to close the
+ * connection it opened; portals to the same actor share one connection.
+ */
+export async function findActor(name: string, opts: DiscoveryOptions = {}): Promise<Portal | undefined> {
+  const actor = runtime('findActor');
+  for (const addr of registryAddrs(opts)) {
+    const entries = (await registryCall(actor, addr, 'find_actor', { name }, opts)) as RegistryEntry[];
+    for (const entry of entries) {
+      const portal = await portalTo(actor, entry, addr, opts);
+      if (portal) return portal;
+    }
+  }
+  return undefined;
+}
+
+/**
+ * A portal to the actor registered under `name`, waiting until one registers.
+ * Honours the ambient signal and `opts.signal`.
+ */
+export async function waitForActor(name: string, opts: DiscoveryOptions = {}): Promise<Portal> {
+  const actor = runtime('waitForActor');
+  const addr = registryAddrs(opts)[0]!;
+  for (;;) {
+    const entry = (await registryCall(actor, addr, 'wait_for_actor', { name }, opts, false)) as RegistryEntry;
+    const portal = await portalTo(actor, entry, addr, opts);
+    if (portal) return portal;
+  }
+}
+
+/** The first address of the actor registered under `name`, or `undefined`. */
+export async function queryActor(name: string, opts: DiscoveryOptions = {}): Promise<Address | undefined> {
+  const actor = runtime('queryActor');
+  for (const addr of registryAddrs(opts)) {
+    const [entry] = (await registryCall(actor, addr, 'find_actor', { name }, opts)) as RegistryEntry[];
+    if (entry) return entry.addrs[0];
+  }
+  return undefined;
+}
+
+/**
+ * A portal to the registrar at `addr` (default: the first registry address).
+ * `await portal.runFromNs('self', 'get_registry')` lists every registered
+ * actor as `{ name, uuid, pid, addrs }`.
+ */
+export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, 'registryAddrs'> = {}): Promise<Portal> {
+  const actor = runtime('getRegistry');
+  const target = addr ?? registryAddrs({})[0]!;
+  parseAddress(target);
+  let chan: Channel;
+  try {
+    chan = await connectActor(actor, target, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+  } catch (err) {
+    throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });
+  }
+  return portalOn(actor, chan, true);
+}

@@ -1,0 +1,219 @@
+// Bad input on a channel never crashes an actor: raw sockets against a live actor's listener.
+import { encode, decode } from '@msgpack/msgpack';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import { after, before, test } from 'node:test';
+import * as tractor from 'tractor-ts';
+import { add, CORE, whoami } from './fixtures/core.ts';
+import { isAlive } from './helpers.ts';
+
+const T = { timeout: 10_000 };
+
+function frame(value: unknown): Buffer {
+  const body = encode(value);
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(body.length);
+  return Buffer.concat([head, body]);
+}
+
+function rawFrame(body: Buffer): Buffer {
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(body.length);
+  return Buffer.concat([head, body]);
+}
+
+const AID = { msg_type: 'Aid', name: 'raw-peer', uuid: '00000000-0000-4000-8000-000000000000', pid: process.pid };
+
+/** A raw TCP connection that collects the frames the actor sends back. */
+class RawPeer {
+  readonly socket: net.Socket;
+  readonly frames: Record<string, unknown>[] = [];
+  readonly closed: Promise<void>;
+  #buf = Buffer.alloc(0);
+
+  constructor(addr: string) {
+    const m = /^tcp:\/\/(.+):(\d+)$/.exec(addr)!;
+    this.socket = net.connect(Number(m[2]), m[1]!);
+    this.socket.on('error', () => {});
+    this.socket.on('data', (chunk: Buffer) => {
+      this.#buf = Buffer.concat([this.#buf, chunk]);
+      while (this.#buf.length >= 4 && this.#buf.length >= 4 + this.#buf.readUInt32LE(0)) {
+        const len = this.#buf.readUInt32LE(0);
+        this.frames.push(decode(this.#buf.subarray(4, 4 + len)) as Record<string, unknown>);
+        this.#buf = this.#buf.subarray(4 + len);
+      }
+    });
+    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
+  }
+
+  connected(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.socket.once('connect', resolve);
+      this.socket.once('error', reject);
+    });
+  }
+
+  write(data: Buffer): void {
+    this.socket.write(data);
+  }
+
+  /** The actor drops the connection (rather than ignoring the input or crashing). */
+  async droppedByActor(ms = 3000): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.closed,
+      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the actor did not drop the connection')), ms))),
+    ]).finally(() => clearTimeout(timer));
+  }
+
+  async nextFrame(ms = 3000): Promise<Record<string, unknown>> {
+    const until = Date.now() + ms;
+    while (!this.frames.length) {
+      if (Date.now() > until) throw new Error('no frame from the actor');
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    return this.frames.shift()!;
+  }
+}
+
+let an: tractor.ActorNursery;
+let portal: tractor.Portal;
+let addr: string;
+let pid: number;
+
+before(async () => {
+  an = await tractor.openNursery({ enableModules: [CORE] });
+  portal = await an.startActor('target');
+  const me = await portal.run(whoami);
+  addr = me.addrs[0]!;
+  pid = me.pid;
+  assert.match(addr, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+});
+
+after(async () => {
+  await an[Symbol.asyncDispose]();
+});
+
+/** The actor is alive and still answers RPC over its original channel. */
+async function stillServing(): Promise<void> {
+  assert.ok(isAlive(pid), 'the actor process is alive');
+  assert.equal(await portal.run(add, { a: 20, b: 22 }), 42, 'the actor still answers portal.run');
+}
+
+async function openPeer(): Promise<RawPeer> {
+  const peer = new RawPeer(addr);
+  await peer.connected();
+  return peer;
+}
+
+async function handshake(peer: RawPeer): Promise<void> {
+  peer.write(frame(AID));
+  const reply = await peer.nextFrame();
+  assert.equal(reply.msg_type, 'Aid', 'the actor answers a valid Aid with its own');
+  assert.equal(reply.pid, pid);
+}
+
+test('garbage bytes: the actor drops the connection and keeps serving', T, async () => {
+  const peer = await openPeer();
+  peer.write(Buffer.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n'));
+  await peer.droppedByActor();
+  await stillServing();
+});
+
+test('a truncated frame then close: the actor keeps serving', T, async () => {
+  const peer = await openPeer();
+  const f = frame(AID);
+  peer.write(f.subarray(0, f.length - 5));
+  await new Promise((r) => setTimeout(r, 50));
+  peer.socket.end();
+  await peer.closed;
+  await stillServing();
+});
+
+test('an oversized length prefix (0xFFFFFFFF): the actor drops the connection without allocating it', T, async () => {
+  const peer = await openPeer();
+  peer.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
+  await peer.droppedByActor();
+  await stillServing();
+});
+
+test('invalid msgpack inside a valid frame: the actor drops the connection and keeps serving', T, async () => {
+  const peer = await openPeer();
+  peer.write(rawFrame(Buffer.from([0xc1, 0xc1, 0xc1]))); // 0xc1 is never valid msgpack
+  await peer.droppedByActor();
+  await stillServing();
+});
+
+test('a msgpack value that is not a message (not a map, unknown msg_type): dropped, actor keeps serving', T, async () => {
+  for (const bad of [42, ['Aid'], { msg_type: 'Bogus', cid: '1' }, { no_type: true }]) {
+    const peer = await openPeer();
+    peer.write(frame(bad));
+    await peer.droppedByActor();
+    await stillServing();
+  }
+});
+
+test('after a valid Aid: an unknown msg_type or a Start missing fields is dropped, actor keeps serving', T, async () => {
+  const bad = [
+    { msg_type: 'Bogus', cid: 'x' },
+    { msg_type: 'Start', cid: 'x' },
+    { msg_type: 'Start', cid: 'x', ns: CORE, func: 'add', kwargs: 'not a map', uid: ['raw-peer', AID.uuid] },
+    { msg_type: 'Start', cid: 'x', ns: CORE, func: 'add', kwargs: {}, uid: 'not a uid' },
+  ];
+  for (const msg of bad) {
+    const peer = await openPeer();
+    await handshake(peer);
+    peer.write(frame(msg));
+    await peer.droppedByActor();
+    await stillServing();
+  }
+});
+
+test('a first message that is not an Aid is refused', T, async () => {
+  const peer = await openPeer();
+  peer.write(frame({ msg_type: 'Stop', cid: 'x' }));
+  await peer.droppedByActor();
+  await stillServing();
+});
+
+test('a well-formed raw Start gets a well-formed reply: Return, or an Error for an unexposed module', T, async () => {
+  const peer = await openPeer();
+  await handshake(peer);
+  const uid = ['raw-peer', AID.uuid];
+  peer.write(frame({ msg_type: 'Start', cid: 'c1', ns: CORE, func: 'add', kwargs: { a: 1, b: 2 }, uid, pld_spec: null }));
+  assert.deepEqual(await peer.nextFrame(), { msg_type: 'StartAck', cid: 'c1', functype: 'asyncfunc' });
+  assert.deepEqual(await peer.nextFrame(), { msg_type: 'Return', cid: 'c1', pld: 3 });
+  peer.write(frame({ msg_type: 'Start', cid: 'c2', ns: 'file:///nowhere/secret.ts', func: 'steal', kwargs: {}, uid, pld_spec: null }));
+  const err = await peer.nextFrame();
+  assert.equal(err.msg_type, 'Error');
+  assert.equal(err.cid, 'c2');
+  assert.equal(err.src_type_str, 'ModuleNotExposed');
+  peer.write(frame({ msg_type: 'Start', cid: 'c3', ns: CORE, func: 'noSuchExport', kwargs: {}, uid, pld_spec: null }));
+  const err3 = await peer.nextFrame();
+  assert.equal(err3.src_type_str, 'TypeError');
+  peer.socket.end();
+  await peer.closed;
+  await stillServing();
+});
+
+test('a peer that disconnects in the middle of a call does not disturb the actor', T, async () => {
+  const peer = await openPeer();
+  await handshake(peer);
+  peer.write(frame({ msg_type: 'Start', cid: 'c1', ns: CORE, func: 'sleepForever', kwargs: {}, uid: ['raw-peer', AID.uuid], pld_spec: null }));
+  assert.equal((await peer.nextFrame()).msg_type, 'StartAck');
+  peer.socket.destroy();
+  await peer.closed;
+  await stillServing();
+});
+
+test('a malformed address string is an InvalidAddress naming the accepted forms', T, async () => {
+  for (const bad of ['localhost:1616', 'tcp://127.0.0.1', 'tcp://127.0.0.1:99999', 'uds://relative.sock', 'http://x:1']) {
+    await assert.rejects(async () => tractor.Channel.connect(bad), (err: unknown) => {
+      assert.ok(err instanceof tractor.InvalidAddress, `${bad}: ${err}`);
+      assert.equal(err.code, 'ERR_TRACTOR_INVALID_ADDRESS');
+      assert.ok(err.message.includes(JSON.stringify(bad)), 'the message quotes the bad address');
+      return true;
+    });
+  }
+  await assert.rejects(async () => tractor.Channel.connect('localhost:1616'), /tcp:\/\/host:port/);
+});
