@@ -243,6 +243,9 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
+    if (opts.infectPromises) {
+      throw new RuntimeUsageError('infectPromises: infected Promise actors are not available in this version of tractor-ts yet');
+    }
     if (opts.loglevel !== undefined && !isLogLevel(opts.loglevel)) throw new TypeError(`unknown loglevel ${JSON.stringify(opts.loglevel)}`);
     const vars = getRuntimeVars();
     const runtimeVars = {
