@@ -13,6 +13,7 @@ import {
   StreamOverrun, TransportClosed, fmtUid, unboxError,
 } from './errors.ts';
 import type { Channel } from './ipc/channel.ts';
+import { yieldHead } from './ipc/codec.ts';
 import { getLogger } from './log.ts';
 import { assertSerializable } from './msg/pld.ts';
 import { checkPld, type StandardSchemaV1 } from './msg/schema.ts';
@@ -27,6 +28,10 @@ import { MsgStream, type OpenStreamOptions } from './stream.ts';
 
 const log = getLogger('context');
 const DEFAULT_BUFFER = 64;
+/** What {@link Context.takeBuffered} returns when no message is waiting. */
+export const NOTHING: unique symbol = Symbol('nothing buffered');
+/** The settled promise of every send that did not have to wait. */
+const SENT: Promise<void> = Promise.resolve();
 
 /** Options of `portal.openContext`. */
 export interface ContextOptions {
@@ -94,6 +99,8 @@ export class Context<R = unknown> implements AsyncDisposable {
   #stopSent = false;
   #stream: MsgStream | undefined;
   #delivered = new WeakSet<object>();
+  /** The encoded head of this dialog's `Yield` messages, made by the first send. */
+  #yieldHead: Uint8Array | undefined;
   #unlink: () => void = () => {};
 
   /** @internal */
@@ -263,20 +270,25 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   // ------------------------------------------------------------ stream I/O
 
+  /** @internal The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
+  takeBuffered(): unknown {
+    if (this.#head === this.#buffer.length) return NOTHING;
+    const v = this.#buffer[this.#head++];
+    if (this.#head === this.#buffer.length) {
+      this.#buffer = [];
+      this.#head = 0;
+    } else if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
+      this.#buffer = this.#buffer.slice(this.#head);
+      this.#head = 0;
+    }
+    return v;
+  }
+
   /** @internal Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
   async receiveYield(): Promise<unknown> {
     for (;;) {
-      if (this.#head < this.#buffer.length) {
-        const v = this.#buffer[this.#head++];
-        if (this.#head === this.#buffer.length) {
-          this.#buffer = [];
-          this.#head = 0;
-        } else if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
-          this.#buffer = this.#buffer.slice(this.#head);
-          this.#head = 0;
-        }
-        return v;
-      }
+      const v = this.takeBuffered();
+      if (v !== NOTHING) return v;
       // This side's own overrun first: the peer's failure that may follow is its echo.
       if (this.#overrun) return this.#throw(this.#overrun);
       const o = this.#outcome;
@@ -289,16 +301,30 @@ export class Context<R = unknown> implements AsyncDisposable {
     }
   }
 
-  /** @internal Send one stream message. */
-  async sendYield(value: unknown): Promise<void> {
-    const o = this.#outcome;
-    if (o && 'error' in o) return this.#throw(o.error);
-    if (this.#peerError) return this.#throw(this.#peerError);
-    if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-    if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
-    const pld = checkPld(this.#pldSpec, value, 'a stream message');
-    assertSerializable(pld, 'a stream message');
-    if (this.chan.send({ msg_type: 'Yield', cid: this.cid, pld })) await this.chan.drained();
+  /**
+   * @internal Send one stream message; the promise settles at once unless
+   * the transport is backed up. Not an `async` function: a sender in a loop
+   * then makes no promise of its own per message (each one costs, more so
+   * with AsyncLocalStorage's promise hooks on); failures still reject.
+   */
+  sendYield(value: unknown): Promise<void> {
+    try {
+      const o = this.#outcome;
+      if (o && 'error' in o) return this.#throw(o.error);
+      if (this.#peerError) return this.#throw(this.#peerError);
+      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+      if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
+      const pld = checkPld(this.#pldSpec, value, 'a stream message');
+      assertSerializable(pld, 'a stream message');
+      // The message head is the same for the whole dialog: encode it once (an
+      // undefined payload is left out of the message, so it takes the generic path).
+      const full = pld === undefined
+        ? this.chan.send({ msg_type: 'Yield', cid: this.cid, pld })
+        : this.chan.sendWithHead(this.#yieldHead ??= yieldHead(this.cid), pld);
+      return full ? this.chan.drained() : SENT;
+    } catch (err) {
+      return Promise.reject(err);
+    }
   }
 
   /** @internal This side's stream closed: tell the peer (once). */

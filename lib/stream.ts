@@ -6,7 +6,7 @@
 import { EndOfStream, RuntimeUsageError } from './errors.ts';
 import { BroadcastHub, type BroadcastReceiver } from './broadcast.ts';
 import type { Context } from './context.ts';
-import { openGeneratorContext } from './context.ts';
+import { NOTHING, openGeneratorContext } from './context.ts';
 import type { CallOptions, Portal, RemoteGenFn } from './runtime/portal.ts';
 import { functypeOf } from './runtime/resolve.ts';
 import { assertSerializable } from './msg/pld.ts';
@@ -81,26 +81,107 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
     return this.#hub.subscribe(opts.bufferSize);
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    try {
-      for (;;) {
-        let value: T;
-        try {
-          value = await this.receive();
-        } catch (err) {
-          if (err instanceof EndOfStream) return;
-          throw err;
-        }
-        yield value;
-      }
-    } finally {
-      // `break` (or a throw in the loop body) closes this side.
-      await this.close();
-    }
+  /**
+   * `for await (const msg of stream)`: every message until the peer's `Stop`
+   * (the loop ends) or its error (thrown). Leaving the loop early (`break`,
+   * a throw in its body) closes this side, and so does the end of the stream.
+   */
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return new StreamIterator(this);
+  }
+
+  /** @internal A message already received, taken now; {@link NOTHING} if none is waiting (or consumers share the stream). */
+  takeBuffered(): T | typeof NOTHING {
+    return this.#primary ? NOTHING : (this.#ctx.takeBuffered() as T | typeof NOTHING);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
+  }
+}
+
+/**
+ * The iterator of a `MsgStream`: the async generator
+ *
+ *     try { for (;;) { try { yield await stream.receive() } catch (EndOfStream) { return } } }
+ *     finally { await stream.close() }
+ *
+ * written out by hand so that a message already received is handed over in
+ * one settled promise: the generator takes several promises and microtask
+ * turns per message, and with AsyncLocalStorage on (it is, in every actor)
+ * Node runs promise hooks for each (0.6 µs vs 0.25 µs per message, measured).
+ * It behaves as that generator does: calls queue behind the one in progress,
+ * `return()` and `throw()` close the stream only once iteration started, and
+ * once finished every `next()` is done.
+ */
+class StreamIterator<T> implements AsyncIterableIterator<T> {
+  readonly #stream: MsgStream<T>;
+  /** 'start' before the first `next()`, 'open' while iterating, 'done' once finished. */
+  #state: 'start' | 'open' | 'done' = 'start';
+  /** Calls started and not settled yet; later calls queue behind `#tail`. */
+  #inFlight = 0;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(stream: MsgStream<T>) {
+    this.#stream = stream;
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<T> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<T>> {
+    if (this.#inFlight === 0 && this.#state !== 'done') {
+      const value = this.#stream.takeBuffered();
+      if (value !== NOTHING) {
+        this.#state = 'open';
+        return Promise.resolve({ value, done: false });
+      }
+    }
+    return this.#queue(() => this.#receive());
+  }
+
+  return(value?: unknown): Promise<IteratorResult<T>> {
+    return this.#queue(async () => {
+      const v = await value;
+      if (this.#finish()) await this.#stream.close();
+      return { value: v as undefined, done: true };
+    });
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<T>> {
+    return this.#queue(async () => {
+      if (this.#finish()) await this.#stream.close();
+      throw err;
+    });
+  }
+
+  async #receive(): Promise<IteratorResult<T>> {
+    if (this.#state === 'done') return { value: undefined, done: true };
+    this.#state = 'open';
+    try {
+      return { value: await this.#stream.receive(), done: false };
+    } catch (err) {
+      this.#state = 'done';
+      await this.#stream.close();
+      if (err instanceof EndOfStream) return { value: undefined, done: true };
+      throw err;
+    }
+  }
+
+  /** Mark finished; true if iteration had started (so the stream must be closed). */
+  #finish(): boolean {
+    const started = this.#state === 'open';
+    this.#state = 'done';
+    return started;
+  }
+
+  /** Run `op` after every call before it has settled, as an async generator queues its calls. */
+  #queue(op: () => Promise<IteratorResult<T>>): Promise<IteratorResult<T>> {
+    const result = this.#inFlight++ === 0 ? op() : this.#tail.then(op);
+    const settled = () => void this.#inFlight--;
+    this.#tail = result.then(settled, settled);
+    return result;
   }
 }
 

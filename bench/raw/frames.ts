@@ -3,7 +3,14 @@
  * a 4-byte little-endian length prefix, then one msgpack body — the same
  * framing tractor-ts uses, with nothing else on top.
  */
-import { decode, encode } from '@msgpack/msgpack';
+import { Decoder, Encoder } from '@msgpack/msgpack';
+
+// Reused instances, as tractor-ts itself does: the baseline must not pay for
+// building an Encoder per frame, or every ratio against it is flattered.
+const encoder = new Encoder();
+const decoder = new Decoder();
+const encode = (value: unknown): Uint8Array => encoder.encodeSharedRef(value);
+const decode = (bytes: Uint8Array): unknown => decoder.decode(bytes);
 
 /** One frame (length prefix + msgpack body) as a Buffer. */
 export function frame(value: unknown): Buffer {

@@ -14,12 +14,17 @@ import { getLogger } from '../log.ts';
 import type { AidMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
-import { decodeBody, encodeShared, FrameReader } from './codec.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, FrameReader } from './codec.ts';
 
 const log = getLogger('ipc');
 const ARENA = 64 * 1024;
 /** Queued bytes after which a send writes immediately instead of waiting for the tick to end. */
 const FLUSH_AT = 48 * 1024;
+/** An arena with less room than this left after a write is given up (and recycled). */
+const MIN_ROOM = 1024;
+/** Largest arena kept for reuse once written (a bigger one is a rare, huge frame: let it go). */
+const SPARE_MAX = 1024 * 1024;
+const EMPTY: Buffer = Buffer.alloc(0);
 
 /** The identity of the actor at the other end: `{ name, uuid, pid }`. */
 export interface Aid { name: string; uuid: string; pid: number }
@@ -52,7 +57,15 @@ export class Channel {
 
   readonly #socket: net.Socket;
   readonly #reader: FrameReader;
-  #arena = Buffer.allocUnsafe(ARENA);
+  /** Where queued frames are encoded: the unwritten tail of `#arenaBuf`. */
+  #arena: Buffer = EMPTY;
+  #arenaBuf: Buffer = EMPTY;
+  /**
+   * A retired arena the socket has finished writing, reused by the next one:
+   * fresh memory costs page faults on first touch, which for 64 KiB frames
+   * (one arena each) is as much as encoding them.
+   */
+  #spare: Buffer | undefined;
   #used = 0;
   #flushQueued = false;
   #flushedInline = false;
@@ -111,14 +124,32 @@ export class Channel {
    */
   send(msg: Msg): boolean {
     if (this.closeReason) throw this.closeReason;
-    const body = encodeShared(msg);
-    const need = body.length + 4;
+    return this.#queueFrame(EMPTY, encodeShared(msg));
+  }
+
+  /**
+   * Like {@link send}, for a message given as `head`, its constant leading
+   * bytes encoded once by the caller (a stream's `yieldHead(cid)`), and its
+   * payload `pld` (not `undefined`), encoded now: a stream message costs the
+   * encoding of its payload only.
+   */
+  sendWithHead(head: Uint8Array, pld: unknown): boolean {
+    if (this.closeReason) throw this.closeReason;
+    return this.#queueFrame(head, encodePldShared(pld));
+  }
+
+  /** Append one frame (`head` then `body`) to the arena; see {@link send} for the result. */
+  #queueFrame(head: Uint8Array, body: Uint8Array): boolean {
+    const len = head.length + body.length;
+    const need = len + 4;
     if (this.#arena.length - this.#used < need) {
-      this.flush();
-      if (this.#arena.length < need) this.#arena = Buffer.allocUnsafe(Math.max(ARENA, need));
+      this.#write(true);
+      this.#newArena(need);
     }
-    this.#arena.writeUInt32LE(body.length, this.#used);
-    this.#arena.set(body, this.#used + 4);
+    const at = this.#used;
+    this.#arena.writeUInt32LE(len, at);
+    if (head.length) this.#arena.set(head, at + 4);
+    this.#arena.set(body, at + 4 + head.length);
     this.#used += need;
     if (this.#used >= FLUSH_AT) {
       this.flush();
@@ -133,11 +164,41 @@ export class Channel {
   /** Write everything queued now. */
   flush(): void {
     this.#flushQueued = false;
-    if (this.#used === 0 || this.#socket.destroyed) return;
-    this.#socket.write(this.#arena.subarray(0, this.#used));
-    // The written region now belongs to the socket: carry on in the rest of the arena.
-    this.#arena = this.#arena.length - this.#used >= 1024 ? this.#arena.subarray(this.#used) : Buffer.allocUnsafe(ARENA);
+    this.#write(false);
+  }
+
+  /**
+   * Write the queued frames. The written region now belongs to the socket:
+   * carry on in the rest of the arena, unless `retire` or too little room is
+   * left; then the next frame starts a new arena, and this one becomes the
+   * spare once the socket has written it (writes complete in order, so its
+   * earlier regions are written by then too).
+   */
+  #write(retire: boolean): void {
+    if (this.#used === 0 || this.#socket.destroyed) {
+      if (retire) this.#arena = EMPTY;
+      return;
+    }
+    const region = this.#arena.subarray(0, this.#used);
+    if (retire || this.#arena.length - this.#used < MIN_ROOM) {
+      const whole = this.#arenaBuf;
+      this.#socket.write(region, () => {
+        if (whole.length <= SPARE_MAX) this.#spare = whole;
+      });
+      this.#arena = EMPTY;
+    } else {
+      this.#socket.write(region);
+      this.#arena = this.#arena.subarray(this.#used);
+    }
     this.#used = 0;
+  }
+
+  /** Start a new arena with room for `need` bytes: the spare if it is big enough, else a fresh buffer. */
+  #newArena(need: number): void {
+    const spare = this.#spare;
+    this.#spare = undefined;
+    this.#arenaBuf = spare && spare.length >= need ? spare : Buffer.allocUnsafe(Math.max(ARENA, need));
+    this.#arena = this.#arenaBuf;
   }
 
   /** Resolves when the socket can take more data (or the channel closed), after at least one event-loop turn. */
@@ -208,7 +269,15 @@ export class Channel {
     if (this.closeReason) return;
     let bad: Error | undefined;
     try {
-      this.#reader.push(chunk, (body) => {
+      this.#reader.push(chunk, (buf, start, end) => {
+        // Stream messages skip decoding (and checking) their constant head;
+        // anything else, or anything odd, takes the generic path below.
+        const y = decodeYield(buf, start, end);
+        if (y) {
+          this.#pending.push(y);
+          return;
+        }
+        const body = buf.subarray(start, end);
         let value: unknown;
         try {
           value = decodeBody(body);

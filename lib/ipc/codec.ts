@@ -10,7 +10,15 @@ import { TransportClosed } from '../errors.ts';
 /** Default largest frame accepted from a peer: 64 MiB. */
 export const DEFAULT_MAX_FRAME = 64 * 1024 * 1024;
 
-const encoder = new Encoder({ ignoreUndefined: true });
+/** Deepest nesting a message may have (@msgpack/msgpack's default, spelled out for the payload encoder below). */
+const MAX_DEPTH = 100;
+const encoder = new Encoder({ ignoreUndefined: true, maxDepth: MAX_DEPTH });
+/**
+ * Encodes a payload on its own, to be appended to a pre-encoded head (see
+ * {@link yieldHead}). Inside a message the payload sits one level deeper, so
+ * its depth limit is one less: exactly the values a whole message accepts.
+ */
+const pldEncoder = new Encoder({ ignoreUndefined: true, maxDepth: MAX_DEPTH - 1 });
 const decoder = new Decoder();
 
 /** Encode `msg`; the result is a view into a shared buffer, valid until the next call. */
@@ -18,57 +26,163 @@ export function encodeShared(msg: unknown): Uint8Array {
   return encoder.encodeSharedRef(msg);
 }
 
-export function decodeBody(body: Uint8Array): unknown {
-  return decoder.decode(body);
+/** Encode a payload that follows a pre-encoded head; a view into a shared buffer, valid until the next call. */
+export function encodePldShared(pld: unknown): Uint8Array {
+  return pldEncoder.encodeSharedRef(pld);
 }
 
-/** Splits a byte stream into frame bodies. */
+export function decodeBody(body: Uint8Array): unknown {
+  // Decode from a plain Uint8Array view (no copy): binary payloads are
+  // subarrays of the input, and they must come out as Uint8Array, not Buffer.
+  return decoder.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+}
+
+// ------------------------------------------------------------ Yield fast path
+//
+// Stream messages are most of the traffic, and all but their payload is the
+// same for the whole dialog: `{msg_type: 'Yield', cid, pld}`. The sender
+// encodes that head once per dialog and only the payload per message; the
+// receiver recognises the head by its bytes and decodes only the payload.
+// Both produce exactly what the generic encoder and decoder would.
+
+/** `{msg_type: 'Yield', cid: ` ... as msgpack: a 3-entry map, its first key and value, and the key `cid`. */
+const YIELD_START = encoder.encode({ msg_type: 'Yield', cid: '' }).subarray(1, -1); // without the map header and the empty cid
+const KEY_PLD = encoder.encode('pld');
+const FIXMAP3 = 0x83;
+
+/**
+ * The encoded head of every `Yield` of dialog `cid`: the message
+ * `{msg_type: 'Yield', cid, pld}` up to its payload. Append a payload
+ * encoded by {@link encodePldShared} (never `undefined`, which a whole
+ * message would omit) to get that message's exact encoding.
+ */
+export function yieldHead(cid: string): Uint8Array {
+  // The generic encoding of the message with a nil payload, minus that nil (one byte, 0xc0).
+  return encoder.encode({ msg_type: 'Yield', cid, pld: null }).subarray(0, -1);
+}
+
+/** The last cid decoded by the fast path: a stream's messages all carry the same one. */
+let lastCid: { bytes: Uint8Array; str: string } = { bytes: new Uint8Array(0), str: '' };
+
+/**
+ * If the frame body `buf[start..end)` is a `Yield` laid out as this codec
+ * writes it (these three fields in this order, a cid shorter than 32 bytes),
+ * the decoded message, built without decoding its constant head; otherwise
+ * (another message, another layout, a payload that does not decode)
+ * undefined, and the caller decodes and validates it the generic way, which
+ * reports any error exactly as before. A message returned here is a valid
+ * `Yield` (a string cid) by construction.
+ */
+export function decodeYield(buf: Uint8Array, start: number, end: number): { msg_type: 'Yield'; cid: string; pld: unknown } | undefined {
+  const head = YIELD_START;
+  const n = head.length;
+  // map header, the fixed key/value/key bytes, a fixstr cid, then the key 'pld'
+  if (end - start < 1 + n + 1 + KEY_PLD.length + 1 || buf[start] !== FIXMAP3) return undefined;
+  for (let i = 0; i < n; i++) if (buf[start + 1 + i] !== head[i]) return undefined;
+  const cidAt = start + 1 + n;
+  const cidHead = buf[cidAt]!;
+  if ((cidHead & 0xe0) !== 0xa0) return undefined; // not a fixstr (cids are short)
+  const cidLen = cidHead & 0x1f;
+  const pldKeyAt = cidAt + 1 + cidLen;
+  if (end < pldKeyAt + KEY_PLD.length + 1) return undefined;
+  for (let i = 0; i < KEY_PLD.length; i++) if (buf[pldKeyAt + i] !== KEY_PLD[i]) return undefined;
+  let cid: string;
+  const last = lastCid;
+  if (sameBytes(last.bytes, buf, cidAt, cidLen + 1)) cid = last.str;
+  else {
+    const bytes = new Uint8Array(buf.subarray(cidAt, cidAt + 1 + cidLen)); // a copy: never pin the socket's chunk
+    const decoded = tryDecode(bytes);
+    if (typeof decoded !== 'string') return undefined;
+    cid = decoded;
+    lastCid = { bytes, str: cid };
+  }
+  const pldAt = pldKeyAt + KEY_PLD.length;
+  // A plain Uint8Array view, as in decodeBody: binary payloads come out as Uint8Array.
+  const pld = tryDecode(new Uint8Array(buf.buffer, buf.byteOffset + pldAt, end - pldAt));
+  if (pld === FAILED) return undefined;
+  return { msg_type: 'Yield', cid, pld };
+}
+
+const FAILED = Symbol('failed');
+
+function tryDecode(bytes: Uint8Array): unknown {
+  try {
+    return decoder.decode(bytes);
+  } catch {
+    return FAILED;
+  }
+}
+
+function sameBytes(a: Uint8Array, b: Uint8Array, at: number, len: number): boolean {
+  if (a.length !== len) return false;
+  for (let i = 0; i < len; i++) if (a[i] !== b[at + i]) return false;
+  return true;
+}
+
+/**
+ * Splits a byte stream into frame bodies. A frame within one read is a view
+ * of it (no copy). A frame that spans reads is gathered as views of them and
+ * copied once, when complete, into a buffer of exactly its size: never the
+ * bytes of the frames around it, which would be copied again with the next
+ * read (a 64 KiB frame nearly always spans two).
+ */
 export class FrameReader {
-  #chunks: Buffer[] = [];
-  #size = 0;
+  /** Body length of the frame being gathered, or -1 if none is. */
+  #len = -1;
+  /** Its bytes received so far (views of the reads). */
+  #parts: Buffer[] = [];
+  #have = 0;
+  /** The first bytes (fewer than 4) of a length prefix cut by the end of a read. */
+  #prefix: Buffer | undefined;
 
   constructor(readonly maxFrame: number = DEFAULT_MAX_FRAME) {}
 
-  /** Feed a chunk; `onFrame` is called for every complete frame body. Throws on an oversized length prefix. */
-  push(chunk: Buffer, onFrame: (body: Buffer) => void): void {
-    let buf: Buffer;
-    if (this.#size === 0) {
-      buf = chunk;
-    } else {
-      this.#chunks.push(chunk);
-      this.#size += chunk.length;
-      const need = this.#needed();
-      if (need === undefined || this.#size < need) return;
-      buf = Buffer.concat(this.#chunks, this.#size);
-      this.#chunks = [];
-      this.#size = 0;
+  /**
+   * Feed a chunk; `onFrame` is called for every complete frame, with the
+   * body's bounds in `buf` (bounds rather than a view: most frames are read
+   * through a view of their payload alone, so making a Buffer of each body
+   * would cost an allocation per message for nothing). Throws on an
+   * oversized length prefix.
+   */
+  push(chunk: Buffer, onFrame: (buf: Buffer, start: number, end: number) => void): void {
+    let buf = chunk;
+    if (this.#len >= 0) {
+      const want = this.#len - this.#have;
+      if (buf.length < want) {
+        this.#parts.push(buf);
+        this.#have += buf.length;
+        return;
+      }
+      this.#parts.push(buf.subarray(0, want));
+      const body = Buffer.concat(this.#parts, this.#len);
+      this.#len = -1;
+      this.#parts = [];
+      this.#have = 0;
+      buf = buf.subarray(want);
+      onFrame(body, 0, body.length);
+    } else if (this.#prefix) {
+      buf = Buffer.concat([this.#prefix, buf]);
+      this.#prefix = undefined;
     }
     let off = 0;
     while (buf.length - off >= 4) {
-      const len = buf.readUInt32LE(off);
-      this.#check(len);
-      if (buf.length - off - 4 < len) break;
-      onFrame(buf.subarray(off + 4, off + 4 + len));
+      const len = this.#check(buf.readUInt32LE(off));
+      if (buf.length - off - 4 < len) {
+        // The frame goes on in the next reads.
+        this.#len = len;
+        this.#parts = [buf.subarray(off + 4)];
+        this.#have = buf.length - off - 4;
+        return;
+      }
+      onFrame(buf, off + 4, off + 4 + len);
       off += 4 + len;
     }
-    if (off < buf.length) {
-      const rest = buf.subarray(off);
-      this.#chunks = [rest];
-      this.#size = rest.length;
-    }
+    if (off < buf.length) this.#prefix = buf.subarray(off);
   }
 
   /** Bytes buffered but not yet a whole frame. */
   get pending(): number {
-    return this.#size;
-  }
-
-  #needed(): number | undefined {
-    const first = this.#chunks[0]!;
-    if (first.length >= 4) return 4 + this.#check(first.readUInt32LE(0));
-    if (this.#size < 4) return undefined;
-    const head = Buffer.concat(this.#chunks, this.#size);
-    return 4 + this.#check(head.readUInt32LE(0));
+    return this.#len >= 0 ? 4 + this.#have : (this.#prefix?.length ?? 0);
   }
 
   #check(len: number): number {

@@ -1,0 +1,47 @@
+/**
+ * Actor endpoints the benches run. They live here, not in a bench module: a
+ * child imports the module it serves, and must not import bench code.
+ */
+import * as tractor from 'tractor-ts';
+
+/** The smallest one-shot task (spawn benches). */
+export async function trivial(): Promise<number> {
+  return 1;
+}
+
+/** Echo the arguments back (rpc.roundtrip). */
+export async function echo(args: { x: number }): Promise<{ x: number }> {
+  return args;
+}
+
+/**
+ * Echo every stream message back until the parent closes its side
+ * (stream.pingpong); returns how many it echoed.
+ */
+export const streamEcho = tractor.context(async (ctx) => {
+  await ctx.started();
+  await using stream = await ctx.openStream();
+  let n = 0;
+  for await (const m of stream) {
+    await stream.send(m);
+    n++;
+  }
+  return n;
+});
+
+/**
+ * Send `n` stream messages to the parent as fast as the stream lets it, then
+ * return `n` (stream.oneway.*): `size` 0 sends the small number `i`, else
+ * the same `size`-byte Uint8Array every time (as the raw baseline does).
+ */
+export const streamSource = tractor.context(async (ctx, args: { n: number; size: number }) => {
+  await ctx.started();
+  await using stream = await ctx.openStream();
+  if (args.size > 0) {
+    const pld = new Uint8Array(args.size).fill(7);
+    for (let i = 0; i < args.n; i++) await stream.send(pld);
+  } else {
+    for (let i = 0; i < args.n; i++) await stream.send(i);
+  }
+  return args.n;
+});
