@@ -45,3 +45,16 @@ export const streamSource = tractor.context(async (ctx, args: { n: number; size:
   }
   return args.n;
 });
+
+/**
+ * Start the daemon `name` as this actor's own child and hold it until
+ * cancelled (discovery.findActor): the caller has no connection to it, so
+ * finding it costs a real registry lookup and a new connection.
+ */
+export const hostService = tractor.context(async (ctx, args: { name: string; modules: string[] }) => {
+  await using an = await tractor.openNursery();
+  await an.startActor(args.name, { enableModules: args.modules });
+  await using ready = await tractor.waitForActor(args.name);
+  await ctx.started(ready.chan.aid?.pid);
+  await tractor.sleepForever();
+});

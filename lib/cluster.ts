@@ -1,6 +1,10 @@
 /**
  * `openActorCluster`: a fixed set of daemon actors serving the same modules,
  * spawned concurrently under one nursery and cancelled together.
+ *
+ * Like `startActor`, the open resolves once every actor is connected; an
+ * actor that then fails to import its modules fails like any daemon of a
+ * nursery: on the first call through its portal, or at disposal.
  */
 import os from 'node:os';
 import { type ActorNursery, type SpawnOptions } from './runtime/nursery.ts';
@@ -28,20 +32,34 @@ export class ActorCluster implements AsyncDisposable {
 
 /** Spawn a cluster of daemon actors concurrently; `await using cluster = await openActorCluster({ modules })`. */
 export async function openActorCluster(opts: ClusterOptions): Promise<ActorCluster> {
-  if (!Array.isArray(opts?.modules)) throw new TypeError('openActorCluster({ modules }) needs the list of modules the actors serve');
-  const names = opts.names ?? Array.from({ length: opts.count ?? os.availableParallelism() }, (_, i) => `worker_${i}`);
-  if (opts.names && opts.count !== undefined && opts.count !== opts.names.length) {
-    throw new TypeError(`openActorCluster: ${opts.names.length} names for a count of ${opts.count}`);
-  }
-  if (new Set(names).size !== names.length) throw new TypeError('openActorCluster: actor names must be unique');
+  const names = clusterNames(opts);
   const { modules, count: _count, names: _names, ...spawnOpts } = opts;
   const an = await openNursery();
   try {
     const portals = await Promise.all(names.map((name) => an.startActor(name, { ...spawnOpts, enableModules: modules })));
     return new ActorCluster(an, new Map(names.map((n, i) => [n, portals[i]!])));
   } catch (err) {
+    // One spawn failed: the others must not outlive the open that failed.
     await an.cancel();
     await an[Symbol.asyncDispose]().catch(() => {});
     throw err;
   }
+}
+
+/** The actor names of a cluster, checked before anything spawns. */
+function clusterNames(opts: ClusterOptions): string[] {
+  if (!Array.isArray(opts?.modules)) throw new TypeError('openActorCluster({ modules }) needs the list of modules the actors serve');
+  const { count, names } = opts;
+  if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
+    throw new TypeError(`openActorCluster: count must be a positive integer, got ${String(count)}`);
+  }
+  if (names !== undefined) {
+    if (!Array.isArray(names) || !names.length || !names.every((n) => typeof n === 'string' && n)) {
+      throw new TypeError('openActorCluster: names must be a non-empty list of non-empty strings');
+    }
+    if (count !== undefined && count !== names.length) throw new TypeError(`openActorCluster: ${names.length} names for a count of ${count}`);
+    if (new Set(names).size !== names.length) throw new TypeError('openActorCluster: actor names must be unique');
+    return [...names];
+  }
+  return Array.from({ length: count ?? os.availableParallelism() }, (_, i) => `worker_${i}`);
 }

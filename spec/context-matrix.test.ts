@@ -28,6 +28,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
+import { privateRegistry } from './discovery-helpers.ts';
 import { cancelPeer, type ChildAct, failOnMarker, killPid, type Phase, subject } from './fixtures/ctx-matrix.ts';
 import { isAlive, markerLines as marks, thrown, until } from './helpers.ts';
 
@@ -380,7 +381,9 @@ function checkNursery(row: Row, out: Outcome): void {
 describe('context cancellation matrix', { concurrency: true }, () => {
   let root: tractor.Root;
   before(async () => {
-    root = await tractor.openRoot();
+    // A registrar of its own: the third party finds the child by name, and a
+    // registrar shared with other test files may exit under it.
+    root = await tractor.openRoot({ registryAddrs: [await privateRegistry()] });
   });
   after(async () => {
     await root[Symbol.asyncDispose]();

@@ -112,7 +112,8 @@ test('rpc_bidir_streaming: parent and child ping-pong ten times over one context
 test('nested_actor_tree: a mid-tier context endpoint spawns its own leaf actors, fans work out to them and returns the aggregate', TIMEOUT, async () => {
   const r = await runExample('nested_actor_tree');
   assertClean(r);
-  assert.equal(r.lines[0], 'root: supervisor spawned ["leaf_1","leaf_2"]');
+  // Lines of different processes interleave as the OS schedules them: only the root's own order is asserted.
+  assert.ok(r.lines.includes('root: supervisor spawned ["leaf_1","leaf_2"]'), r.stdout);
   // round-robin over the leaves, each leaf a process of its own (not the root)
   const leafPids = new Map<string, Set<number>>();
   const squared = new Map<number, string>();

@@ -101,24 +101,47 @@ function registrarChannel(actor: Actor, addr: Address, timeoutMs: number): Promi
   return p;
 }
 
-/** Channels opened by discovery, with how many portals use each: closed when the last is disposed. */
-const discovered = new Map<Channel, number>();
+/**
+ * Connections this actor opened to find actors, by peer uuid, with how many
+ * portals use each: closed when the last of them is disposed.
+ */
+const opened = new Map<string, { chan: Channel; refs: number }>();
 
-function portalOn(actor: Actor, chan: Channel, opened: boolean): Portal {
-  const refs = discovered.get(chan);
-  if (!opened && refs === undefined) return new Portal(actor, chan); // a parent/child channel: not ours to close
-  discovered.set(chan, (refs ?? 0) + 1);
-  chan.onClose(() => discovered.delete(chan));
+/** A portal on a connection this actor opened: counted, and closed with its last portal. */
+function ownedPortal(actor: Actor, chan: Channel): Portal {
+  const uuid = chan.aid!.uuid;
+  let held = opened.get(uuid);
+  if (held?.chan !== chan) {
+    const entry = (held = { chan, refs: 0 });
+    opened.set(uuid, entry);
+    chan.onClose(() => {
+      if (opened.get(uuid) === entry) opened.delete(uuid);
+    });
+  }
+  const entry = held;
+  entry.refs++;
   return new Portal(actor, chan, {
     release: () => {
-      const left = (discovered.get(chan) ?? 1) - 1;
-      if (left > 0) discovered.set(chan, left);
-      else {
-        discovered.delete(chan);
-        chan.close();
-      }
+      if (--entry.refs > 0) return;
+      if (opened.get(uuid) === entry) opened.delete(uuid);
+      chan.close();
     },
   });
+}
+
+/**
+ * An open connection to the actor `uuid` that no one else will close under
+ * us: one this actor opened to find it, its registration connection (in the
+ * registrar), or the parent's channel. A connection the peer opened to find
+ * us is never reused: the peer closes it when its own portals are done, which
+ * would cut our calls short.
+ */
+function reusableChannel(actor: Actor, uuid: string): { chan: Channel; owned: boolean } | undefined {
+  const own = opened.get(uuid)?.chan;
+  if (own && !own.closed) return { chan: own, owned: true };
+  // A registration made over someone else's connection (register_actor is callable by anyone) does not count.
+  const shared = [actor.registry?.channelOf(uuid), actor.parentChan].find((c) => c?.aid?.uuid === uuid && !c.closed);
+  return shared ? { chan: shared, owned: false } : undefined;
 }
 
 // ------------------------------------------------------------------ registry calls
@@ -321,10 +344,10 @@ function timedOut(err: Error): boolean {
 
 /** A portal to a registered actor, or `undefined` if it does not answer; entries of actors that are gone are dropped. */
 async function portalTo(actor: Actor, entry: RegistryEntry, registrar: Address, opts: DiscoveryOptions): Promise<Portal | undefined> {
-  const open = actor.peerChannel(entry.uuid);
-  if (open) return portalOn(actor, open, false);
+  const reuse = reusableChannel(actor, entry.uuid);
+  if (reuse) return reuse.owned ? ownedPortal(actor, reuse.chan) : new Portal(actor, reuse.chan);
   const { chan, gone } = await channelTo(actor, entry, opts);
-  if (chan) return portalOn(actor, chan, true);
+  if (chan) return ownedPortal(actor, chan);
   if (gone) void registryCall(actor, registrar, 'unregister_actor', { uuid: entry.uuid }, opts).catch(() => {});
   return undefined;
 }
@@ -333,7 +356,8 @@ async function portalTo(actor: Actor, entry: RegistryEntry, registrar: Address, 
  * A portal to an actor registered under `name`, or `undefined` if none is
  * (or none answers). With several registered, the most recently registered
  * one that answers wins. Dispose the portal (`await using`) to close the
- * connection it opened; portals to the same actor share one connection.
+ * connection it opened; portals to the same actor share one connection,
+ * closed when the last of them is disposed.
  */
 export async function findActor(name: string, opts: DiscoveryOptions = {}): Promise<Portal | undefined> {
   const actor = runtime('findActor');
@@ -386,5 +410,6 @@ export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, '
   } catch (err) {
     throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });
   }
-  return portalOn(actor, chan, true);
+  // A connection of its own, closed with the portal (never shared: the registrar's uuid is unknown before connecting).
+  return new Portal(actor, chan, { release: () => chan.close() });
 }

@@ -73,6 +73,11 @@ export class Registry {
     });
   }
 
+  /** The connection the actor `uuid` registered over (it lives as long as that actor). */
+  channelOf(uuid: string): Channel | undefined {
+    return this.#entries.get(uuid)?.chan;
+  }
+
   list(): RegistryEntry[] {
     return [...this.#entries.values()].sort((a, b) => a.seq - b.seq).map(copy);
   }

@@ -48,6 +48,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
   readonly chan: Channel;
   readonly #actor: Actor;
   readonly #targetModules: string[];
+  #askedPeerModules = false;
   readonly #owner: PortalOwner | undefined;
   #release: (() => void) | undefined;
 
@@ -55,7 +56,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
   constructor(actor: Actor, chan: Channel, opts: { targetModules?: string[]; owner?: PortalOwner; release?: () => void } = {}) {
     this.#actor = actor;
     this.chan = chan;
-    this.#targetModules = opts.targetModules ?? [];
+    this.#targetModules = [...(opts.targetModules ?? [])];
     this.#owner = opts.owner;
     this.#release = opts.release;
   }
@@ -70,9 +71,22 @@ export class Portal<R = unknown> implements AsyncDisposable {
     return this.#actor;
   }
 
-  /** @internal Resolve `fn` to its module and export name, among the modules the target and this actor know. */
-  resolve(fn: unknown) {
-    return resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
+  /**
+   * @internal Resolve `fn` to its module and export name, among the modules
+   * the target and this actor know. A portal from discovery does not know its
+   * target's modules: on a miss it asks the peer for them once.
+   */
+  async resolve(fn: unknown) {
+    try {
+      return await resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
+    } catch (err) {
+      if (this.#askedPeerModules || !(err instanceof TypeError) || this.chan.closed) throw err;
+      this.#askedPeerModules = true;
+      const peerModules = await callSelf(this.#actor, this.chan, 'enabled_modules', {}, CANCEL_ACK_TIMEOUT_MS).catch(() => []);
+      if (!Array.isArray(peerModules) || !peerModules.length) throw err;
+      this.#targetModules.push(...peerModules.map(String));
+      return resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
+    }
   }
 
   /** @internal Reject with `err`, recording that the user received it. */

@@ -173,6 +173,10 @@ async function serveSelf(actor: Actor, chan: Channel, msg: StartMsg): Promise<vo
       chan.flush();
       actor.onShutdown?.();
       return;
+    case 'enabled_modules':
+      // Lets a caller holding a portal from discovery resolve functions by identity.
+      if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: [...actor.enableModules] });
+      return;
     case '_cancel_task': {
       const task = actor.getTask(String((msg.kwargs as { cid?: unknown }).cid));
       if (!task) return ack(false);
