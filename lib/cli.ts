@@ -34,7 +34,8 @@ const [command, ...rest] = positionals;
 const registryAddrs = values.registry;
 
 function moduleId(spec: string): string {
-  if (spec.startsWith('file:') || !/[\\/]|\.[cm]?[jt]s$/.test(spec)) return spec;
+  // A path starts with '.' or '/' (or is a bare file name); anything else (`pkg`, `@scope/pkg`) is a package.
+  if (spec.startsWith('file:') || !(/^[./]/.test(spec) || /\.[cm]?[jt]s$/.test(spec))) return spec;
   return pathToFileURL(path.resolve(spec)).href;
 }
 

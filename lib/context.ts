@@ -89,7 +89,6 @@ export class Context<R = unknown> implements AsyncDisposable {
   #limit = DEFAULT_BUFFER;
   #allowOverruns: boolean;
   #overrun: StreamOverrun | undefined;
-  #dropped = 0;
   #peerStopped = false;
   #outcome: Outcome | undefined;
   #peerError: Error | undefined;
@@ -165,6 +164,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     switch (msg.msg_type) {
       case 'StartAck':
         if (msg.functype !== this.#functype) {
+          this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
           this.#end({ error: new TypeError(`the remote target is a ${msg.functype}, not a ${this.#functype}`) });
         } else if (this.#functype === 'asyncgen') this.#started?.resolve();
         return;
@@ -219,13 +219,10 @@ export class Context<R = unknown> implements AsyncDisposable {
    * takes nothing for a while is overrun.
    */
   #push(pld: unknown, mustAccept: boolean): boolean {
-    if (this.#overrun) {
-      this.#dropped++;
-      return true;
-    }
+    if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
     if (this.#buffer.length - this.#head >= this.#limit && !this.#allowOverruns) {
       if (!mustAccept) return false;
-      this.#overrunBy(pld);
+      this.#overrunBy();
       return true;
     }
     this.#buffer.push(pld);
@@ -233,8 +230,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     return true;
   }
 
-  #overrunBy(_pld: unknown): void {
-    this.#dropped = 1;
+  #overrunBy(): void {
     const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
     const err = new StreamOverrun(
       `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#limit} ` +
@@ -329,6 +325,8 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   /** @internal This side's stream closed: tell the peer (once). */
   sendStop(): void {
+    // A task of this side blocked in receive() must see the stream closed now.
+    this.#wake();
     if (this.#stopSent || this.chan.closed || (this.side === 'parent' && this.#outcome)) return;
     if (this.#task?.abandoned) return;
     this.#stopSent = true;
@@ -511,7 +509,8 @@ export class Context<R = unknown> implements AsyncDisposable {
   }
 }
 
-function validBufferSize(n: number): number {
+/** @internal */
+export function validBufferSize(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new TypeError(`msgBufferSize must be a positive integer, got ${n}`);
   return n;
 }

@@ -6,7 +6,7 @@
 import { EndOfStream, RuntimeUsageError } from './errors.ts';
 import { BroadcastHub, type BroadcastReceiver } from './broadcast.ts';
 import type { Context } from './context.ts';
-import { NOTHING, openGeneratorContext } from './context.ts';
+import { NOTHING, openGeneratorContext, validBufferSize } from './context.ts';
 import type { CallOptions, Portal, RemoteGenFn } from './runtime/portal.ts';
 import { functypeOf } from './runtime/resolve.ts';
 import { assertSerializable } from './msg/pld.ts';
@@ -196,6 +196,8 @@ export async function openStreamFrom<F extends RemoteGenFn>(portal: Portal, fn: 
   }
   const ref = await portal.resolve(fn);
   assertSerializable(args, `the arguments of '${ref.func}'`);
+  // Checked before Start: a bad option must not leave a remote generator running.
+  if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);
   let ctx: Context;
   try {
     ctx = await openGeneratorContext(portal, ref.ns, ref.func, args, opts.signal);

@@ -81,13 +81,22 @@ async function connectActor(actor: Actor, addr: Address, timeoutMs: number): Pro
 /** Channels this process opened to registrars, by address. */
 const registrarChans = new Map<Address, Promise<Channel>>();
 
+/** The open ones among them: kept until this actor exits, so they can carry calls to the registrar actor too. */
+const registrarsReached = new Set<Channel>();
+
 /** Remember `p` as the channel to the registrar at `addr`, until it closes (a later one is never evicted by an older one). */
 function rememberRegistrar(addr: Address, p: Promise<Channel>): void {
   registrarChans.set(addr, p);
   const forget = () => {
     if (registrarChans.get(addr) === p) registrarChans.delete(addr);
   };
-  p.then((chan) => chan.onClose(forget), forget);
+  p.then((chan) => {
+    registrarsReached.add(chan);
+    chan.onClose(() => {
+      registrarsReached.delete(chan);
+      forget();
+    });
+  }, forget);
 }
 
 function registrarChannel(actor: Actor, addr: Address, timeoutMs: number): Promise<Channel> {
@@ -110,37 +119,39 @@ const opened = new Map<string, { chan: Channel; refs: number }>();
 /** A portal on a connection this actor opened: counted, and closed with its last portal. */
 function ownedPortal(actor: Actor, chan: Channel): Portal {
   const uuid = chan.aid!.uuid;
-  let held = opened.get(uuid);
-  if (held?.chan !== chan) {
-    const entry = (held = { chan, refs: 0 });
-    opened.set(uuid, entry);
-    chan.onClose(() => {
-      if (opened.get(uuid) === entry) opened.delete(uuid);
-    });
-  }
-  const entry = held;
-  entry.refs++;
+  const held = opened.get(uuid)?.chan === chan ? opened.get(uuid)! : trackOpened(uuid, chan);
+  held.refs++;
   return new Portal(actor, chan, {
     release: () => {
-      if (--entry.refs > 0) return;
-      if (opened.get(uuid) === entry) opened.delete(uuid);
+      if (--held.refs > 0) return;
+      if (opened.get(uuid) === held) opened.delete(uuid);
       chan.close();
     },
   });
 }
 
+function trackOpened(uuid: string, chan: Channel): { chan: Channel; refs: number } {
+  const held = { chan, refs: 0 };
+  opened.set(uuid, held);
+  chan.onClose(() => {
+    if (opened.get(uuid) === held) opened.delete(uuid);
+  });
+  return held;
+}
+
 /**
  * An open connection to the actor `uuid` that no one else will close under
  * us: one this actor opened to find it, its registration connection (in the
- * registrar), or the parent's channel. A connection the peer opened to find
- * us is never reused: the peer closes it when its own portals are done, which
- * would cut our calls short.
+ * registrar), our connection to it as a registrar, or the parent's channel. A
+ * connection the peer opened to find us is never reused: the peer closes it
+ * when its own portals are done, which would cut our calls short.
  */
 function reusableChannel(actor: Actor, uuid: string): { chan: Channel; owned: boolean } | undefined {
   const own = opened.get(uuid)?.chan;
   if (own && !own.closed) return { chan: own, owned: true };
   // A registration made over someone else's connection (register_actor is callable by anyone) does not count.
-  const shared = [actor.registry?.channelOf(uuid), actor.parentChan].find((c) => c?.aid?.uuid === uuid && !c.closed);
+  const shared = [actor.registry?.channelOf(uuid), actor.parentChan, ...registrarsReached]
+    .find((c) => c?.aid?.uuid === uuid && !c.closed);
   return shared ? { chan: shared, owned: false } : undefined;
 }
 

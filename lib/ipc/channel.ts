@@ -69,6 +69,7 @@ export class Channel {
   #used = 0;
   #flushQueued = false;
   #flushedInline = false;
+  #drain: Promise<void> | undefined;
   #inbox: Msg[] = [];
   /** Decoded messages not yet taken by `onMsg` (the channel is stalled while any remain). */
   #pending: Msg[] = [];
@@ -176,7 +177,9 @@ export class Channel {
    */
   #write(retire: boolean): void {
     if (this.#used === 0 || this.#socket.destroyed) {
-      if (retire) this.#arena = EMPTY;
+      // Frames queued on a destroyed socket go nowhere: drop them so the arena stays consistent.
+      this.#used = 0;
+      if (retire || this.#socket.destroyed) this.#arena = EMPTY;
       return;
     }
     const region = this.#arena.subarray(0, this.#used);
@@ -205,16 +208,19 @@ export class Channel {
   drained(): Promise<void> {
     this.#flushedInline = false;
     if (!this.#socket.writableNeedDrain || this.closed) return new Promise((resolve) => setImmediate(resolve));
-    return new Promise((resolve) => {
+    // One promise for every sender waiting on this socket, not a listener pair each.
+    return (this.#drain ??= new Promise<void>((resolve) => {
       const done = () => {
         this.#socket.off('drain', done);
         this.#socket.off('close', done);
+        this.#drain = undefined;
         resolve();
       };
       this.#socket.on('drain', done);
       this.#socket.on('close', done);
-    });
+    }));
   }
+
 
   /** Next message, for the handshake phase (before `onMsg` is replaced). */
   recv(): Promise<Msg> {

@@ -83,12 +83,6 @@ export class Actor {
     return this.registry !== undefined;
   }
 
-  /** An open channel to the actor `uuid` (parent, child or discovered peer), to reuse instead of connecting again. */
-  peerChannel(uuid: string): Channel | undefined {
-    for (const chan of this.#dialogs.keys()) if (chan.aid?.uuid === uuid && !chan.closed) return chan;
-    return undefined;
-  }
-
   get uid(): Uid {
     return [this.name, this.uuid];
   }

@@ -60,7 +60,7 @@ self.onShutdown = () => {
   exiting = true;
   // Never exit before every actor this one spawned is dead (see reapChildren).
   leaveRegistry(self);
-  void self.close().then(reapChildren).finally(() => process.exit(0));
+  void self.close().then(reapChildren).finally(() => process.exit());
 };
 process.off('SIGTERM', earlySigterm);
 process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
@@ -71,6 +71,18 @@ self.serveChannel(chan);
 void joinRegistry(self, vars.registryAddrs ?? [], false).catch((err: Error) => {
   log.warning('could not register with the registrar: %s', err.message);
 });
+
+// An error that escapes every task (a stray promise, an emitter's 'error') is
+// this actor's failure: report it boxed to the parent instead of dying silently.
+const onStrayError = (err: unknown) => {
+  log.error('uncaught error in actor %s: %s', name, (err as Error)?.stack ?? String(err));
+  if (!chan.closed) chan.send(boxError(err, self.uid, null));
+  chan.flush();
+  process.exitCode = 1;
+  void self.cancel(null).then(() => self.onShutdown?.());
+};
+process.on('uncaughtException', onStrayError);
+process.on('unhandledRejection', onStrayError);
 
 setImportingModules(true);
 try {

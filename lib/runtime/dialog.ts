@@ -32,15 +32,6 @@ export class Dialog {
     }
   }
 
-  get failed(): boolean {
-    return this.#error !== undefined;
-  }
-
-  /** Messages waiting to be taken. */
-  get size(): number {
-    return this.#queue.length - this.#head;
-  }
-
   /** Take a queued message without waiting, if there is one. */
   poll(): DialogMsg | undefined {
     if (this.#head >= this.#queue.length) return undefined;

@@ -169,7 +169,7 @@ export class ActorNursery implements AsyncDisposable {
     const ref = await resolveFunction(fn, [...modules, ...this.#actor.enableModules]);
     assertSerializable(args ?? {}, `the arguments of '${ref.func}'`);
     modules.add(ref.ns);
-    const child = await this.#spawn(opts.name ?? fn.name ?? ref.func, modules, opts, true);
+    const child = await this.#spawn(opts.name || fn.name || ref.func, modules, opts, true);
     // Not linked to the nursery's scope: a cancelled nursery cancels the child
     // itself (terminate), so this call still gets the child's real outcome
     // and an error racing the cancellation is not lost.
@@ -261,6 +261,10 @@ export class ActorNursery implements AsyncDisposable {
       child.portal = new Portal(this.#actor, spawned.chan, { targetModules: [...modules], owner: child });
       this.#children.add(child);
       void spawned.exited.then(() => this.#childExited(child));
+      // A long-lived nursery (a worker pool) must not hold every child it ever ran.
+      // (Its outcome first: a one-shot child's result is recorded once its call settles.)
+      const forget = () => this.#children.delete(child);
+      void spawned.exited.then(() => child.settled).then(forget, forget);
       return child;
     } finally {
       this.#spawning.delete(spawning);
@@ -290,7 +294,7 @@ export class ActorNursery implements AsyncDisposable {
   async #failureOf(child: ChildActor, err: unknown): Promise<unknown> {
     if (err instanceof ContextCancelled) return err.canceller?.[1] === this.#actor.uuid ? undefined : err;
     if (!(err instanceof TransportClosed)) return err;
-    const exit = await Promise.race([child.spawned.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000))]);
+    const exit = await Promise.race([child.spawned.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000).unref())]);
     if (!exit) return err;
     if (child.exitedAsAsked(exit)) return undefined;
     return new ActorFailure(`actor '${child.spawned.name}' died (${describeExit(exit)}) before returning its result`, exit.code, exit.signal, { cause: err });

@@ -11,7 +11,7 @@ import { ActorNursery, type NurseryOptions } from './nursery.ts';
 import { normalizeModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
 import { reapChildren } from './spawn.ts';
-import { currentScope, Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
+import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
 import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
 import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
 
@@ -92,7 +92,12 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
   actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
   if (opts.signal) actor.scope.link(opts.signal);
-  await actor.listen(transports, opts.bindAddrs);
+  try {
+    await actor.listen(transports, opts.bindAddrs);
+  } catch (err) {
+    await actor.close(); // listeners already bound must not keep the process alive
+    throw err;
+  }
   setRuntime(actor);
   setProcessScope(actor.scope);
   const root = new Root(actor);
@@ -169,4 +174,3 @@ export async function runDaemon(enableModules: string[], opts: RootOptions = {})
   if (process.exitCode === 130 || process.exitCode === 143) process.exitCode = 0;
 }
 
-export { currentScope };

@@ -6,7 +6,7 @@
  * `_cancel_task`.
  */
 import {
-  Cancelled, fmtUid, ModuleNotExposed, MsgTypeError, boxError, unboxError,
+  Cancelled, fmtUid, ModuleNotExposed, MsgTypeError, TransportClosed, boxError, unboxError,
 } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
@@ -225,7 +225,10 @@ export async function callFunction(
     for (;;) {
       const msg: DialogMsg = await d.next();
       if (msg.msg_type === 'StartAck') {
-        if (msg.functype !== expect) throw new TypeError(`'${func}' is a ${msg.functype} in the peer, not a ${expect}`);
+        if (msg.functype !== expect) {
+          requestTaskCancel(actor, chan, cid); // it started anyway: it must not outlive this call
+          throw new TypeError(`'${func}' is a ${msg.functype} in the peer, not a ${expect}`);
+        }
         continue;
       }
       if (aborted) throw aborted.reason;
@@ -246,7 +249,7 @@ export async function callFunction(
 export async function callSelf(actor: Actor, chan: Channel, func: string, kwargs: object, timeoutMs: number): Promise<unknown> {
   const cid = actor.newCid();
   const d = actor.openDialog(chan, cid);
-  const timer = setTimeout(() => d.fail(new Error(`no reply to '${func}' within ${timeoutMs} ms`)), timeoutMs);
+  const timer = setTimeout(() => d.fail(new TransportClosed(`${chan.aid?.name ?? 'the peer'} did not answer '${func}' within ${timeoutMs} ms: it is busy or gone`)), timeoutMs);
   try {
     chan.send({ msg_type: 'Start', cid, ns: 'self', func, kwargs: kwargs as Record<string, unknown>, uid: actor.uid, pld_spec: null });
     let msg = await d.next();

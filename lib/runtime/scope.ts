@@ -46,7 +46,16 @@ export class Scope {
     this.#controller?.abort(reason);
     const callbacks = [...this.#onAbort];
     this.#onAbort.clear();
-    for (const cb of callbacks) cb(reason);
+    for (const cb of callbacks) {
+      // One failing reaction must not stop the rest of the tree from being cancelled.
+      try {
+        cb(reason);
+      } catch (err) {
+        queueMicrotask(() => {
+          throw err;
+        });
+      }
+    }
   }
 
   /** Call `cb` when this scope aborts; returns the function that unregisters it. */
@@ -96,9 +105,6 @@ export function setProcessScope(scope: Scope): void {
   processScope = scope;
 }
 
-export function getProcessScope(): Scope {
-  return processScope;
-}
 
 /** The scope of the running task, or the actor's own scope outside any task. */
 export function currentScope(): Scope {
@@ -165,6 +171,6 @@ export function onAnyAbort(sources: (Scope | AbortSignal | undefined)[], cb: (re
 
 /** The abort reason of the first already-aborted source, if any. */
 export function abortedReason(sources: (Scope | AbortSignal | undefined)[]): { reason: unknown } | undefined {
-  for (const s of sources) if (s?.aborted) return { reason: s instanceof Scope ? s.reason : s.reason };
+  for (const s of sources) if (s?.aborted) return { reason: s.reason };
   return undefined;
 }

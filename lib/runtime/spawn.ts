@@ -40,6 +40,12 @@ export interface SpawnRequest {
 /** Every child actor process of this process still running, with its exit. */
 const live = new Map<ChildProcess, Promise<ExitInfo>>();
 
+// However this process ends (process.exit on a second Ctrl-C, an uncaught
+// exception), its children go with it: a busy child could not notice.
+process.on('exit', () => {
+  for (const proc of live.keys()) proc.kill('SIGKILL');
+});
+
 /**
  * Last resort before this process exits: SIGKILL every child actor still
  * running and wait until it is reaped. Nurseries reap their children

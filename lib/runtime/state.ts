@@ -51,7 +51,7 @@ export function isRootProcess(): boolean {
 
 const CHILD_ENTRY = /[\\/]runtime[\\/]child\.[cm]?[jt]s$/;
 /** True when this process is an actor spawned by a parent. */
-export const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '');
+const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '');
 
 function entryPath(): string | undefined {
   const arg = process.argv[1];
