@@ -7,6 +7,8 @@
 
 /** Throw a `TypeError` if `value` cannot cross a process boundary unchanged. */
 export function assertSerializable(value: unknown, what: string): void {
+  // The common case (valid data) walks without building any path string.
+  if (isPlainData(value, 0)) return;
   const problem = findProblem(value, what, 0);
   if (problem) {
     throw new TypeError(`${problem}: only msgpack data crosses actors (null, booleans, numbers, strings, ` +
@@ -14,6 +16,22 @@ export function assertSerializable(value: unknown, what: string): void {
   }
 }
 
+function isPlainData(v: unknown, depth: number): boolean {
+  const t = typeof v;
+  if (t !== 'object') return t === 'undefined' || t === 'boolean' || t === 'number' || t === 'string';
+  if (v === null || v instanceof Uint8Array || v instanceof Date) return true;
+  if (depth > 100) return false;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!isPlainData(v[i], depth + 1)) return false;
+    return true;
+  }
+  const proto = Object.getPrototypeOf(v);
+  if (proto !== Object.prototype && proto !== null) return false;
+  for (const key in v as object) if (!isPlainData((v as Record<string, unknown>)[key], depth + 1)) return false;
+  return true;
+}
+
+/** The first reason `v` is not plain data, with its path (only computed once a value failed). */
 function findProblem(v: unknown, path: string, depth: number): string | undefined {
   switch (typeof v) {
     case 'undefined': case 'boolean': case 'number': case 'string':
