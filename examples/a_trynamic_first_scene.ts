@@ -2,13 +2,22 @@
 // each other: the TS twin of tractor's a_trynamic_first_scene.py.
 import * as tractor from 'tractor-ts';
 
+// Resolved once the other actor has called our `hi`.
+let greeted: () => void = () => {};
+const wasGreeted = new Promise<void>((resolve) => (greeted = resolve));
+
 export async function hi(): Promise<string> {
+  greeted();
   return `Hi my name is ${tractor.currentActor().name}`;
 }
 
 export async function sayHello(args: { otherActor: string }): Promise<string> {
   await using portal = await tractor.waitForActor(args.otherActor);
-  return await portal.run(hi);
+  const line = await portal.run(hi);
+  // A one-shot actor is reaped as soon as its function returns: stay on stage
+  // until the other actor has said hi to us too, or its call would find us gone.
+  await wasGreeted;
+  return line;
 }
 
 async function main(): Promise<void> {
