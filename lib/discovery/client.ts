@@ -210,10 +210,15 @@ async function localWait(registry: Registry, name: string, opts: DiscoveryOption
  * actor registers with every registrar that answers. A registry address held
  * by something that is not a registrar is a `RegistryError`.
  */
-export async function joinRegistry(actor: Actor, addrs: Address[], mayBecomeRegistrar: boolean): Promise<void> {
+export async function joinRegistry(actor: Actor, addrs: Address[], mayBecomeRegistrar: boolean, parentIsRegistrar = false): Promise<void> {
   for (const [i, addr] of addrs.entries()) {
+    // A child of the registrar registers over the channel it already has: no connection per spawn.
+    if (i === 0 && parentIsRegistrar && actor.parentChan) {
+      await registerOver(actor, addr, actor.parentChan, false);
+      continue;
+    }
     const chan = await reachRegistrar(actor, addr, mayBecomeRegistrar && i === 0);
-    if (chan) await registerOver(actor, addr, chan);
+    if (chan) await registerOver(actor, addr, chan, true);
   }
 }
 
@@ -251,14 +256,17 @@ async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: b
 }
 
 /** Register this actor over `chan`: the entry lives as long as that connection. */
-async function registerOver(actor: Actor, addr: Address, chan: Channel): Promise<void> {
-  actor.serveChannel(chan);
+async function registerOver(actor: Actor, addr: Address, chan: Channel, fresh: boolean): Promise<void> {
+  if (fresh) actor.serveChannel(chan);
   rememberRegistrar(addr, Promise.resolve(chan));
   try {
     await registryCall(actor, addr, 'register_actor', { ...selfEntry(actor) }, { timeoutMs: PROBE_TIMEOUT_MS });
   } catch (err) {
-    chan.close(); // not a registrar (or a broken one): keep no connection to it
-    throw err;
+    if (fresh) chan.close(); // not a registrar (or a broken one): keep no connection to it
+    if (err instanceof RegistryError) throw err;
+    // A registrar that is going away (its root exiting cancels our call) is no
+    // reason to fail this actor's boot: it just stays unregistered there.
+    log.info('could not register with the registrar at %s: %s', addr, (err as Error).message);
   }
 }
 

@@ -157,7 +157,9 @@ export class Actor {
         this.serveChannel(chan);
       }
     } catch (err) {
-      log.warning('rejected a connection: %s', (err as Error).message);
+      // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
+      if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);
+      else log.warning('rejected a connection: %s', (err as Error).message);
       chan.abort(err as Error);
     } finally {
       clearTimeout(timer);

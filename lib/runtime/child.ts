@@ -68,7 +68,7 @@ process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.(
 await self.listen(vars.enableTransports ?? ['tcp']);
 self.serveChannel(chan);
 // Registration runs beside the first requests: a spawn never waits for the registrar.
-void joinRegistry(self, vars.registryAddrs ?? [], false).catch((err: Error) => {
+void joinRegistry(self, vars.registryAddrs ?? [], false, vars.registrarIsParent).catch((err: Error) => {
   log.warning('could not register with the registrar: %s', err.message);
 });
 

@@ -5,7 +5,7 @@
  */
 import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
 import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
-import { getConsoleLog, isLogLevel, type LogLevel, setActorName } from '../log.ts';
+import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from '../log.ts';
 import { Actor } from './actor.ts';
 import { ActorNursery, type NurseryOptions } from './nursery.ts';
 import { normalizeModule } from './resolve.ts';
@@ -14,6 +14,8 @@ import { reapChildren } from './spawn.ts';
 import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
 import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
 import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
+
+const log = getLogger('runtime');
 
 export interface RootOptions {
   /** The root actor's name (default `'root'`). */
@@ -114,7 +116,14 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
 export async function openNursery(opts: NurseryOptions & RootOptions = {}): Promise<ActorNursery> {
   assertNotImporting('openNursery()');
   const existing = getRuntime();
-  if (existing) return new ActorNursery(existing, opts);
+  if (existing) {
+    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod'] as const).filter((k) => opts[k] !== undefined);
+    if (rootOnly.length) {
+      log.warning('openNursery(): %s only apply when the nursery boots the root; this process already runs actor %s, so they are ignored (pass them to run()/openRoot())',
+        rootOnly.join(', '), existing.name);
+    }
+    return new ActorNursery(existing, opts);
+  }
   const root = await openRoot(opts);
   return new ActorNursery(root.runtime, opts, () => root[Symbol.asyncDispose]());
 }

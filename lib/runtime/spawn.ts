@@ -98,7 +98,7 @@ export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope):
       enable_modules: req.enableModules,
       reg_addrs: req.runtimeVars.registryAddrs,
       bind_addrs: [],
-      _runtime_vars: { ...req.runtimeVars, isRoot: false, depth: req.runtimeVars.depth + 1 },
+      _runtime_vars: { ...req.runtimeVars, isRoot: false, depth: req.runtimeVars.depth + 1, registrarIsParent: actor.isRegistrar },
       _parent_main_data: { main_url: mainModuleUrl() ?? null },
     });
     actor.serveChannel(chan);

@@ -21,6 +21,8 @@ export interface RuntimeVars {
   loglevel: LogLevel;
   startMethod: StartMethod;
   enableTransports: TransportName[];
+  /** @internal True in a child whose parent is the registrar (it registers over its parent channel). */
+  registrarIsParent?: boolean;
   /** Depth in the actor tree: 0 for the root. */
   depth: number;
 }
