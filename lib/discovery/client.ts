@@ -380,8 +380,7 @@ async function portalTo(actor: Actor, entry: RegistryEntry, registrar: Address, 
  */
 export async function findActor(name: string, opts: DiscoveryOptions = {}): Promise<Portal | undefined> {
   const actor = runtime('findActor');
-  for (const addr of registryAddrs(opts)) {
-    const entries = (await registryCall(actor, addr, 'find_actor', { name }, opts)) as RegistryEntry[];
+  for (const { addr, entries } of await askEveryRegistrar(actor, name, opts)) {
     for (const entry of entries) {
       const portal = await portalTo(actor, entry, addr, opts);
       if (portal) return portal;
@@ -407,11 +406,29 @@ export async function waitForActor(name: string, opts: DiscoveryOptions = {}): P
 /** The first address of the actor registered under `name`, or `undefined`. */
 export async function queryActor(name: string, opts: DiscoveryOptions = {}): Promise<Address | undefined> {
   const actor = runtime('queryActor');
-  for (const addr of registryAddrs(opts)) {
-    const [entry] = (await registryCall(actor, addr, 'find_actor', { name }, opts)) as RegistryEntry[];
-    if (entry) return entry.addrs[0];
+  for (const { entries } of await askEveryRegistrar(actor, name, opts)) {
+    if (entries[0]) return entries[0].addrs[0];
   }
   return undefined;
+}
+
+/**
+ * `find_actor(name)` at every registry address, in order. One dead registrar
+ * does not hide the others: only when none answers is it a `RegistryError`.
+ */
+async function askEveryRegistrar(actor: Actor, name: string, opts: DiscoveryOptions): Promise<{ addr: Address; entries: RegistryEntry[] }[]> {
+  const answers: { addr: Address; entries: RegistryEntry[] }[] = [];
+  let failure: unknown;
+  for (const addr of registryAddrs(opts)) {
+    try {
+      answers.push({ addr, entries: (await registryCall(actor, addr, 'find_actor', { name }, opts)) as RegistryEntry[] });
+    } catch (err) {
+      if (!(err instanceof RegistryError)) throw err;
+      failure ??= err;
+    }
+  }
+  if (!answers.length && failure) throw failure;
+  return answers;
 }
 
 /**
