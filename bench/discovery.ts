@@ -1,11 +1,12 @@
 /**
- * discovery.findActor: `findActor(name)` + one `run(echo)` on the portal it
- * returns + disposing it (the connection closes), in ms, for an actor this
- * process has no connection to yet (a grandchild); baseline: the same
+ * discovery.findActor: in a child actor ("seeker"), `findActor(name)` (a
+ * lookup RPC to the registrar, the root) + connecting to the found actor (a
+ * grandchild of the root the seeker has no connection to) + one `run(echo)` +
+ * disposing the portal (the connection closes), in ms; baseline: the same
  * `run(echo)` on a portal whose connection already exists.
  */
 import * as tractor from 'tractor-ts';
-import { echo, hostService } from './endpoints.ts';
+import { echo, hostService, seekAndCall } from './endpoints.ts';
 import { interleave, median, type Result, result, timed } from './lib.ts';
 
 export const figures = ['discovery.findActor'];
@@ -23,13 +24,10 @@ export async function bench(want: (figure: string) => boolean): Promise<Result[]
   await using an = await tractor.openNursery({ enableModules: [ENDPOINTS] });
   const host = await an.startActor('bench_host', { enableModules: [ENDPOINTS] });
   await using _hosting = await host.openContext(hostService, { name: 'bench_found', modules: [ENDPOINTS] });
+  const seeker = await an.startActor('bench_seeker', { enableModules: [ENDPOINTS] });
   const msg = { x: 1 };
-  const found = async () => {
-    await using portal = await tractor.findActor('bench_found');
-    if (!portal) throw new Error('bench_found is not registered');
-    await portal.run(echo, msg);
-  };
-  const direct = () => host.run(echo, msg);
-  const s = await interleave('discovery.findActor ms', { pairs: 5, warmup: 1 }, () => meanMs(found), () => meanMs(direct));
+  const found = () => seeker.run(seekAndCall, { name: 'bench_found', n: CALLS_PER_SAMPLE });
+  const direct = () => meanMs(() => host.run(echo, msg));
+  const s = await interleave('discovery.findActor ms', { pairs: 5, warmup: 1 }, found, direct);
   return [result('discovery.findActor', 'ms', median(s.lib), median(s.raw))];
 }

@@ -58,3 +58,22 @@ export const hostService = tractor.context(async (ctx, args: { name: string; mod
   await ctx.started(ready.chan.aid?.pid);
   await tractor.sleepForever();
 });
+
+/**
+ * From inside this actor, `n` times: find `name` through the registrar (a
+ * remote lookup: the registrar is the root), connect, run `echo`, close;
+ * returns the mean ms (discovery.findActor).
+ */
+export async function seekAndCall(args: { name: string; n: number }): Promise<number> {
+  let total = 0;
+  for (let i = 0; i < args.n; i++) {
+    const t0 = performance.now();
+    {
+      await using portal = await tractor.findActor(args.name);
+      if (!portal) throw new Error(`${args.name} is not registered`);
+      await portal.run(echo, { x: 1 });
+    }
+    total += performance.now() - t0;
+  }
+  return total / args.n;
+}
