@@ -4,40 +4,17 @@
 // free port), so examples running concurrently never see each other.
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
-import { freePort, type Program, runProgram } from './discovery-helpers.ts';
+import { freePort } from './discovery-helpers.ts';
+import { assertExit, runExample, startExample } from './examples-helpers.ts';
 import { isAlive, within } from './helpers.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const T = { timeout: 30_000 };
-
-interface Run { code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string; lines: string[] }
 
 /** A free registry port and the environment that points an example at it. */
 async function privateEnv(): Promise<{ port: number; env: Record<string, string> }> {
   const port = await freePort();
   return { port, env: { TRACTOR_TS_REGISTRY_ADDRS: `tcp://127.0.0.1:${port}` } };
-}
-
-function start(example: string, env: Record<string, string>): Program {
-  return runProgram(path.join(ROOT, 'examples', example), [], { env, cwd: ROOT });
-}
-
-/** Run an example to completion (SIGKILLed if it outlives `ms`, which fails the test). */
-async function runExample(example: string, ms = 25_000): Promise<Run> {
-  const p = start(example, (await privateEnv()).env);
-  try {
-    const { code, signal } = await within(p.exited, ms, `${example} to finish`);
-    return { code, signal, stdout: p.stdout(), stderr: p.stderr(), lines: p.stdout().split('\n').filter(Boolean) };
-  } finally {
-    await p.kill();
-  }
-}
-
-function assertExit(r: Run, code: number): void {
-  assert.equal(r.code, code, `exit code ${r.code} (signal ${r.signal}), expected ${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
 }
 
 /** True once something listens on 127.0.0.1:`port` (this network namespace's /proc/net/tcp). */
@@ -47,7 +24,7 @@ function listening(port: number): boolean {
 }
 
 test('a_trynamic_first_scene: two actors find each other by name through the registrar and call each other', T, async () => {
-  const r = await runExample('a_trynamic_first_scene.ts');
+  const r = await runExample('a_trynamic_first_scene', { env: (await privateEnv()).env });
   assertExit(r, 0);
   assert.deepEqual(r.lines, [
     'Alright... Action!',
@@ -59,7 +36,7 @@ test('a_trynamic_first_scene: two actors find each other by name through the reg
 });
 
 test('service_discovery: an actor is found by name, its address queried, and the registry listed', T, async () => {
-  const r = await runExample('service_discovery.ts');
+  const r = await runExample('service_discovery', { env: (await privateEnv()).env });
   assertExit(r, 0);
   const [registrar, found, answer, missing, header, ...entries] = r.lines;
   assert.match(registrar!, /^Registrar is root, listening on tcp:\/\/127\.0\.0\.1:\d+$/);
@@ -76,7 +53,7 @@ test('service_discovery: an actor is found by name, its address queried, and the
 
 test('service_daemon_discovery: the client program finds the runDaemon program and calls it; SIGTERM stops the daemon with exit 0', T, async () => {
   const { port, env } = await privateEnv();
-  const daemon = start('service_daemon_discovery/daemon.ts', env);
+  const daemon = startExample('service_daemon_discovery/daemon', { env });
   try {
     // the daemon is the first root: it is up once it listens on the registry address
     const t0 = Date.now();
@@ -84,21 +61,17 @@ test('service_daemon_discovery: the client program finds the runDaemon program a
       if (daemon.proc.exitCode !== null || Date.now() - t0 > 15_000) assert.fail(`the daemon never listened on ${port}\n${daemon.stderr()}`);
       await new Promise((r) => setTimeout(r, 50));
     }
-    const client = start('service_daemon_discovery/client.ts', env);
-    try {
-      const { code } = await within(client.exited, 20_000, 'the client to finish');
-      assert.equal(code, 0, `--- stdout\n${client.stdout()}\n--- stderr\n${client.stderr()}`);
-      const lines = client.stdout().split('\n').filter(Boolean);
-      assert.equal(lines.length, 3, client.stdout());
-      assert.match(lines[0]!, /^found echo_service at tcp:\/\/127\.0\.0\.1:\d+$/);
-      assert.equal(lines[1], `echo_service (pid ${daemon.proc.pid}) echoes: hello from the client`);
-      assert.equal(lines[2], 'STRUCTURED CONCURRENCY ACROSS PROGRAMS');
-      assert.equal(client.stderr(), '');
-    } finally {
-      await client.kill();
-    }
+    const client = await runExample('service_daemon_discovery/client', { env, ms: 20_000 });
+    assert.equal(client.code, 0, `--- stdout\n${client.stdout}\n--- stderr\n${client.stderr}`);
+    const lines = client.lines;
+    assert.equal(lines.length, 3, client.stdout);
+    assert.match(lines[0]!, /^found echo_service at tcp:\/\/127\.0\.0\.1:\d+$/);
+    assert.equal(lines[1], `echo_service (pid ${daemon.proc.pid}) echoes: hello from the client`);
+    assert.equal(lines[2], 'STRUCTURED CONCURRENCY ACROSS PROGRAMS');
+    assert.equal(client.stderr, '');
     daemon.proc.kill('SIGTERM');
-    assert.deepEqual(await within(daemon.exited, 5000, 'the daemon to stop'), { code: 0, signal: null }, daemon.stderr());
+    const { code, signal } = await within(daemon.done, 5000, 'the daemon to stop');
+    assert.deepEqual({ code, signal }, { code: 0, signal: null }, daemon.stderr());
     assert.equal(daemon.stdout(), 'echo_service stopped\n');
     assert.equal(daemon.stderr(), '');
   } finally {
@@ -107,7 +80,7 @@ test('service_daemon_discovery: the client program finds the runDaemon program a
 });
 
 test('quick_cluster: a cluster runs a function on every actor concurrently and is reaped at the end of its block', T, async () => {
-  const r = await runExample('quick_cluster.ts');
+  const r = await runExample('quick_cluster', { env: (await privateEnv()).env });
   assertExit(r, 0);
   assert.equal(r.lines.length, 5, r.stdout);
   const pids = r.lines.slice(0, 4).map((line, i) => {
@@ -122,7 +95,7 @@ test('quick_cluster: a cluster runs a function on every actor concurrently and i
 });
 
 test('uds_actor_tree: a nested tree over Unix domain sockets, socket files present while running and removed at exit', T, async () => {
-  const r = await runExample('uds_actor_tree.ts');
+  const r = await runExample('uds_actor_tree', { env: (await privateEnv()).env });
   assertExit(r, 0);
   const sock = String.raw`uds:///\S+/tractor-ts-\d+/`;
   assert.equal(r.lines.length, 4, r.stdout);

@@ -2,105 +2,24 @@
 // tsx examples/NAME.ts` from the repo root) and checks their exit code, their
 // output, and that no process of the example's actor tree outlives it.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { assertExit, assertInOrder, type RunResult, runExample, survivorsOf } from './examples-helpers.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TIMEOUT = { timeout: 30_000 };
 
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  pid: number;
-  stdout: string;
-  stderr: string;
-  lines: string[];
-  /** Processes of the example's tree (marked through their environment) still running after it exited. */
-  survivors: { pid: number; cmd: string }[];
-}
-
-/** Live processes whose environment carries `EXAMPLE_RUN_ID=<id>` (every actor inherits it). */
-function marked(id: string): { pid: number; cmd: string }[] {
-  const found: { pid: number; cmd: string }[] = [];
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      if (!readFileSync(`/proc/${d}/environ`, 'utf8').includes(`EXAMPLE_RUN_ID=${id}`)) continue;
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) continue; // exited, awaiting reaping
-      found.push({ pid: Number(d), cmd: readFileSync(`/proc/${d}/cmdline`, 'utf8').split('\0').join(' ').trim() });
-    } catch { /* gone, or not ours */ }
+/** Exit code `code`, and no process of the tree left running (survivors are killed). */
+async function assertClean(r: RunResult, code = 0): Promise<void> {
+  const survivors = await survivorsOf(r.runId);
+  for (const s of survivors) {
+    try { process.kill(s.pid, 'SIGKILL'); } catch { /* already gone */ }
   }
-  return found;
-}
-
-/** Like `marked`, but gives processes that are exiting right now a moment to finish. */
-async function survivorsOf(id: string, ms = 1000): Promise<{ pid: number; cmd: string }[]> {
-  const until = Date.now() + ms;
-  let left = marked(id);
-  while (left.length && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 50));
-    left = marked(id);
-  }
-  return left;
-}
-
-/**
- * Run one example to completion. A run that outlives `ms` gets SIGTERM (which
- * tears the example's actor tree down), then SIGKILL, so a hung example never
- * leaves processes behind.
- */
-function runExample(name: string, ms = 25_000): Promise<RunResult> {
-  const id = randomUUID();
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.join('examples', `${name}.ts`)], {
-      cwd: ROOT,
-      env: { ...process.env, EXAMPLE_RUN_ID: id },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const term = setTimeout(() => proc.kill('SIGTERM'), ms);
-    const kill = setTimeout(() => proc.kill('SIGKILL'), ms + 3000);
-    proc.on('error', reject);
-    proc.on('close', (code, signal) => {
-      clearTimeout(term);
-      clearTimeout(kill);
-      void survivorsOf(id).then((survivors) => {
-        for (const s of survivors) {
-          try { process.kill(s.pid, 'SIGKILL'); } catch { /* already gone */ }
-        }
-        resolve({ code, signal, pid: proc.pid!, stdout, stderr, lines: stdout.split('\n').filter((l) => l !== ''), survivors });
-      }, reject);
-    });
-  });
-}
-
-/** Exit code `code`, and no process of the tree left running. */
-function assertClean(r: RunResult, code = 0): void {
-  assert.equal(r.code, code, `exit code ${r.code} (signal ${r.signal}), expected ${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-  assert.deepEqual(r.survivors, [], 'processes of the example outlived it');
-}
-
-/** `lines` holds every one of `expected`, in this relative order. */
-function assertInOrder(lines: string[], expected: string[], stdout: string): void {
-  let at = -1;
-  for (const e of expected) {
-    const i = lines.indexOf(e, at + 1);
-    assert.ok(i > at, `expected ${JSON.stringify(e)} after line ${at} of:\n${stdout}`);
-    at = i;
-  }
+  assertExit(r, code);
+  assert.deepEqual(survivors, [], 'processes of the example outlived it');
 }
 
 test('rpc_bidir_streaming: parent and child ping-pong ten times over one context stream, then the child returns its count', TIMEOUT, async () => {
   const r = await runExample('rpc_bidir_streaming');
-  assertClean(r);
+  await assertClean(r);
   assert.deepEqual(r.lines, [
     'rpc_server started with 11',
     ...Array.from({ length: 10 }, (_, i) => `root: got pong #${i + 1}`),
@@ -111,7 +30,7 @@ test('rpc_bidir_streaming: parent and child ping-pong ten times over one context
 
 test('nested_actor_tree: a mid-tier context endpoint spawns its own leaf actors, fans work out to them and returns the aggregate', TIMEOUT, async () => {
   const r = await runExample('nested_actor_tree');
-  assertClean(r);
+  await assertClean(r);
   // Lines of different processes interleave as the OS schedules them: only the root's own order is asserted.
   assert.ok(r.lines.includes('root: supervisor spawned ["leaf_1","leaf_2"]'), r.stdout);
   // round-robin over the leaves, each leaf a process of its own (not the root)
@@ -143,7 +62,7 @@ test('nested_actor_tree: a mid-tier context endpoint spawns its own leaf actors,
 
 test('asynchronous_generators: a remote async generator is iterated with for-await, and break cancels it (its finally runs first)', TIMEOUT, async () => {
   const r = await runExample('asynchronous_generators');
-  assertClean(r);
+  await assertClean(r);
   const bubbles = r.lines.filter((l) => l === 'I can see these little future bubble things');
   assert.equal(bubbles.length, 51, r.stdout);
   assert.deepEqual(r.lines.slice(0, 51), bubbles, 'the 51 streamed values come first');
@@ -156,7 +75,7 @@ test('asynchronous_generators: a remote async generator is iterated with for-awa
 
 test('full_fledged_streaming_service: two streamer actors fan into an aggregator actor, which re-yields one deduplicated stream to the root', TIMEOUT, async () => {
   const r = await runExample('full_fledged_streaming_service');
-  assertClean(r);
+  await assertClean(r);
   const finished = r.lines.filter((l) => l.startsWith('FINISHED ITERATING streamer_')).sort();
   assert.deepEqual(finished, ['FINISHED ITERATING streamer_1', 'FINISHED ITERATING streamer_2'], r.stdout);
   assertInOrder(r.lines, [
@@ -173,7 +92,7 @@ test('full_fledged_streaming_service: two streamer actors fan into an aggregator
 
 test('streaming_broadcast_fan_out: every subscriber of one stream receives its own full copy of every message', TIMEOUT, async () => {
   const r = await runExample('streaming_broadcast_fan_out');
-  assertClean(r);
+  await assertClean(r);
   for (let s = 0; s < 3; s++) {
     const mine = r.lines.filter((l) => l.startsWith(`sub_${s}: `));
     assert.deepEqual(mine, [
@@ -188,7 +107,7 @@ test('streaming_broadcast_fan_out: every subscriber of one stream receives its o
 
 test('multiple_streams_one_portal: concurrent one-way streams and two-way contexts over one portal never mix their messages', TIMEOUT, async () => {
   const r = await runExample('multiple_streams_one_portal');
-  assertClean(r);
+  await assertClean(r);
   assert.deepEqual(r.lines, [
     '2 concurrent one-way streams over one portal: every value arrived exactly twice',
     'context a got its own replies: a:1 a:2 a:3 a:4 a:5',

@@ -1,62 +1,12 @@
 // Runs every example under examples/ as a user would (`node --import tsx
 // examples/NAME.ts` from the repo root) and checks its exit code and output.
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import os from 'node:os';
-import path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
+import { assertExit, runExample } from './examples-helpers.ts';
+import { isAlive } from './helpers.ts';
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const TIMEOUT = { timeout: 30_000 };
-
-interface RunResult {
-  code: number | null;
-  signal: NodeJS.Signals | null;
-  pid: number;
-  stdout: string;
-  stderr: string;
-  lines: string[];
-}
-
-/**
- * Run one example to completion. A run that outlives `ms` gets SIGTERM (which
- * tears the example's actor tree down), then SIGKILL, so a hung example never
- * leaves processes behind.
- */
-function runExample(name: string, ms = 25_000): Promise<RunResult> {
-  return new Promise((resolve, reject) => {
-    const proc = spawn(process.execPath, ['--import', 'tsx', path.join('examples', `${name}.ts`)], {
-      cwd: ROOT,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    proc.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
-    proc.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
-    const term = setTimeout(() => proc.kill('SIGTERM'), ms);
-    const kill = setTimeout(() => proc.kill('SIGKILL'), ms + 3000);
-    proc.on('error', reject);
-    proc.on('close', (code, signal) => {
-      clearTimeout(term);
-      clearTimeout(kill);
-      resolve({ code, signal, pid: proc.pid!, stdout, stderr, lines: stdout.split('\n').filter((l) => l !== '') });
-    });
-  });
-}
-
-function assertExit(r: RunResult, code: number): void {
-  assert.equal(r.code, code, `exit code ${r.code} (signal ${r.signal}), expected ${code}\n--- stdout\n${r.stdout}\n--- stderr\n${r.stderr}`);
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('actor_spawning_and_causality: a one-shot actor returns its result to the root', TIMEOUT, async () => {
   const r = await runExample('actor_spawning_and_causality');
