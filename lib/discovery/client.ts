@@ -54,20 +54,7 @@ class HandshakeTimeout extends TransportClosed {}
 /** Exchange `Aid`s on a fresh connection; the peer's identity lands in `chan.aid`. */
 async function handshake(actor: Actor, chan: Channel, timeoutMs: number): Promise<void> {
   chan.send(aidMsg(actor));
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    const first = await Promise.race([
-      chan.recv(),
-      new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)), timeoutMs))),
-    ]);
-    if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake, got ${first.msg_type}`);
-    chan.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
-  } catch (err) {
-    chan.abort(err as Error);
-    throw err;
-  } finally {
-    clearTimeout(timer);
-  }
+  await chan.recvAid(timeoutMs, () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`));
 }
 
 /** Open a served channel to the actor listening at `addr`. */

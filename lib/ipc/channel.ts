@@ -232,6 +232,29 @@ export class Channel {
     });
   }
 
+  /**
+   * Wait, bounded, for the peer's `Aid` (the first message on every
+   * connection) and record it in {@link aid}. On failure the channel is
+   * aborted and the error (by default a `TransportClosed`) is thrown.
+   */
+  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new TransportClosed(`no Aid handshake within ${timeoutMs} ms`)): Promise<Aid> {
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      const first = await Promise.race([
+        this.recv(),
+        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), timeoutMs))),
+      ]);
+      if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
+      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+      return this.aid;
+    } catch (err) {
+      this.abort(err as Error);
+      throw err;
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
   /** Start handing messages to `handler`, after any received during the handshake. */
   serve(handler: MsgHandler): void {
     this.onMsg = handler;

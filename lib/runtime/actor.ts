@@ -141,17 +141,12 @@ export class Actor {
 
   async #accept(socket: net.Socket): Promise<void> {
     const chan = new Channel(socket);
-    const timer = setTimeout(() => chan.abort(new TransportClosed('peer sent no Aid handshake in time')), HANDSHAKE_TIMEOUT_MS);
     try {
-      const first = await chan.recv();
-      if (first.msg_type !== 'Aid') {
-        throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
-      }
-      chan.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+      const peer = await chan.recvAid(HANDSHAKE_TIMEOUT_MS);
       chan.send(aidMsg(this));
-      const child = this.#expected.get(first.uuid);
+      const child = this.#expected.get(peer.uuid);
       if (child) {
-        this.#expected.delete(first.uuid);
+        this.#expected.delete(peer.uuid);
         child(chan);
       } else {
         this.serveChannel(chan);
@@ -160,9 +155,6 @@ export class Actor {
       // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
       if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);
       else log.warning('rejected a connection: %s', (err as Error).message);
-      chan.abort(err as Error);
-    } finally {
-      clearTimeout(timer);
     }
   }
 
