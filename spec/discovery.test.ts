@@ -6,7 +6,7 @@
 // run concurrently never see each other's actors.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
@@ -113,6 +113,42 @@ test('roots booting at once: exactly one becomes the registrar, every other regi
   } finally {
     for (const p of programs) await p.kill();
   }
+});
+
+test('a root never takes over a uds:// address something still listens on; a stale socket file is replaced', T, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'tractor-uds-'));
+  const file = path.join(dir, 'bound.sock');
+  const holder = net.createServer();
+  await new Promise<void>((resolve) => holder.listen(file, resolve));
+  try {
+    // Live: taking it over would cut off its listener (and let two roots both be the registrar of one address).
+    await assert.rejects(tractor.openRoot({ bindAddrs: [`uds://${file}`], registryAddrs: [await privateRegistry()] }), /EADDRINUSE/);
+    assert.equal(tractor.isRootProcess(), true);
+  } finally {
+    await new Promise((r) => holder.close(r));
+  }
+  // Stale: a file nothing listens on (its process died) is removed and the address bound.
+  writeFileSync(file, '');
+  try {
+    await using _root = await tractor.openRoot({ bindAddrs: [`uds://${file}`], registryAddrs: [await privateRegistry()] });
+    assert.deepEqual(tractor.currentActor().addrs.filter((a) => a.startsWith('uds://')), [`uds://${file}`]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('getRegistry on an actor that is not a registrar is a RegistryError', T, async () => {
+  const reg = await privateRegistry();
+  await using an = await tractor.openNursery({ registryAddrs: [reg], enableModules: [DISC] });
+  await an.startActor('plain');
+  await using _found = await tractor.waitForActor('plain');
+  const addr = await tractor.queryActor('plain');
+  assert.ok(addr);
+  await assert.rejects(tractor.getRegistry(addr), (err: Error) => {
+    assert.ok(err instanceof tractor.RegistryError, String(err));
+    assert.match(err.message, /not a registrar/);
+    return true;
+  });
 });
 
 // ------------------------------------------------------------------ registration

@@ -151,8 +151,15 @@ function selfEntry(actor: Actor): RegistryEntry {
 /** Call a registry method at `addr` (directly, when this actor is that registrar). */
 async function registryCall(actor: Actor, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
   if (actor.registry && actor.addrs.includes(addr)) return localCall(actor.registry, func, kwargs, opts);
+  const chan = await registrarChannel(actor, addr, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+  return registryCallOver(actor, chan, addr, func, kwargs, opts, bounded);
+}
+
+/** A registry method over `chan` (to the registrar at `addr`), its failures said as `RegistryError`s. */
+async function registryCallOver(
+  actor: Actor, chan: Channel, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true,
+): Promise<unknown> {
   const timeoutMs = opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS;
-  const chan = await registrarChannel(actor, addr, timeoutMs);
   const timeout = bounded ? AbortSignal.timeout(timeoutMs) : undefined;
   try {
     return await callFunction(actor, chan, 'self', func, kwargs, [opts.signal, currentScope(), timeout]);
@@ -432,6 +439,13 @@ export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, '
     chan = await connectActor(actor, target, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
   } catch (err) {
     throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });
+  }
+  // Something that answers the handshake is not necessarily a registrar: ask it once.
+  try {
+    await registryCallOver(actor, chan, target, 'get_registry', {}, opts);
+  } catch (err) {
+    chan.close();
+    throw err;
   }
   // A connection of its own, closed with the portal (never shared: the registrar's uuid is unknown before connecting).
   return new Portal(actor, chan, { release: () => chan.close() });

@@ -104,14 +104,12 @@ export class Actor {
 
   /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
   async listenOn(target: ParsedAddress): Promise<Address> {
+    if (target.proto === 'uds') await removeStaleSocket(target.path);
     const server = net.createServer((socket) => this.#accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
-      else {
-        rmSync(target.path, { force: true });
-        server.listen(target.path, resolve);
-      }
+      else server.listen(target.path, resolve);
     });
     if (target.proto === 'uds') this.#socketFiles.push(target.path);
     server.on('error', (err) => log.error('listener error: %s', err.message));
@@ -261,4 +259,22 @@ export class Actor {
     }));
     await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 300).unref())]);
   }
+}
+
+/**
+ * A socket file left by a process that died is removed; one something still
+ * listens on is an EADDRINUSE, as for TCP (two roots racing for one `uds://`
+ * registry address must not both win).
+ */
+async function removeStaleSocket(file: string): Promise<void> {
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(file);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw Object.assign(new Error(`listen EADDRINUSE: ${file} is in use`), { code: 'EADDRINUSE' });
+  rmSync(file, { force: true });
 }
