@@ -155,6 +155,9 @@ async function registryCall(actor: Actor, addr: Address, func: string, kwargs: R
   return registryCallOver(actor, chan, addr, func, kwargs, opts, bounded);
 }
 
+/** The one registration failure that is fatal at boot: the address belongs to a tractor-ts actor that is not a registrar. */
+const NOT_A_REGISTRAR = /is not a registrar/;
+
 /** A registry method over `chan` (to the registrar at `addr`), its failures said as `RegistryError`s. */
 async function registryCallOver(
   actor: Actor, chan: Channel, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true,
@@ -257,9 +260,10 @@ async function registerOver(actor: Actor, addr: Address, chan: Channel, fresh: b
     await registryCall(actor, addr, 'register_actor', { ...selfEntry(actor) }, { timeoutMs: PROBE_TIMEOUT_MS });
   } catch (err) {
     if (fresh) chan.close(); // not a registrar (or a broken one): keep no connection to it
-    if (err instanceof RegistryError) throw err;
-    // A registrar that is going away (its root exiting cancels our call) is no
-    // reason to fail this actor's boot: it just stays unregistered there.
+    if (err instanceof RegistryError && NOT_A_REGISTRAR.test(err.message)) throw err;
+    // A registrar that is going away (its root exiting cancels or cuts our
+    // call) or too busy to answer in time is no reason to fail this actor's
+    // boot: it just stays unregistered there.
     log.info('could not register with the registrar at %s: %s', addr, (err as Error).message);
   }
 }
