@@ -521,7 +521,7 @@ export async function openContext<F extends ContextFn>(portal: Portal, fn: F, ar
     throw new TypeError(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
   }
   const ref = await portal.resolve(fn);
-  assertSerializable(args, `the arguments of '${ref.func}'`);
+  assertSerializable(args, 'the arguments of', ref.func);
   const actor = portal.actor;
   const ctx = new Context<Awaited<ReturnType<F>>>({
     actor, chan: portal.chan, cid: actor.newCid(), side: 'parent', functype: 'context',
@@ -545,7 +545,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
   if (!ctx.startedSent) throw new TypeError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');
-  assertSerializable(pld, `the return value of '${task.func}'`);
+  assertSerializable(pld, 'the return value of', task.func);
   if (ctx.stream && !ctx.stream.closed) {
     ctx.stream.markClosed();
     ctx.sendStop();

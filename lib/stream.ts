@@ -195,7 +195,7 @@ export async function openStreamFrom<F extends RemoteGenFn>(portal: Portal, fn: 
     throw new TypeError(`openStreamFrom() streams from an exported async generator function (async function*); '${fn?.name}' is not one`);
   }
   const ref = await portal.resolve(fn);
-  assertSerializable(args, `the arguments of '${ref.func}'`);
+  assertSerializable(args, 'the arguments of', ref.func);
   // Checked before Start: a bad option must not leave a remote generator running.
   if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);
   let ctx: Context;

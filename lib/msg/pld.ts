@@ -5,11 +5,15 @@
  * (a `Map` would encode as `{}`, a class instance would lose its prototype).
  */
 
-/** Throw a `TypeError` if `value` cannot cross a process boundary unchanged. */
-export function assertSerializable(value: unknown, what: string): void {
-  // The common case (valid data) walks without building any path string.
+/**
+ * Throw a `TypeError` if `value` cannot cross a process boundary unchanged.
+ * The message names it as `what`, or "`what` 'of'" (built only on failure:
+ * this runs for every call and stream message).
+ */
+export function assertSerializable(value: unknown, what: string, of?: string): void {
+  // The common case (valid data) walks without building any string.
   if (isPlainData(value, 0)) return;
-  const problem = findProblem(value, what, 0);
+  const problem = findProblem(value, of === undefined ? what : `${what} '${of}'`, 0);
   if (problem) {
     throw new TypeError(`${problem}: only msgpack data crosses actors (null, booleans, numbers, strings, ` +
       `arrays, plain objects, Uint8Array, Date). Convert it to plain data first.`);

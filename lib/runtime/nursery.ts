@@ -167,7 +167,7 @@ export class ActorNursery implements AsyncDisposable {
     if (functypeOf(fn) !== 'asyncfunc') throw new TypeError(`runInActor() runs an async function; '${fn.name}' is a ${functypeOf(fn)}`);
     const modules = this.#modules(opts);
     const ref = await resolveFunction(fn, [...modules, ...this.#actor.enableModules]);
-    assertSerializable(args ?? {}, `the arguments of '${ref.func}'`);
+    assertSerializable(args ?? {}, 'the arguments of', ref.func);
     modules.add(ref.ns);
     const child = await this.#spawn(opts.name || fn.name || ref.func, modules, opts, true);
     // Not linked to the nursery's scope: a cancelled nursery cancels the child

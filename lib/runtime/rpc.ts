@@ -121,7 +121,7 @@ export async function serveStart(actor: Actor, chan: Channel, msg: StartMsg): Pr
       await serveGenerator(task, fn as GenFn, msg.kwargs);
     } else {
       const result = await withScope(task.scope, () => (fn as AsyncFn)(msg.kwargs));
-      assertSerializable(result, `the return value of '${msg.func}'`);
+      assertSerializable(result, 'the return value of', msg.func);
       task.send({ msg_type: 'Return', cid: msg.cid, pld: result });
     }
   } catch (err) {
@@ -143,7 +143,7 @@ async function serveGenerator(task: RemoteTask, fn: GenFn, kwargs: unknown): Pro
     for (;;) {
       const step = await withScope(task.scope, () => gen.next());
       if (step.done) break;
-      assertSerializable(step.value, `a value yielded by '${task.func}'`);
+      assertSerializable(step.value, 'a value yielded by', task.func);
       if (task.send({ msg_type: 'Yield', cid: task.cid, pld: step.value })) await task.chan.drained();
       if (task.scope.aborted) throw task.scope.reason;
     }
@@ -208,7 +208,7 @@ export async function callFunction(
   actor: Actor, chan: Channel, ns: string, func: string, kwargs: object, sources: CancelSources,
   expect: FuncType = 'asyncfunc',
 ): Promise<unknown> {
-  assertSerializable(kwargs, `the arguments of '${func}'`);
+  assertSerializable(kwargs, 'the arguments of', func);
   const already = abortedReason(sources);
   if (already) throw already.reason;
   const cid = actor.newCid();
