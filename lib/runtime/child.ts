@@ -15,6 +15,7 @@ import { importModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
 import { reapChildren } from './spawn.ts';
 import { setProcessScope } from './scope.ts';
+import { SPAWN_TIMEOUT_MS } from './timing.ts';
 import { type RuntimeVars, setImportingModules, setRuntime, updateRuntimeVars } from './state.ts';
 
 const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
@@ -34,13 +35,15 @@ chan.onClose(() => {
 });
 let actor: Actor | undefined;
 chan.send(aidMsg({ name, uuid, pid: process.pid }));
-const parentAid = await chan.recv();
+await chan.recvAid(SPAWN_TIMEOUT_MS).catch((err: Error) => {
+  console.error(`tractor-ts: actor ${name} got a bad handshake from its parent: ${err.message}`);
+  process.exit(1);
+});
 const spec = await chan.recv();
-if (parentAid.msg_type !== 'Aid' || spec.msg_type !== 'SpawnSpec') {
-  console.error(`tractor-ts: actor ${name} got a bad handshake from its parent (${parentAid.msg_type}, ${spec.msg_type})`);
+if (spec.msg_type !== 'SpawnSpec') {
+  console.error(`tractor-ts: actor ${name} expected its SpawnSpec from its parent, got ${spec.msg_type}`);
   process.exit(1);
 }
-chan.aid = { name: parentAid.name, uuid: parentAid.uuid, pid: parentAid.pid };
 
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
