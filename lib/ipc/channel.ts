@@ -14,7 +14,7 @@ import { getLogger } from '../log.ts';
 import type { AidMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, FrameReader } from './codec.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, FrameReader } from '../msg/codec.ts';
 
 const log = getLogger('ipc');
 const ARENA = 64 * 1024;

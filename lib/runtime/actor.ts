@@ -14,7 +14,7 @@ import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { DialogMsg, Msg, Uid } from '../msg/types.ts';
 import { Dialog } from './dialog.ts';
-import type { Registry } from '../discovery/registrar.ts';
+import type { Registry } from '../discovery/registry.ts';
 import { Scope } from './scope.ts';
 import { TASK_CANCEL_GRACE_MS } from './timing.ts';
 

@@ -5,13 +5,13 @@
  */
 import { ActorFailure, Cancelled, ContextCancelled, fmtUid, RuntimeUsageError, TransportClosed } from '../errors.ts';
 import { type LogLevel, getLogger, isLogLevel } from '../log.ts';
-import { assertSerializable } from '../msg/pld.ts';
+import { assertSerializable } from '../msg/payload.ts';
 import type { Actor } from './actor.ts';
 import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
 import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
-import { callFunction } from './rpc.ts';
+import { callFunction } from './serve.ts';
 import { currentScope, Scope } from './scope.ts';
-import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from './spawn.ts';
+import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from '../spawn/subprocess.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
 

@@ -7,12 +7,12 @@ import { NoResult } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from './actor.ts';
-import { callFunction, callSelf } from './rpc.ts';
+import { callFunction, callSelf } from './serve.ts';
 import { functypeOf, normalizeModule, resolvedFunction, resolveFunction } from './resolve.ts';
 import { currentScope, type Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
-import { type ContextFn, type ContextOptions, openContext, type Context } from '../context.ts';
-import { type MsgStream, openStreamFrom, type OpenStreamOptions } from '../stream.ts';
+import { type ContextFn, type ContextOptions, openContext, type Context } from '../context/context.ts';
+import { type MsgStream, openStreamFrom, type OpenStreamOptions } from '../context/stream.ts';
 
 const log = getLogger('portal');
 

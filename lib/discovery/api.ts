@@ -12,10 +12,10 @@ import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from '../runtime/actor.ts';
 import { Portal } from '../runtime/portal.ts';
-import { callFunction } from '../runtime/rpc.ts';
+import { callFunction } from '../runtime/serve.ts';
 import { currentScope, Scope } from '../runtime/scope.ts';
 import { getRuntime, getRuntimeVars } from '../runtime/state.ts';
-import { Registry, type RegistryEntry } from './registrar.ts';
+import { Registry, type RegistryEntry } from './registry.ts';
 
 const log = getLogger('discovery');
 

@@ -9,14 +9,14 @@
 import { boxError } from '../errors.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
-import { joinRegistry, leaveRegistry } from '../discovery/client.ts';
-import { Actor } from './actor.ts';
-import { importModule } from './resolve.ts';
-import { serveStart } from './rpc.ts';
-import { reapChildren } from './spawn.ts';
-import { setProcessScope } from './scope.ts';
-import { SPAWN_TIMEOUT_MS } from './timing.ts';
-import { type RuntimeVars, setImportingModules, setRuntime, updateRuntimeVars } from './state.ts';
+import { joinRegistry, leaveRegistry } from '../discovery/api.ts';
+import { Actor } from '../runtime/actor.ts';
+import { importModule } from '../runtime/resolve.ts';
+import { serveStart } from '../runtime/serve.ts';
+import { reapChildren } from './subprocess.ts';
+import { setProcessScope } from '../runtime/scope.ts';
+import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { type RuntimeVars, setImportingModules, setRuntime, updateRuntimeVars } from '../runtime/state.ts';
 
 const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
 const log = getLogger('runtime');

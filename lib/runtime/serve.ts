@@ -11,13 +11,13 @@ import {
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { DialogMsg, FuncType, Msg, StartMsg, Uid } from '../msg/types.ts';
-import { assertSerializable } from '../msg/pld.ts';
+import { assertSerializable } from '../msg/payload.ts';
 import type { Actor, ServedTask } from './actor.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
 import { abortedReason, currentSignal, onAnyAbort, Scope, withScope } from './scope.ts';
-import { registrarMethods } from '../discovery/registrar.ts';
+import { registrarMethods } from '../discovery/registry.ts';
 import { CANCEL_ACK_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
-import { serveContext } from '../context.ts';
+import { serveContext } from '../context/context.ts';
 
 const log = getLogger('rpc');
 

@@ -9,13 +9,13 @@ import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
-import type { Actor } from './actor.ts';
-import { mainModuleUrl, type RuntimeVars } from './state.ts';
-import { onAnyAbort, type Scope } from './scope.ts';
-import { SPAWN_TIMEOUT_MS } from './timing.ts';
+import type { Actor } from '../runtime/actor.ts';
+import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
+import { onAnyAbort, type Scope } from '../runtime/scope.ts';
+import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
 
 const log = getLogger('spawn');
-const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url));
+const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url));
 // `node --test` puts its own flags in execArgv; a child actor must not run as a test file.
 const EXEC_ARGV = process.execArgv.filter((a) => !/^--test(?!-)|^--test-(?:only|name-pattern|skip-pattern|reporter|reporter-destination|concurrency|timeout|force-exit|shard|coverage)/.test(a));
 

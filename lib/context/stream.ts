@@ -3,13 +3,13 @@
  * stream of a remote async generator), as an AsyncIterable and
  * AsyncDisposable, with broadcast fan-out to many local consumers.
  */
-import { EndOfStream, RuntimeUsageError } from './errors.ts';
-import { BroadcastHub, type BroadcastReceiver } from './broadcast.ts';
+import { EndOfStream, RuntimeUsageError } from '../errors.ts';
+import { BroadcastHub, type BroadcastReceiver } from '../trionics/broadcast.ts';
 import type { Context } from './context.ts';
 import { NOTHING, openGeneratorContext, validBufferSize } from './context.ts';
-import type { CallOptions, Portal, RemoteGenFn } from './runtime/portal.ts';
-import { functypeOf } from './runtime/resolve.ts';
-import { assertSerializable } from './msg/pld.ts';
+import type { CallOptions, Portal, RemoteGenFn } from '../runtime/portal.ts';
+import { functypeOf } from '../runtime/resolve.ts';
+import { assertSerializable } from '../msg/payload.ts';
 
 /** Options of `ctx.openStream`. */
 export interface OpenStreamOptions {

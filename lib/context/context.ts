@@ -11,19 +11,19 @@
 import {
   boxError, Cancelled, ContextCancelled, EndOfStream, MsgTypeError, RemoteActorError, RuntimeUsageError,
   StreamOverrun, TransportClosed, fmtUid, unboxError,
-} from './errors.ts';
-import type { Channel } from './ipc/channel.ts';
-import { yieldHead } from './ipc/codec.ts';
-import { getLogger } from './log.ts';
-import { assertSerializable } from './msg/pld.ts';
-import { checkPld, type StandardSchemaV1 } from './msg/schema.ts';
-import type { DialogMsg, FuncType, Uid } from './msg/types.ts';
-import type { Actor } from './runtime/actor.ts';
-import type { Portal } from './runtime/portal.ts';
-import { CONTEXT_MARK, functypeOf } from './runtime/resolve.ts';
-import { requestTaskCancel, type RemoteTask } from './runtime/rpc.ts';
-import { Scope, taskStorage, withScope } from './runtime/scope.ts';
-import { CANCEL_ACK_TIMEOUT_MS } from './runtime/timing.ts';
+} from '../errors.ts';
+import type { Channel } from '../ipc/channel.ts';
+import { yieldHead } from '../msg/codec.ts';
+import { getLogger } from '../log.ts';
+import { assertSerializable } from '../msg/payload.ts';
+import { checkPld, type StandardSchemaV1 } from '../msg/schema.ts';
+import type { DialogMsg, FuncType, Uid } from '../msg/types.ts';
+import type { Actor } from '../runtime/actor.ts';
+import type { Portal } from '../runtime/portal.ts';
+import { CONTEXT_MARK, functypeOf } from '../runtime/resolve.ts';
+import { requestTaskCancel, type RemoteTask } from '../runtime/serve.ts';
+import { Scope, taskStorage, withScope } from '../runtime/scope.ts';
+import { CANCEL_ACK_TIMEOUT_MS } from '../runtime/timing.ts';
 import { MsgStream, type OpenStreamOptions } from './stream.ts';
 
 const log = getLogger('context');

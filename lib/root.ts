@@ -3,17 +3,17 @@
  * that boots one implicitly (`openNursery`), the program entry (`run`) with
  * its signal handling and exit code, and `runDaemon`.
  */
-import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
-import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
-import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from '../log.ts';
-import { Actor } from './actor.ts';
-import { ActorNursery, type NurseryOptions } from './nursery.ts';
-import { normalizeModule } from './resolve.ts';
-import { serveStart } from './rpc.ts';
-import { reapChildren } from './spawn.ts';
-import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
-import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
-import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
+import { Cancelled, formatError, RuntimeUsageError } from './errors.ts';
+import { type Address, parseAddress, type TransportName } from './ipc/addr.ts';
+import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from './log.ts';
+import { Actor } from './runtime/actor.ts';
+import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
+import { normalizeModule } from './runtime/resolve.ts';
+import { serveStart } from './runtime/serve.ts';
+import { reapChildren } from './spawn/subprocess.ts';
+import { Scope, setProcessScope, sleepForever, withScope } from './runtime/scope.ts';
+import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
+import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from './discovery/api.ts';
 
 const log = getLogger('runtime');
 
