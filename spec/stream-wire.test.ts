@@ -5,8 +5,9 @@
 // the async generator it replaces.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, FrameReader, yieldHead } from '../lib/msg/codec.ts';
-import { NOTHING } from '../lib/context/context.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../lib/msg/codec.ts';
+import { FrameReader } from '../lib/ipc/framing.ts';
+import { NOTHING } from '../lib/context/receive-buffer.ts';
 // The library's sources, not the built package: the same classes as lib/stream.ts sees.
 import { EndOfStream } from '../lib/errors.ts';
 import { MsgStream } from '../lib/context/stream.ts';
