@@ -44,7 +44,12 @@ export function getLevel(): LogLevel {
 
 export class Logger {
   #debuggers = new Map<string, createDebugType.Debugger>();
-  constructor(readonly area: string) {}
+  /** The area this logger names in its namespace (`tractor:<actor>:<area>`). */
+  readonly area: string;
+
+  constructor(area: string) {
+    this.area = area;
+  }
 
   #emit(level: LogLevel, msg: string, args: unknown[]): void {
     const ns = `tractor:${actorName}:${this.area}`;

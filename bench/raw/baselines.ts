@@ -29,7 +29,10 @@ export class RawConn {
   #handler: ((msg: unknown) => void) | undefined;
   #closed = false;
 
-  constructor(readonly socket: net.Socket, first: unknown) {
+  readonly socket: net.Socket;
+
+  constructor(socket: net.Socket, first: unknown) {
+    this.socket = socket;
     this.#inbox.push(first);
     socket.once('close', () => {
       this.#closed = true;
@@ -165,7 +168,15 @@ export async function rawSpawnConcurrent(server: FrameServer, n: number): Promis
 
 /** A long-lived bare child: echo (ping-pong), oneway (throughput) or idle (memory). */
 export class RawPeer {
-  private constructor(readonly child: RawChild, readonly conn: RawConn, readonly pid: number) {}
+  readonly child: RawChild;
+  readonly conn: RawConn;
+  readonly pid: number;
+
+  private constructor(child: RawChild, conn: RawConn, pid: number) {
+    this.child = child;
+    this.conn = conn;
+    this.pid = pid;
+  }
 
   static async start(server: FrameServer, kind: 'echo' | 'oneway' | 'idle'): Promise<RawPeer> {
     const child = kind === 'idle' ? spawnRaw(server, 'hello', ['idle']) : spawnRaw(server, kind);

@@ -86,28 +86,33 @@ export class BroadcastReceiver<T> implements AsyncIterable<T>, AsyncDisposable {
   /** @internal Sequence number of the next message this subscriber reads. */
   cursor: number;
   #closed = false;
+  readonly #hub: BroadcastHub<T>;
+  /** How many messages this subscriber may fall behind before it gets `Lagged`. */
+  readonly bufferSize: number;
 
   /** @internal */
-  constructor(readonly hub: BroadcastHub<T>, cursor: number, readonly bufferSize: number) {
+  constructor(hub: BroadcastHub<T>, cursor: number, bufferSize: number) {
+    this.#hub = hub;
     this.cursor = cursor;
+    this.bufferSize = bufferSize;
   }
 
   /** The next message; rejects with `Lagged` if this subscriber fell too far behind, `EndOfStream` at the end. */
   receive(): Promise<T> {
     if (this.#closed) return Promise.reject(new EndOfStream('this subscription is closed'));
-    return this.hub.receiveFor(this);
+    return this.#hub.receiveFor(this);
   }
 
   /** Another subscriber of the same stream, from now on. */
   subscribe(opts: { bufferSize?: number } = {}): BroadcastReceiver<T> {
-    return this.hub.subscribe(opts.bufferSize ?? this.bufferSize);
+    return this.#hub.subscribe(opts.bufferSize ?? this.bufferSize);
   }
 
   /** Stop receiving (the stream itself stays open for the others). */
   close(): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.hub.unsubscribe(this);
+    this.#hub.unsubscribe(this);
   }
 
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
