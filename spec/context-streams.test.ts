@@ -164,7 +164,7 @@ describe('contexts and streams', () => {
   });
 
   test('legacy openStreamFrom: a target that is not an async generator is refused up front with a TypeError', T, async () => {
-    await assert.rejects(portal.openStreamFrom(plain as never), (err: Error) => err instanceof TypeError && /async generator/.test(err.message));
+    await assert.rejects(portal.openStreamFrom(plain as never, {} as never), (err: Error) => err instanceof TypeError && /async generator/.test(err.message));
   });
 
   test('legacy openStreamFrom: an error thrown by the generator reaches the consumer', T, async () => {

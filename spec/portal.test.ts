@@ -76,7 +76,7 @@ test('an unexported function is a local TypeError saying what to export, and not
   assert.equal(actorProcesses().length, before, 'no actor was spawned');
   const p = await an.startActor('target');
   await assert.rejects(p.run(notExported, { x: 1 }), TypeError);
-  await assert.rejects(p.run((async () => 1) as never), TypeError);
+  await assert.rejects(p.run((async () => 1) as never, {} as never), TypeError);
   assert.equal(await p.run(add, { a: 1, b: 1 }), 2, 'the actor is unaffected');
 });
 

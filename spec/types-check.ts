@@ -23,6 +23,10 @@ export async function portalRunTypes(portal: tractor.Portal): Promise<void> {
   await portal.run(add, { a: '1', b: 2 });
   // @ts-expect-error a missing argument
   await portal.run(add, { a: 1 });
+  // @ts-expect-error the arguments of a target that takes some cannot be left out
+  await portal.run(add);
+  await portal.run(whoami);
+  await portal.run(whoami, {});
   // @ts-expect-error an unknown argument
   await portal.run(add, { a: 1, b: 2, c: 3 });
   // @ts-expect-error arguments are one object of named arguments, not positional
@@ -48,6 +52,9 @@ export async function nurseryTypes(an: tractor.ActorNursery): Promise<void> {
   const s: string = await p.waitForResult();
   // @ts-expect-error a wrong argument type
   await an.runInActor(add, { a: 1, b: 'x' });
+  // @ts-expect-error the arguments of a target that takes some cannot be left out
+  await an.runInActor(add);
+  await an.runInActor(whoami, undefined, { name: 'w' });
   const daemon = await an.startActor('d');
   const u = await daemon.waitForResult();
   assertType<Equal<typeof u, unknown>>();

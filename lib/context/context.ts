@@ -24,7 +24,7 @@ import type { RemoteTask } from '../runtime/task.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { NOTHING, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
-import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
+import { MsgStream, type OpenStreamOptions } from './stream.ts';
 
 const log = getLogger('context');
 /** The settled promise of every send that did not have to wait. */
@@ -47,7 +47,7 @@ export interface DeliveryTarget {
 type Outcome = { value: unknown } | { error: Error };
 
 /** One side of a linked pair of tasks. */
-export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
+export class Context<R = unknown> implements AsyncDisposable {
   /** `'parent'` for the side that opened it, `'child'` in the endpoint. */
   readonly side: 'parent' | 'child';
   readonly cid: string;

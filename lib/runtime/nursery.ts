@@ -11,7 +11,7 @@ import { type SpawnedActor, spawnActor } from '../spawn/subprocess.ts';
 import { fmtUid } from '../uid.ts';
 import type { ActorRuntime } from './actor.ts';
 import { callFunction } from './call.ts';
-import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
+import { type ArgsOf, type CallArgs, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
 import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
 import { currentScope, Scope } from './scope.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
@@ -173,7 +173,7 @@ export class ActorNursery implements AsyncDisposable {
    * result with `portal.waitForResult()` or `an.wait()`; a child still running
    * when the nursery block ends is cancelled.
    */
-  async runInActor<F extends RemoteFn>(fn: F, args?: ArgsOf<F>, opts: SpawnOptions = {}): Promise<Portal<ResultOf<F>>> {
+  async runInActor<F extends RemoteFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, SpawnOptions>): Promise<Portal<ResultOf<F>>> {
     this.#assertOpen('runInActor');
     if (functypeOf(fn) !== 'asyncfunc') throw new TypeError(`runInActor() runs an async function; '${fn.name}' is a ${functypeOf(fn)}`);
     const modules = this.#modules(opts);

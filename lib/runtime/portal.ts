@@ -23,6 +23,12 @@ const log = getLogger('portal');
 export type ArgsOf<F> = F extends (args: infer A) => unknown ? (unknown extends A ? Record<string, never> : A) : never;
 /** The argument object of a context endpoint `F` (`(ctx, args) => ...`); one that takes none accepts `{}`. */
 export type ContextArgsOf<F> = F extends (ctx: never, args: infer A) => unknown ? (unknown extends A ? Record<string, never> : A) : never;
+/**
+ * What follows the target in a call: its arguments, which may be left out
+ * only when the target takes none (or only optional ones), then the options.
+ */
+// eslint-disable-next-line @typescript-eslint/no-empty-object-type
+export type CallArgs<A, O> = {} extends A ? [args?: A, opts?: O] : [args: A, opts?: O];
 /** The awaited result of an RPC target `F`. */
 export type ResultOf<F> = F extends (...args: never[]) => infer R ? Awaited<R> : never;
 /** An RPC target: an exported async function of one named-arguments object. */
@@ -105,7 +111,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * `opts.signal` (or the ambient signal) cancels the remote task and rejects
    * with the abort reason.
    */
-  async run<F extends RemoteFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions = {}): Promise<ResultOf<F>> {
+  async run<F extends RemoteFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, CallOptions>): Promise<ResultOf<F>> {
     const kind = functypeOf(fn);
     if (kind !== 'asyncfunc') {
       throw new TypeError(`'${fn.name}' is ${kind === 'context' ? 'a context endpoint: use portal.openContext()' : 'an async generator: use portal.openStreamFrom()'}`);
@@ -132,7 +138,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * Open a context with the endpoint `fn` (made by `context()`) in the remote
    * actor. Resolves once the remote task called `ctx.started()`.
    */
-  async openContext<F extends ContextFn>(fn: F, args?: ContextArgsOf<F>, opts: ContextOptions = {}): Promise<Context<Awaited<ReturnType<F>>>> {
+  async openContext<F extends ContextFn>(fn: F, ...[args, opts = {}]: CallArgs<ContextArgsOf<F>, ContextOptions>): Promise<Context<Awaited<ReturnType<F>>>> {
     if (functypeOf(fn) !== 'context') {
       throw new TypeError(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
     }
@@ -156,7 +162,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * remote actor. Leaving the `await using` block (or `break`) cancels the
    * remote generator, whose `finally` runs.
    */
-  async openStreamFrom<F extends RemoteGenFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions & OpenStreamOptions = {}): Promise<MsgStream<YieldOf<F>>> {
+  async openStreamFrom<F extends RemoteGenFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, CallOptions & OpenStreamOptions>): Promise<MsgStream<YieldOf<F>>> {
     if (functypeOf(fn) !== 'asyncgen') {
       throw new TypeError(`openStreamFrom() streams from an exported async generator function (async function*); '${fn?.name}' is not one`);
     }
