@@ -27,7 +27,7 @@ export type { StandardSchemaV1 } from './msg/payload.ts';
 export { findActor, waitForActor, queryActor, getRegistry, type DiscoveryOptions } from './discovery/api.ts';
 export type { RegistryEntry } from './discovery/registry.ts';
 export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
-export { Channel, type Aid } from './ipc/channel.ts';
+export type { ChannelView as Channel, Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
 export type { Uid } from './uid.ts';
 export {
@@ -36,5 +36,5 @@ export {
   UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
-export * as log from './log.ts';
+export * as log from './log-api.ts';
 export type { LogLevel } from './log.ts';

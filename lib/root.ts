@@ -35,25 +35,28 @@ export interface RootOptions {
   signal?: AbortSignal;
 }
 
+/** The runtime of each open root, for this module only (a `Root` does not expose it). */
+const runtimes = new WeakMap<Root, ActorRuntime>();
+
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
 export class Root implements AsyncDisposable {
-  /** @internal */
-  readonly runtime: ActorRuntime;
+  readonly #runtime: ActorRuntime;
 
   /** @internal */
   constructor(runtime: ActorRuntime) {
-    this.runtime = runtime;
+    this.#runtime = runtime;
+    runtimes.set(this, runtime);
   }
 
   /** Aborted when the root actor is cancelled (SIGINT/SIGTERM under `run`, its `signal`, a cancel request). */
   get signal(): AbortSignal {
-    return this.runtime.scope.signal;
+    return this.#runtime.scope.signal;
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.runtime.cancel(null);
+    await this.#runtime.cancel(null);
     // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
-    await stopActor(this.runtime);
+    await stopActor(this.#runtime);
   }
 }
 
@@ -110,7 +113,7 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
     return new ActorNursery(existing, opts);
   }
   const root = await openRoot(opts);
-  return new ActorNursery(root.runtime, opts, () => root[Symbol.asyncDispose]());
+  return new ActorNursery(runtimes.get(root)!, opts, () => root[Symbol.asyncDispose]());
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -144,7 +147,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
   const done = (async () => {
     assertNotImporting('run()');
     await using root = await openRoot(opts);
-    const scope = new Scope([root.runtime.scope]);
+    const scope = new Scope([runtimes.get(root)!.scope]);
     return await withSignalHandling(scope, () => withScope(scope, main));
   })();
   done.catch((err) => {
@@ -161,7 +164,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
  */
 export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
-  const scope = new Scope([root.runtime.scope]);
+  const scope = new Scope([runtimes.get(root)!.scope]);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
     if (!(err instanceof Cancelled) && err !== opts.signal?.reason) throw err;
   });

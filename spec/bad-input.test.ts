@@ -208,12 +208,12 @@ test('a peer that disconnects in the middle of a call does not disturb the actor
 
 test('a malformed address string is an InvalidAddress naming the accepted forms', T, async () => {
   for (const bad of ['localhost:1616', 'tcp://127.0.0.1', 'tcp://127.0.0.1:99999', 'uds://relative.sock', 'http://x:1']) {
-    await assert.rejects(async () => tractor.Channel.connect(bad), (err: unknown) => {
+    await assert.rejects(async () => tractor.findActor('x', { registryAddrs: [bad] }), (err: unknown) => {
       assert.ok(err instanceof tractor.InvalidAddress, `${bad}: ${err}`);
       assert.equal(err.code, 'ERR_TRACTOR_INVALID_ADDRESS');
       assert.ok(err.message.includes(JSON.stringify(bad)), 'the message quotes the bad address');
       return true;
     });
   }
-  await assert.rejects(async () => tractor.Channel.connect('localhost:1616'), /tcp:\/\/host:port/);
+  await assert.rejects(async () => tractor.queryActor('x', { registryAddrs: ['localhost:1616'] }), /tcp:\/\/host:port/);
 });

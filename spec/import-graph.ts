@@ -88,7 +88,7 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [3, /^runtime\/(dialog|scope|state|timing|resolve)\.ts$/],
   [2, /^ipc\//],
   [1, /^(msg|trionics)\/|^options\.ts$/],
-  [0, /^(errors|log|uid)\.ts$/],
+  [0, /^(errors|log|log-api|uid)\.ts$/],
 ];
 
 /** The layer of `file`, or `undefined` for a file the table does not place. */

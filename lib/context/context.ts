@@ -11,7 +11,7 @@
 import {
   Cancelled, ContextCancelled, EndOfStream, MsgTypeError, RemoteActorError, RuntimeUsageError, StreamOverrun, TransportClosed,
 } from '../errors.ts';
-import type { Channel } from '../ipc/channel.ts';
+import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import { yieldHead } from '../msg/codec.ts';
@@ -51,7 +51,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   /** `'parent'` for the side that opened it, `'child'` in the endpoint. */
   readonly side: 'parent' | 'child';
   readonly cid: string;
-  readonly chan: Channel;
+  readonly #chan: Channel;
 
   readonly #actor: ActorRuntime;
   readonly #scope: Scope;
@@ -82,7 +82,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     scope: Scope; portal?: DeliveryTarget; task?: RemoteTask; pldSpec?: StandardSchemaV1; allowOverruns?: boolean;
   }) {
     this.#actor = init.actor;
-    this.chan = init.chan;
+    this.#chan = init.chan;
     this.cid = init.cid;
     this.side = init.side;
     this.#functype = init.functype;
@@ -95,6 +95,11 @@ export class Context<R = unknown> implements AsyncDisposable {
       if (this.side === 'parent') this.#cancelRemote();
       this.#wake();
     });
+  }
+
+  /** The connection to the peer of this dialog (read-only: `aid`, `closed`, `raddr`). */
+  get chan(): ChannelView {
+    return this.#chan.view;
   }
 
   /** The value the child passed to `started()`. */
@@ -214,7 +219,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   }
 
   #overrunBy(): void {
-    const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
+    const who = this.#chan.aid ? fmtUid([this.#chan.aid.name, this.#chan.aid.uuid]) : 'the peer';
     const err = new StreamOverrun(
       `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#buffer.limit} ` +
       'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
@@ -225,9 +230,9 @@ export class Context<R = unknown> implements AsyncDisposable {
       this.#task.sendError(err);
       this.#task.abandoned = true;
       this.#task.scope.abort(err);
-    } else if (!this.chan.closed) {
+    } else if (!this.#chan.closed) {
       // Parent side: relay it to the sending child, whose next send raises it.
-      this.chan.send(boxError(err, this.#actor.uid, this.cid));
+      this.#chan.send(boxError(err, this.#actor.uid, this.cid));
     }
     this.#wake();
   }
@@ -289,9 +294,9 @@ export class Context<R = unknown> implements AsyncDisposable {
       // The message head is the same for the whole dialog: encode it once (an
       // undefined payload is left out of the message, so it takes the generic path).
       const full = pld === undefined
-        ? this.chan.send({ msg_type: 'Yield', cid: this.cid, pld })
-        : this.chan.sendWithHead(this.#yieldHead ??= yieldHead(this.cid), pld);
-      return full ? this.chan.drained() : SENT;
+        ? this.#chan.send({ msg_type: 'Yield', cid: this.cid, pld })
+        : this.#chan.sendWithHead(this.#yieldHead ??= yieldHead(this.cid), pld);
+      return full ? this.#chan.drained() : SENT;
     } catch (err) {
       return Promise.reject(err);
     }
@@ -301,10 +306,10 @@ export class Context<R = unknown> implements AsyncDisposable {
   sendStop(): void {
     // A task of this side blocked in receive() must see the stream closed now.
     this.#wake();
-    if (this.#stopSent || this.chan.closed || (this.side === 'parent' && this.#outcome)) return;
+    if (this.#stopSent || this.#chan.closed || (this.side === 'parent' && this.#outcome)) return;
     if (this.#task?.abandoned) return;
     this.#stopSent = true;
-    this.chan.send({ msg_type: 'Stop', cid: this.cid });
+    this.#chan.send({ msg_type: 'Stop', cid: this.cid });
   }
 
   // ------------------------------------------------------------ public API
@@ -370,7 +375,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   #cancelRemote(): void {
     if (this.cancelCalled || this.#outcome) return;
     this.#cancelCalled = true;
-    requestTaskCancel(this.#actor, this.chan, this.cid);
+    requestTaskCancel(this.#actor, this.#chan, this.cid);
   }
 
   async #waitOutcome(timeoutMs: number): Promise<void> {
@@ -382,7 +387,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     })();
     await Promise.race([ended, expired]);
     clearTimeout(timer);
-    if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.chan.aid?.name, timeoutMs);
+    if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.#chan.aid?.name, timeoutMs);
   }
 
   /**
@@ -455,7 +460,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   #close(): void {
     this.#unlink();
     this.#scope.close();
-    this.#actor.closeDialog(this.chan, this.cid);
+    this.#actor.closeDialog(this.#chan, this.cid);
   }
 
   // ------------------------------------------------------------ opening
@@ -465,8 +470,8 @@ export class Context<R = unknown> implements AsyncDisposable {
     const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
     const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
     try {
-      this.#actor.registerDialog(this.chan, this.cid, this);
-      this.chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
+      this.#actor.registerDialog(this.#chan, this.cid, this);
+      this.#chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
       await started;
     } catch (err) {
       // The child never outlives the dialog: before rejecting, cancel it and wait (bounded) for it to end.

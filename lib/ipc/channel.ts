@@ -30,6 +30,19 @@ const EMPTY: Buffer = Buffer.alloc(0);
 /** The identity of the actor at the other end: `{ name, uuid, pid }`. */
 export interface Aid { name: string; uuid: string; pid: number }
 
+/**
+ * What user code may see of a connection to a peer actor (`portal.chan`):
+ * who is at the other end, whether it is still open, and where it goes.
+ */
+export interface ChannelView {
+  /** The peer's identity (`{ name, uuid, pid }`), known once the `Aid` handshake is done. */
+  readonly aid: Aid | undefined;
+  /** True once the connection closed (the peer exited, the network broke, or this side closed it). */
+  readonly closed: boolean;
+  /** The peer and its address, for logs and messages (e.g. `'worker[1234] at tcp://127.0.0.1:40123'`). */
+  readonly raddr: string;
+}
+
 export interface ChannelOptions { maxFrameBytes?: number }
 
 /** See {@link Channel.onMsg}. */
@@ -78,6 +91,7 @@ export class Channel {
   #stallSince: number | undefined;
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
+  #view: ChannelView | undefined;
 
   constructor(socket: net.Socket, opts: ChannelOptions = {}) {
     this.#socket = socket;
@@ -115,6 +129,16 @@ export class Channel {
 
   get closed(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /** The read-only face of this channel that user code gets (see {@link ChannelView}). */
+  get view(): ChannelView {
+    const chan = this;
+    return (this.#view ??= Object.freeze({
+      get aid() { return chan.aid; },
+      get closed() { return chan.closed; },
+      get raddr() { return chan.raddr; },
+    }));
   }
 
   /** Local and remote addresses, for logs and introspection. */

@@ -4,7 +4,7 @@
  * (`openStreamFrom`), its result (`waitForResult`) and its cancellation.
  */
 import { NoResult } from '../errors.ts';
-import type { Channel } from '../ipc/channel.ts';
+import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { Context, type ContextOptions } from '../context/context.ts';
@@ -53,8 +53,7 @@ export interface PortalOwner {
 }
 
 export class Portal<R = unknown> implements AsyncDisposable {
-  /** The channel to the remote actor; `chan.aid` is its `{ name, uuid, pid }`. */
-  readonly chan: Channel;
+  readonly #chan: Channel;
   readonly #actor: ActorRuntime;
   readonly #targetModules: string[];
   #askedPeerModules = false;
@@ -64,10 +63,15 @@ export class Portal<R = unknown> implements AsyncDisposable {
   /** @internal */
   constructor(actor: ActorRuntime, chan: Channel, opts: { targetModules?: string[]; owner?: PortalOwner; release?: () => void } = {}) {
     this.#actor = actor;
-    this.chan = chan;
+    this.#chan = chan;
     this.#targetModules = [...(opts.targetModules ?? [])];
     this.#owner = opts.owner;
     this.#release = opts.release;
+  }
+
+  /** The connection to the remote actor: `chan.aid` is its `{ name, uuid, pid }`, `chan.closed` whether it is gone. */
+  get chan(): ChannelView {
+    return this.#chan.view;
   }
 
   /** @internal The sources whose abort cancels a call made through this portal. */
@@ -89,9 +93,9 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       return await resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
     } catch (err) {
-      if (this.#askedPeerModules || !(err instanceof TypeError) || this.chan.closed) throw err;
+      if (this.#askedPeerModules || !(err instanceof TypeError) || this.#chan.closed) throw err;
       this.#askedPeerModules = true;
-      const peerModules = await callSelf(this.#actor, this.chan, 'enabled_modules', {}, CANCEL_ACK_TIMEOUT_MS).catch(() => []);
+      const peerModules = await callSelf(this.#actor, this.#chan, 'enabled_modules', {}, CANCEL_ACK_TIMEOUT_MS).catch(() => []);
       if (!Array.isArray(peerModules) || !peerModules.length) throw err;
       this.#targetModules.push(...peerModules.map(String));
       return resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
@@ -118,7 +122,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
     const ref = resolvedFunction(fn) ?? (await this.resolve(fn));
     try {
-      return (await callFunction(this.#actor, this.chan, ref.ns, ref.func, args ?? {}, this.sources(opts.signal))) as ResultOf<F>;
+      return (await callFunction(this.#actor, this.#chan, ref.ns, ref.func, args ?? {}, this.sources(opts.signal))) as ResultOf<F>;
     } catch (err) {
       return this.deliver(err);
     }
@@ -127,8 +131,8 @@ export class Portal<R = unknown> implements AsyncDisposable {
   /** Run the export `func` of module `ns` (a module id as in `enableModules`) in the remote actor. */
   async runFromNs(ns: string, func: string, args: object = {}, opts: CallOptions = {}): Promise<unknown> {
     try {
-      if (ns === 'self') return await callSelf(this.#actor, this.chan, func, args, CANCEL_ACK_TIMEOUT_MS);
-      return await callFunction(this.#actor, this.chan, normalizeModule(ns), func, args, this.sources(opts.signal));
+      if (ns === 'self') return await callSelf(this.#actor, this.#chan, func, args, CANCEL_ACK_TIMEOUT_MS);
+      return await callFunction(this.#actor, this.#chan, normalizeModule(ns), func, args, this.sources(opts.signal));
     } catch (err) {
       return this.deliver(err);
     }
@@ -146,7 +150,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     const kwargs = args ?? {};
     assertSerializable(kwargs, 'the arguments of', ref.func);
     const ctx = new Context<Awaited<ReturnType<F>>>({
-      actor: this.#actor, chan: this.chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
+      actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
       scope: new Scope(this.sources(opts.signal)), portal: this, pldSpec: pldSpecOf(fn), allowOverruns: opts.allowOverruns,
     });
     try {
@@ -173,7 +177,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);
     // The same dialog as a context, opened on `StartAck`, without `Started` and without a send direction.
     const ctx = new Context({
-      actor: this.#actor, chan: this.chan, cid: this.#actor.newCid(), side: 'parent', functype: 'asyncgen',
+      actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), side: 'parent', functype: 'asyncgen',
       scope: new Scope(this.sources(opts.signal)), portal: this,
     });
     try {
@@ -191,7 +195,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
    */
   async waitForResult(): Promise<R> {
     if (!this.#owner?.result) {
-      log.warning('waitForResult() on daemon actor %s, which has no result: returning NoResult', this.chan.aid?.name);
+      log.warning('waitForResult() on daemon actor %s, which has no result: returning NoResult', this.#chan.aid?.name);
       return NoResult as R;
     }
     try {
@@ -207,11 +211,11 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * `timeout` ms (default 1500) or was already gone.
    */
   async cancelActor(opts: { timeout?: number } = {}): Promise<boolean> {
-    if (this.chan.closed) return false;
+    if (this.#chan.closed) return false;
     try {
-      return (await callSelf(this.#actor, this.chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true;
+      return (await callSelf(this.#actor, this.#chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true;
     } catch (err) {
-      log.cancel('cancelActor(%s) got no ack: %s', this.chan.aid?.name, (err as Error).message);
+      log.cancel('cancelActor(%s) got no ack: %s', this.#chan.aid?.name, (err as Error).message);
       return false;
     }
   }

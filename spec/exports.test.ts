@@ -1,0 +1,59 @@
+// The public surface is exactly the SPEC's names: adding or dropping an
+// export is a decision this list records. What the public objects let a user
+// reach is a view, never the engine: a Root has no runtime, a portal's
+// channel only says who, whether open and where.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tractor from 'tractor-ts';
+const BASIC = new URL('./fixtures/basic.ts', import.meta.url).href;
+
+const T = { timeout: 30_000 };
+
+const EXPORTS = [
+  // runtime and spawning
+  'openRoot', 'openNursery', 'run', 'runDaemon', 'Root', 'ActorNursery', 'Portal', 'currentActor', 'isMain', 'isRootProcess',
+  'getRuntimeVars', 'currentSignal', 'sleep', 'sleepForever',
+  // contexts and streams
+  'context', 'Context', 'currentIpcCtx', 'MsgStream', 'BroadcastReceiver',
+  // discovery, cluster
+  'findActor', 'waitForActor', 'queryActor', 'getRegistry', 'openActorCluster', 'ActorCluster',
+  // errors
+  'TractorError', 'InvalidArgument', 'RemoteActorError', 'ContextCancelled', 'ModuleNotExposed', 'MsgTypeError', 'TransportClosed',
+  'ConnectTimeout', 'HandshakeTimeout', 'StreamOverrun', 'Lagged', 'EndOfStream', 'NoResult', 'InvalidAddress', 'RegistryError',
+  'NotARegistrar', 'UnknownRuntimeMethod', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'registerErrorType', 'formatError',
+  // logging
+  'log',
+];
+
+test('the package exports exactly the public names, and tractor.log exactly getLogger and getConsoleLog', T, () => {
+  assert.deepEqual(Object.keys(tractor).sort(), [...EXPORTS].sort());
+  assert.deepEqual(Object.keys(tractor.log).sort(), ['getConsoleLog', 'getLogger']);
+});
+
+test('every error class has a stable ERR_TRACTOR_* code and is a TractorError (InvalidArgument a TypeError too)', T, () => {
+  const errors = Object.entries(tractor).filter(([, v]) => typeof v === 'function' && v.prototype instanceof Error);
+  for (const [name, cls] of errors) {
+    const err = name === 'RemoteActorError' || name === 'ContextCancelled'
+      ? new (cls as typeof tractor.RemoteActorError)('x', { srcUid: ['a', 'b'], srcTypeName: 'Error', relayPath: [], remoteStack: '' })
+      : new (cls as new (m: string) => Error)('x');
+    assert.ok(err instanceof tractor.TractorError, `${name} is a TractorError`);
+    assert.match((err as tractor.TractorError).code, /^ERR_TRACTOR(_[A-Z_]+)?$/, name);
+  }
+  assert.ok(new tractor.InvalidArgument('x') instanceof TypeError);
+  assert.equal(new tractor.InvalidArgument('x').code, 'ERR_TRACTOR_INVALID_ARG');
+  assert.ok(!(new TypeError('x') instanceof tractor.TractorError), 'a plain TypeError is not one');
+});
+
+test('a Root does not expose its runtime; a portal channel is a read-only view; a broadcast receiver hides its hub', T, async () => {
+  await using root = await tractor.openRoot({ name: 'exports' });
+  assert.deepEqual(Object.keys(root), []);
+  assert.ok(!('runtime' in root));
+  await using an = await tractor.openNursery({ enableModules: [BASIC] });
+  const portal = await an.startActor('viewed');
+  const chan = portal.chan;
+  assert.deepEqual(Object.keys(chan).sort(), ['aid', 'closed', 'raddr']);
+  assert.equal(chan.aid?.name, 'viewed');
+  assert.equal(chan.closed, false);
+  assert.ok(Object.isFrozen(chan));
+  assert.ok(!('send' in chan) && !('close' in chan), 'no way to write to or close the channel through the view');
+});
