@@ -13,7 +13,7 @@
 import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { getRegistry, runDaemon, run } from './index.ts';
+import { getRegistry, InvalidArgument, runDaemon, run } from './index.ts';
 import type { RegistryEntry } from './discovery/registry.ts';
 
 const USAGE = `usage:
@@ -44,7 +44,7 @@ if (values.help || !command) {
 } else if (command === 'registrar') {
   await runDaemon([], { name: values.name ?? 'registrar', registryAddrs });
 } else if (command === 'daemon') {
-  if (!rest.length) throw new TypeError(`daemon needs at least one module to serve\n${USAGE}`);
+  if (!rest.length) throw new InvalidArgument(`daemon needs at least one module to serve\n${USAGE}`);
   await runDaemon(rest.map(moduleId), { name: values.name ?? 'daemon', registryAddrs, bindAddrs: values.bind });
 } else if (command === 'list') {
   await run(async () => {

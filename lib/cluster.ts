@@ -7,6 +7,8 @@
  * nursery: on the first call through its portal, or at disposal.
  */
 import os from 'node:os';
+import { InvalidArgument } from './errors.ts';
+import { checkSpawnOptions } from './options.ts';
 import { type ActorNursery, type SpawnOptions } from './runtime/nursery.ts';
 import type { Portal } from './runtime/portal.ts';
 import { openNursery } from './root.ts';
@@ -42,6 +44,7 @@ export class ActorCluster implements AsyncDisposable {
 export async function openActorCluster(opts: ClusterOptions): Promise<ActorCluster> {
   const names = clusterNames(opts);
   const { modules, count: _count, names: _names, ...spawnOpts } = opts;
+  checkSpawnOptions(spawnOpts, 'openActorCluster()');
   const an = await openNursery();
   try {
     const portals = await Promise.all(names.map((name) => an.startActor(name, { ...spawnOpts, enableModules: modules })));
@@ -56,17 +59,17 @@ export async function openActorCluster(opts: ClusterOptions): Promise<ActorClust
 
 /** The actor names of a cluster, checked before anything spawns. */
 function clusterNames(opts: ClusterOptions): string[] {
-  if (!Array.isArray(opts?.modules)) throw new TypeError('openActorCluster({ modules }) needs the list of modules the actors serve');
+  if (!Array.isArray(opts?.modules)) throw new InvalidArgument('openActorCluster({ modules }) needs the list of modules the actors serve');
   const { count, names } = opts;
   if (count !== undefined && (!Number.isInteger(count) || count < 1)) {
-    throw new TypeError(`openActorCluster: count must be a positive integer, got ${String(count)}`);
+    throw new InvalidArgument(`openActorCluster: count must be a positive integer, got ${String(count)}`);
   }
   if (names !== undefined) {
     if (!Array.isArray(names) || !names.length || !names.every((n) => typeof n === 'string' && n)) {
-      throw new TypeError('openActorCluster: names must be a non-empty list of non-empty strings');
+      throw new InvalidArgument('openActorCluster: names must be a non-empty list of non-empty strings');
     }
-    if (count !== undefined && count !== names.length) throw new TypeError(`openActorCluster: ${names.length} names for a count of ${count}`);
-    if (new Set(names).size !== names.length) throw new TypeError('openActorCluster: actor names must be unique');
+    if (count !== undefined && count !== names.length) throw new InvalidArgument(`openActorCluster: ${names.length} names for a count of ${count}`);
+    if (new Set(names).size !== names.length) throw new InvalidArgument('openActorCluster: actor names must be unique');
     return [...names];
   }
   return Array.from({ length: count ?? os.availableParallelism() }, (_, i) => `worker_${i}`);

@@ -39,24 +39,49 @@ export class ModuleNotExposed extends TractorError {
   override readonly code = 'ERR_TRACTOR_MODULE_NOT_EXPOSED';
 }
 
+/** An RPC target that is not an exported function of a module the call can see (or the callee enabled). */
+export class FunctionNotFound extends InvalidArgument {
+  override readonly code: string = 'ERR_TRACTOR_FUNCTION_NOT_FOUND';
+}
+
 /** A message broke the protocol: malformed, unknown `msg_type`, missing fields, or a payload that breaks a `pldSpec`. */
 export class MsgTypeError extends TractorError {
   override readonly code = 'ERR_TRACTOR_MSG_TYPE';
 }
 
+/**
+ * Why a channel closed: the peer closed it (`'peer-closed'`, e.g. it
+ * exited), this side did (`'local'`), the socket failed (`'failed'`, a
+ * reset, a refused connect), a wait on the peer ran out (`'timeout'`), or
+ * the peer broke the framing or the handshake (`'protocol'`).
+ */
+export type TransportClosedReason = 'peer-closed' | 'local' | 'failed' | 'timeout' | 'protocol';
+
 /** The channel to a peer closed (peer exited, connection reset, bad frame) while something was still in flight. */
 export class TransportClosed extends TractorError {
   override readonly code: string = 'ERR_TRACTOR_TRANSPORT_CLOSED';
+  /** Why, for code that must tell the cases apart (never by the message). */
+  readonly reason: TransportClosedReason;
+  constructor(message: string, options?: ErrorOptions & { reason?: TransportClosedReason }) {
+    super(message, options);
+    this.reason = options?.reason ?? 'failed';
+  }
 }
 
 /** A connection to a peer did not open within its timeout (the peer may be alive but busy, or the address unroutable). */
 export class ConnectTimeout extends TransportClosed {
   override readonly code = 'ERR_TRACTOR_CONNECT_TIMEOUT';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, reason: 'timeout' });
+  }
 }
 
 /** A peer accepted the connection but did not say who it is (its `Aid`) within the handshake timeout: it may just be busy. */
 export class HandshakeTimeout extends TransportClosed {
   override readonly code = 'ERR_TRACTOR_HANDSHAKE_TIMEOUT';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, { ...options, reason: 'timeout' });
+  }
 }
 
 /** A receiver's bounded buffer was overrun by a sender it did not keep up with. */

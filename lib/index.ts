@@ -33,8 +33,9 @@ export type { Uid } from './uid.ts';
 export {
   TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
-  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, formatError,
+  UnknownRuntimeMethod, FunctionNotFound, ActorFailure, Cancelled, RuntimeUsageError, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
+export type { TransportClosedReason } from './errors.ts';
 export * as log from './log-api.ts';
 export type { LogLevel } from './log.ts';

@@ -7,6 +7,7 @@
  */
 import { createRequire } from 'node:module';
 import type createDebugType from 'debug';
+import { InvalidArgument } from './errors.ts';
 
 // `debug` is loaded on the first message actually printed: a spawn does not
 // pay for it when nothing is logged.
@@ -21,6 +22,9 @@ export type LogLevel = 'transport' | 'debug' | 'runtime' | 'cancel' | 'info' | '
 const RANK: Record<LogLevel, number> = {
   transport: 5, debug: 10, runtime: 15, cancel: 16, info: 20, warning: 30, error: 40, critical: 50,
 };
+
+/** Every level, lowest first. */
+export const LOG_LEVELS = Object.freeze(Object.keys(RANK)) as readonly LogLevel[];
 
 let threshold = RANK.warning;
 let currentLevel: LogLevel = 'warning';
@@ -97,7 +101,7 @@ export function getLogger(area: string): Logger {
 
 /** Set this process's level (and so its children's, when passed to a root or nursery) and return the root logger. */
 export function getConsoleLog(level: LogLevel = 'info', area = 'tractor'): Logger {
-  if (!isLogLevel(level)) throw new TypeError(`unknown log level ${JSON.stringify(level)}; use one of ${Object.keys(RANK).join(', ')}`);
+  if (!isLogLevel(level)) throw new InvalidArgument(`unknown loglevel ${JSON.stringify(level)}; use one of ${LOG_LEVELS.join(', ')}`);
   threshold = RANK[level];
   currentLevel = level;
   return getLogger(area);

@@ -5,9 +5,10 @@
  */
 import { bootActor, stopActor } from './boot.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
-import { Cancelled, formatError, RuntimeUsageError } from './errors.ts';
-import { type Address, parseAddress, type TransportName } from './ipc/addr.ts';
-import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from './log.ts';
+import { Cancelled, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
+import type { Address, TransportName } from './ipc/addr.ts';
+import { checkModules, checkOptions, checkRootOptions } from './options.ts';
+import { getConsoleLog, getLogger, type LogLevel, setActorName } from './log.ts';
 import type { ActorRuntime } from './runtime/actor.ts';
 import { getRuntime } from './runtime/current.ts';
 import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
@@ -60,27 +61,13 @@ export class Root implements AsyncDisposable {
   }
 }
 
-function validateRootOptions(opts: RootOptions): void {
-  if (opts.loglevel !== undefined && !isLogLevel(opts.loglevel)) {
-    throw new TypeError(`unknown loglevel ${JSON.stringify(opts.loglevel)}`);
-  }
-  for (const t of opts.enableTransports ?? []) {
-    if (t !== 'tcp' && t !== 'uds') throw new TypeError(`unknown transport ${JSON.stringify(t)}; use 'tcp' or 'uds'`);
-  }
-  // A malformed registry address fails here, with the accepted forms, not later in some child.
-  for (const a of [...(opts.registryAddrs ?? []), ...(opts.bindAddrs ?? [])]) parseAddress(a);
-  if (opts.startMethod !== undefined && opts.startMethod !== 'subprocess') {
-    throw new TypeError(`unknown startMethod ${JSON.stringify(opts.startMethod)}; the only one is 'subprocess'`);
-  }
-}
-
 /** Boot the root actor of a new tree in this process. */
 export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   assertNotImporting('openRoot()');
   if (getRuntime()) {
     throw new RuntimeUsageError('an actor runtime is already running in this process: open nurseries with openNursery() instead of a second root');
   }
-  validateRootOptions(opts);
+  checkRootOptions(opts, 'openRoot()');
   const transports = opts.enableTransports ?? ['tcp'];
   updateRuntimeVars({
     isRoot: true,
@@ -103,6 +90,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
 /** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */
 export async function openNursery(opts: NurseryOptions & RootOptions = {}): Promise<ActorNursery> {
   assertNotImporting('openNursery()');
+  checkRootOptions(opts, 'openNursery()');
   const existing = getRuntime();
   if (existing) {
     const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod'] as const).filter((k) => opts[k] !== undefined);
@@ -146,6 +134,7 @@ async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promis
 export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<T> {
   const done = (async () => {
     assertNotImporting('run()');
+    if (typeof main !== 'function') throw new InvalidArgument(`run(main) needs the async function to run as the root task, got ${typeof main}`);
     await using root = await openRoot(opts);
     const scope = new Scope([runtimes.get(root)!.scope]);
     return await withSignalHandling(scope, () => withScope(scope, main));
@@ -163,6 +152,8 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
  * (SIGINT/SIGTERM or `opts.signal`), then exit cleanly.
  */
 export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
+  checkModules(enableModules, 'runDaemon(enableModules)');
+  checkOptions(opts, 'runDaemon()');
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([runtimes.get(root)!.scope]);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {

@@ -20,7 +20,7 @@ const EXPORTS = [
   // errors
   'TractorError', 'InvalidArgument', 'RemoteActorError', 'ContextCancelled', 'ModuleNotExposed', 'MsgTypeError', 'TransportClosed',
   'ConnectTimeout', 'HandshakeTimeout', 'StreamOverrun', 'Lagged', 'EndOfStream', 'NoResult', 'InvalidAddress', 'RegistryError',
-  'NotARegistrar', 'UnknownRuntimeMethod', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'registerErrorType', 'formatError',
+  'NotARegistrar', 'UnknownRuntimeMethod', 'FunctionNotFound', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'registerErrorType', 'formatError',
   // logging
   'log',
 ];

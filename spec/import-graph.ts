@@ -74,7 +74,9 @@ export function cycles(graph: ImportGraph): string[][] {
  * DESIGN.md's layer table as ranks: a file may import files of its own rank
  * or below, never above. (`ipc/addr.ts` and `uid.ts` sit with the base
  * layers: address strings and actor ids are parsed by `options.ts` and
- * named by `errors.ts`'s classes, below the transport itself.)
+ * named by `errors.ts`'s classes, below the transport itself. And
+ * `runtime/timing.ts` imports nothing, so that the transport's own waits,
+ * e.g. the handshake's, use its constants and its one timeout helper.)
  */
 const LAYERS: [rank: number, pattern: RegExp][] = [
   // Single files first: the first pattern that matches places a file.
@@ -85,9 +87,9 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [6, /^runtime\/(portal|serve)\.ts$/],
   [5, /^context\//],
   [4, /^runtime\/(actor|call|task)\.ts$|^spawn\//],
-  [3, /^runtime\/(dialog|scope|state|timing|resolve)\.ts$/],
+  [3, /^runtime\/(dialog|scope|state|resolve)\.ts$/],
   [2, /^ipc\//],
-  [1, /^(msg|trionics)\/|^options\.ts$/],
+  [1, /^(msg|trionics)\/|^options\.ts$|^runtime\/timing\.ts$/],
   [0, /^(errors|log|log-api|uid)\.ts$/],
 ];
 

@@ -8,9 +8,7 @@
  * Also the caller side of legacy one-way streams (`portal.openStreamFrom`),
  * which is the same dialog without `Started` and without a send direction.
  */
-import {
-  Cancelled, ContextCancelled, EndOfStream, MsgTypeError, RemoteActorError, RuntimeUsageError, StreamOverrun, TransportClosed,
-} from '../errors.ts';
+import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError, RemoteActorError, RuntimeUsageError, StreamOverrun, TransportClosed } from '../errors.ts';
 import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
@@ -21,7 +19,7 @@ import type { ActorRuntime } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import { type Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
-import { CANCEL_ACK_TIMEOUT_MS } from '../runtime/timing.ts';
+import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { NOTHING, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions } from './stream.ts';
@@ -154,7 +152,7 @@ export class Context<R = unknown> implements AsyncDisposable {
       case 'StartAck':
         if (msg.functype !== this.#functype) {
           this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
-          this.#end({ error: new TypeError(`the remote target is a ${msg.functype}, not a ${this.#functype}`) });
+          this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a ${this.#functype}`) });
         } else if (this.#functype === 'asyncgen') this.#started?.resolve();
         return;
       case 'Started':
@@ -380,13 +378,10 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   async #waitOutcome(timeoutMs: number): Promise<void> {
     if (this.#outcome) return;
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<void>((r) => (timer = setTimeout(r, timeoutMs)));
     const ended = (async () => {
       while (!this.#outcome) await this.#changed();
     })();
-    await Promise.race([ended, expired]);
-    clearTimeout(timer);
+    await withTimeout(ended, timeoutMs);
     if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.#chan.aid?.name, timeoutMs);
   }
 

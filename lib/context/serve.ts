@@ -3,6 +3,7 @@
  * served task, route the dialog's messages to its `Context`, and reply with
  * its return value once it called `started()`.
  */
+import { RuntimeUsageError } from '../errors.ts';
 import { assertSerializable, checkPld } from '../msg/payload.ts';
 import { withScope } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
@@ -17,7 +18,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
   });
   task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
-  if (!ctx.startedSent) throw new TypeError(`context endpoint '${task.func}' returned without calling ctx.started()`);
+  if (!ctx.startedSent) throw new RuntimeUsageError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');
   assertSerializable(pld, 'the return value of', task.func);
   if (ctx.stream && !ctx.stream.closed) {

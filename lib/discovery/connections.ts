@@ -6,7 +6,7 @@
  * method, said as `RegistryError`s when they fail. Every wait on the network
  * is bounded.
  */
-import { ConnectTimeout, HandshakeTimeout, NotARegistrar, RegistryError, RemoteActorError, TransportClosed } from '../errors.ts';
+import { ConnectTimeout, HandshakeTimeout, InvalidArgument, NotARegistrar, RegistryError, RemoteActorError, TransportClosed } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
@@ -222,7 +222,7 @@ export async function registryCallOver(
  */
 async function localCall(methods: Readonly<Record<string, SelfMethod>>, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions): Promise<unknown> {
   const method = Object.hasOwn(methods, func) ? methods[func] : undefined;
-  if (!method) throw new TypeError(`'${func}' is not a registry method`);
+  if (!method) throw new InvalidArgument(`'${func}' is not a registry method`);
   const scope = new Scope([opts.signal, currentScope()]);
   try {
     return await method(kwargs, { chan: undefined, get signal() { return scope.signal; } });

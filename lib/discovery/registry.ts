@@ -5,6 +5,7 @@
  * over: an actor that dies without unregistering is removed when that
  * connection closes.
  */
+import { InvalidArgument } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import type { SelfMethod } from '../runtime/actor.ts';
 
@@ -112,7 +113,7 @@ export function registryMethods(registry: Registry): Readonly<Record<string, Sel
 
 function asEntry(a: Record<string, unknown>): RegistryEntry {
   if (typeof a.name !== 'string' || typeof a.uuid !== 'string' || !Array.isArray(a.addrs)) {
-    throw new TypeError('register_actor needs { name, uuid, pid, addrs }');
+    throw new InvalidArgument('register_actor needs { name, uuid, pid, addrs }');
   }
   return { name: a.name, uuid: a.uuid, pid: Number(a.pid) || 0, addrs: a.addrs.map(String) };
 }

@@ -13,6 +13,7 @@ import { ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from 
 import { getLogger } from '../log.ts';
 import type { AidMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
+import { CLOSE_FLUSH_GRACE_MS, STREAM_STALL_MS, withTimeout } from '../runtime/timing.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
 import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
 import { FrameReader } from './framing.ts';
@@ -48,11 +49,6 @@ export interface ChannelOptions { maxFrameBytes?: number }
 /** See {@link Channel.onMsg}. */
 export type MsgHandler = (msg: Msg, mustAccept: boolean) => boolean | void;
 
-/**
- * How long a receiver that takes nothing may hold up its channel before the
- * message waiting for it is forced in (and overruns its stream).
- */
-export const STREAM_STALL_MS = 100;
 
 export class Channel {
   /** The peer's identity, known once the `Aid` handshake is done. */
@@ -99,7 +95,7 @@ export class Channel {
     if (socket.remoteFamily !== undefined) socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => this.#closed(new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.#closed(new TransportClosed(`connection to ${this.#peer()} closed`)));
+    socket.on('close', () => this.#closed(new TransportClosed(`connection to ${this.#peer()} closed`, { reason: 'peer-closed' })));
   }
 
   /** Connect to `addr` (`tcp://…` or `uds://…`). */
@@ -267,20 +263,16 @@ export class Channel {
    * aborted and the error (by default a `HandshakeTimeout`) is thrown.
    */
   async recvAid(timeoutMs: number, onTimeout: () => Error = () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)): Promise<Aid> {
-    let timer: NodeJS.Timeout | undefined;
     try {
-      const first = await Promise.race([
-        this.recv(),
-        new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), timeoutMs))),
-      ]);
-      if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
+      const first = await withTimeout(this.recv(), timeoutMs, () => {
+        throw onTimeout();
+      });
+      if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`, { reason: 'protocol' });
       this.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
       return this.aid;
     } catch (err) {
       this.abort(err as Error);
       throw err;
-    } finally {
-      clearTimeout(timer);
     }
   }
 
@@ -303,10 +295,10 @@ export class Channel {
   close(reason?: Error): void {
     if (this.closeReason) return;
     this.flush();
-    this.#closed(reason ?? new TransportClosed(`channel to ${this.#peer()} closed locally`));
+    this.#closed(reason ?? new TransportClosed(`channel to ${this.#peer()} closed locally`, { reason: 'local' }));
     this.#socket.end();
     // A peer that never reads must not hold the socket open forever.
-    setTimeout(() => this.#socket.destroy(), 1000).unref();
+    setTimeout(() => this.#socket.destroy(), CLOSE_FLUSH_GRACE_MS).unref();
   }
 
   /** Close at once without flushing (bad input from the peer). */
@@ -385,7 +377,8 @@ export class Channel {
   #closed(reason: Error): void {
     if (this.closeReason) return;
     if (this.#reader.pending > 0) {
-      reason = new TransportClosed(`${reason.message} in the middle of a frame (${this.#reader.pending} bytes of a truncated frame dropped)`);
+      reason = new TransportClosed(`${reason.message} in the middle of a frame (${this.#reader.pending} bytes of a truncated frame dropped)`,
+        { reason: reason instanceof TransportClosed ? reason.reason : 'failed' });
       log.warning('%s', reason.message);
     }
     this.closeReason = reason;

@@ -82,7 +82,7 @@ export class FrameReader {
   #check(len: number): number {
     if (len > this.maxFrame) {
       throw new TransportClosed(`frame of ${len} bytes exceeds the limit of ${this.maxFrame} bytes ` +
-        '(raise it with the maxFrameBytes option if the peer really sends such payloads)');
+        '(raise it with the maxFrameBytes option if the peer really sends such payloads)', { reason: 'protocol' });
     }
     return len;
   }

@@ -84,7 +84,7 @@ export class Server {
       chan.send(aidMsg(this.#opts.self));
     } catch (err) {
       // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
-      if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);
+      if (err instanceof TransportClosed && (err.reason === 'peer-closed' || err.reason === 'local')) log.info('connection closed before its handshake: %s', (err as Error).message);
       else log.warning('rejected a connection: %s', (err as Error).message);
       return;
     }

@@ -7,7 +7,7 @@
 import {
   ActorFailure, Cancelled, ContextCancelled, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
   MsgTypeError, RegistryError, RemoteActorError, type RemoteErrorInfo, RuntimeUsageError, safeString, StreamOverrun,
-  TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod,
+  TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod, FunctionNotFound,
 } from '../errors.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import type { ErrorMsg } from './types.ts';
@@ -29,7 +29,7 @@ for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, Ev
 }
 for (const cls of [
   TractorError, InvalidArgument, ModuleNotExposed, MsgTypeError, TransportClosed, ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged,
-  NotARegistrar, UnknownRuntimeMethod,
+  NotARegistrar, UnknownRuntimeMethod, FunctionNotFound,
   EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
 ]) {
   registerErrorType(cls);

@@ -8,10 +8,10 @@
  * (https://standardschema.dev; zod, valibot, arktype... all implement it) for
  * its payloads. A payload that breaks it is a `MsgTypeError` at the sender.
  */
-import { MsgTypeError } from '../errors.ts';
+import { InvalidArgument, MsgTypeError } from '../errors.ts';
 
 /**
- * Throw a `TypeError` if `value` cannot cross a process boundary unchanged.
+ * Throw an `InvalidArgument` if `value` cannot cross a process boundary unchanged.
  * The message names it as `what`, or "`what` 'of'" (built only on failure:
  * this runs for every call and stream message).
  */
@@ -20,7 +20,7 @@ export function assertSerializable(value: unknown, what: string, of?: string): v
   if (isPlainData(value, 0)) return;
   const problem = findProblem(value, of === undefined ? what : `${what} '${of}'`, 0);
   if (problem) {
-    throw new TypeError(`${problem}: only msgpack data crosses actors (null, booleans, numbers, strings, ` +
+    throw new InvalidArgument(`${problem}: only msgpack data crosses actors (null, booleans, numbers, strings, ` +
       `arrays, plain objects, Uint8Array, Date). Convert it to plain data first.`);
   }
 }
@@ -89,7 +89,7 @@ export interface StandardSchemaV1<Input = unknown, Output = Input> {
 export function checkPld(spec: StandardSchemaV1 | undefined, value: unknown, what: string): unknown {
   if (!spec) return value;
   const res = spec['~standard'].validate(value);
-  if (res instanceof Promise) throw new TypeError('pldSpec: asynchronous schemas are not supported; use a synchronous one');
+  if (res instanceof Promise) throw new InvalidArgument('pldSpec: asynchronous schemas are not supported; use a synchronous one');
   const r = res as { value?: unknown; issues?: ReadonlyArray<{ message: string; path?: ReadonlyArray<unknown> }> };
   if (r.issues) {
     const detail = r.issues.map((i) => `${i.path?.length ? `${i.path.map((p) => (typeof p === 'object' && p !== null ? String((p as { key: unknown }).key) : String(p))).join('.')}: ` : ''}${i.message}`).join('; ');

@@ -15,7 +15,7 @@ import type { DialogMsg, Msg, StartMsg } from '../msg/types.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { Dialog } from './dialog.ts';
 import { Scope } from './scope.ts';
-import { ACTOR_CLOSE_GRACE_MS, HANDSHAKE_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
+import { ACTOR_CLOSE_GRACE_MS, HANDSHAKE_TIMEOUT_MS, TASK_CANCEL_GRACE_MS, withTimeout } from './timing.ts';
 
 const log = getLogger('runtime');
 
@@ -233,7 +233,8 @@ export class ActorRuntime {
       log.cancel('actor %s cancelled by %s', this.name, fmtUid(canceller));
       this.scope.abort(new Cancelled(`actor ${fmtUid(this.uid)} was cancelled by ${fmtUid(canceller ?? this.uid)}`, canceller ?? this.uid));
       const tasks = [...this.#tasks.values()].map((t) => t.cancel(canceller ?? this.uid));
-      await Promise.race([Promise.allSettled(tasks), new Promise((r) => setTimeout(r, TASK_CANCEL_GRACE_MS + 100).unref())]);
+      // A task abandoned after its grace period has ended as far as we are concerned: wait a little longer than that, no more.
+      await withTimeout(Promise.allSettled(tasks), TASK_CANCEL_GRACE_MS + 100, undefined, true);
     })();
     return this.#cancelling;
   }
@@ -245,6 +246,6 @@ export class ActorRuntime {
       chan.onClose(() => resolve());
       chan.close();
     }));
-    await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, ACTOR_CLOSE_GRACE_MS).unref())]);
+    await withTimeout(Promise.all(closing), ACTOR_CLOSE_GRACE_MS, undefined, true);
   }
 }

@@ -4,7 +4,7 @@
  * cancel request to the peer, a bounded wait for its end). Also calls to the
  * peer runtime's own `self` methods.
  */
-import { MsgTypeError, TransportClosed } from '../errors.ts';
+import { InvalidArgument, MsgTypeError, TransportClosed } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { unboxError } from '../msg/box.ts';
 import { assertSerializable } from '../msg/payload.ts';
@@ -55,7 +55,7 @@ export async function callFunction(
       if (msg.msg_type === 'StartAck') {
         if (msg.functype !== expect) {
           requestTaskCancel(actor, chan, cid); // it started anyway: it must not outlive this call
-          throw new TypeError(`'${func}' is a ${msg.functype} in the peer, not a ${expect}`);
+          throw new InvalidArgument(`'${func}' is a ${msg.functype} in the peer, not a ${expect}`);
         }
         continue;
       }

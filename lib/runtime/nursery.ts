@@ -3,8 +3,9 @@
  * one-cancels-all on any child error, and no exit from the `await using`
  * block before every child process is dead and reaped.
  */
-import { ActorFailure, Cancelled, ContextCancelled, RuntimeUsageError, TransportClosed } from '../errors.ts';
-import { type LogLevel, getLogger, isLogLevel } from '../log.ts';
+import { ActorFailure, Cancelled, ContextCancelled, InvalidArgument, RuntimeUsageError, TransportClosed } from '../errors.ts';
+import { checkNurseryOptions, checkSpawnOptions } from '../options.ts';
+import { type LogLevel, getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { describeExit, type ExitInfo } from '../spawn/reap.ts';
 import { type SpawnedActor, spawnActor } from '../spawn/subprocess.ts';
@@ -15,7 +16,7 @@ import { type ArgsOf, type CallArgs, Portal, type PortalOwner, type RemoteFn, ty
 import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
 import { currentScope, Scope } from './scope.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
-import { KILL_GRACE_MS } from './timing.ts';
+import { EXIT_AFTER_CLOSE_MS, KILL_GRACE_MS, withTimeout } from './timing.ts';
 
 const log = getLogger('nursery');
 
@@ -151,6 +152,7 @@ export class ActorNursery implements AsyncDisposable {
 
   /** @internal */
   constructor(actor: ActorRuntime, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
+    checkNurseryOptions(opts, 'openNursery()');
     this.#actor = actor;
     this.#opts = opts;
     this.#onClose = onClose;
@@ -175,7 +177,8 @@ export class ActorNursery implements AsyncDisposable {
    */
   async runInActor<F extends RemoteFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, SpawnOptions>): Promise<Portal<ResultOf<F>>> {
     this.#assertOpen('runInActor');
-    if (functypeOf(fn) !== 'asyncfunc') throw new TypeError(`runInActor() runs an async function; '${fn.name}' is a ${functypeOf(fn)}`);
+    checkSpawnOptions(opts, 'runInActor()');
+    if (functypeOf(fn) !== 'asyncfunc') throw new InvalidArgument(`runInActor() runs an async function; '${fn.name}' is a ${functypeOf(fn)}`);
     const modules = this.#modules(opts);
     const ref = await resolveFunction(fn, [...modules, ...this.#actor.enableModules]);
     assertSerializable(args ?? {}, 'the arguments of', ref.func);
@@ -192,7 +195,8 @@ export class ActorNursery implements AsyncDisposable {
   /** Spawn a daemon actor that serves RPC on `enableModules` until cancelled. */
   async startActor(name: string, opts: SpawnOptions = {}): Promise<Portal> {
     this.#assertOpen('startActor');
-    if (typeof name !== 'string' || !name) throw new TypeError('startActor(name) needs a non-empty actor name');
+    if (typeof name !== 'string' || !name) throw new InvalidArgument(`startActor(name) needs a non-empty actor name, got ${JSON.stringify(name)}`);
+    checkSpawnOptions(opts, 'startActor()');
     const child = await this.#spawn(name, this.#modules(opts), opts, false);
     return child.portal;
   }
@@ -257,7 +261,6 @@ export class ActorNursery implements AsyncDisposable {
     if (opts.infectPromises) {
       throw new RuntimeUsageError('infectPromises: infected Promise actors are not available in this version of tractor-ts yet');
     }
-    if (opts.loglevel !== undefined && !isLogLevel(opts.loglevel)) throw new TypeError(`unknown loglevel ${JSON.stringify(opts.loglevel)}`);
     const vars = getRuntimeVars();
     const runtimeVars = {
       ...vars,
@@ -305,7 +308,7 @@ export class ActorNursery implements AsyncDisposable {
   async #failureOf(child: ChildActor, err: unknown): Promise<unknown> {
     if (err instanceof ContextCancelled) return err.canceller?.[1] === this.#actor.uuid ? undefined : err;
     if (!(err instanceof TransportClosed)) return err;
-    const exit = await Promise.race([child.spawned.exited, new Promise<undefined>((r) => setTimeout(() => r(undefined), 1000).unref())]);
+    const exit = await withTimeout(child.spawned.exited, EXIT_AFTER_CLOSE_MS, undefined, true);
     if (!exit) return err;
     if (child.exitedAsAsked(exit)) return undefined;
     return new ActorFailure(`actor '${child.spawned.name}' died (${describeExit(exit)}) before returning its result`, exit.code, exit.signal, { cause: err });

@@ -3,7 +3,7 @@
  * one-shot RPC (`run`), contexts (`openContext`), legacy streams
  * (`openStreamFrom`), its result (`waitForResult`) and its cancellation.
  */
-import { NoResult } from '../errors.ts';
+import { FunctionNotFound, InvalidArgument, NoResult } from '../errors.ts';
 import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
@@ -93,7 +93,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       return await resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
     } catch (err) {
-      if (this.#askedPeerModules || !(err instanceof TypeError) || this.#chan.closed) throw err;
+      if (this.#askedPeerModules || !(err instanceof FunctionNotFound) || this.#chan.closed) throw err;
       this.#askedPeerModules = true;
       const peerModules = await callSelf(this.#actor, this.#chan, 'enabled_modules', {}, CANCEL_ACK_TIMEOUT_MS).catch(() => []);
       if (!Array.isArray(peerModules) || !peerModules.length) throw err;
@@ -118,7 +118,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
   async run<F extends RemoteFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, CallOptions>): Promise<ResultOf<F>> {
     const kind = functypeOf(fn);
     if (kind !== 'asyncfunc') {
-      throw new TypeError(`'${fn.name}' is ${kind === 'context' ? 'a context endpoint: use portal.openContext()' : 'an async generator: use portal.openStreamFrom()'}`);
+      throw new InvalidArgument(`'${fn.name}' is ${kind === 'context' ? 'a context endpoint: use portal.openContext()' : 'an async generator: use portal.openStreamFrom()'}`);
     }
     const ref = resolvedFunction(fn) ?? (await this.resolve(fn));
     try {
@@ -144,7 +144,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
    */
   async openContext<F extends ContextFn>(fn: F, ...[args, opts = {}]: CallArgs<ContextArgsOf<F>, ContextOptions>): Promise<Context<Awaited<ReturnType<F>>>> {
     if (functypeOf(fn) !== 'context') {
-      throw new TypeError(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
+      throw new InvalidArgument(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
@@ -168,7 +168,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
    */
   async openStreamFrom<F extends RemoteGenFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, CallOptions & OpenStreamOptions>): Promise<MsgStream<YieldOf<F>>> {
     if (functypeOf(fn) !== 'asyncgen') {
-      throw new TypeError(`openStreamFrom() streams from an exported async generator function (async function*); '${fn?.name}' is not one`);
+      throw new InvalidArgument(`openStreamFrom() streams from an exported async generator function (async function*); '${fn?.name}' is not one`);
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};

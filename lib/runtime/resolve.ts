@@ -6,9 +6,10 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RuntimeUsageError } from '../errors.ts';
+import { FunctionNotFound, InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import type { FuncType } from '../msg/types.ts';
 import { mainModuleUrl } from './state.ts';
+import { MAIN_IMPORT_WAIT_MS, withTimeout } from './timing.ts';
 
 type ModuleNs = Record<string, unknown>;
 
@@ -18,11 +19,11 @@ export const CONTEXT_MARK = Symbol.for('tractor-ts.context');
 /** Canonical module id: absolute paths become file URLs; URLs and package specifiers stay. */
 export function normalizeModule(spec: string): string {
   if (typeof spec !== 'string' || spec === '') {
-    throw new TypeError(`enableModules entries must be module specifiers (import.meta.url, an absolute path or a package name), got ${JSON.stringify(spec)}`);
+    throw new InvalidArgument(`enableModules entries must be module specifiers (import.meta.url, an absolute path or a package name), got ${JSON.stringify(spec)}`);
   }
   if (isAbsolute(spec)) return pathToFileURL(spec).href;
   if (spec.startsWith('.')) {
-    throw new TypeError(`relative module specifier ${JSON.stringify(spec)} is ambiguous across processes; pass import.meta.url or an absolute path`);
+    throw new InvalidArgument(`relative module specifier ${JSON.stringify(spec)} is ambiguous across processes; pass import.meta.url or an absolute path`);
   }
   return spec;
 }
@@ -59,21 +60,13 @@ export function functypeOf(fn: unknown): FuncType {
   return 'asyncfunc';
 }
 
-const MAIN_IMPORT_WAIT_MS = 1000;
-
-async function importMain(url: string): Promise<ModuleNs> {
-  let timer: NodeJS.Timeout | undefined;
-  const stuck = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RuntimeUsageError(
+function importMain(url: string): Promise<ModuleNs> {
+  return withTimeout(importModule(url), MAIN_IMPORT_WAIT_MS, () => {
+    throw new RuntimeUsageError(
       `the main module ${url} is still being evaluated, so the function cannot be resolved by identity ` +
       '(importing a module suspended in top-level await deadlocks). Use the entry idiom ' +
-      '`if (tractor.isMain(import.meta)) tractor.run(main)` and do not `await` it at top level.')), MAIN_IMPORT_WAIT_MS);
+      '`if (tractor.isMain(import.meta)) tractor.run(main)` and do not `await` it at top level.');
   });
-  try {
-    return await Promise.race([importModule(url), stuck]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** The module and export name of `fn` if it was resolved before (no await on the hot path). */
@@ -83,11 +76,11 @@ export function resolvedFunction(fn: unknown): FuncRef | undefined {
 
 /**
  * Find `fn`'s module and export name among `candidates` (module ids) and the
- * main module. Throws a `TypeError` saying what to export and enable.
+ * main module. Throws a `FunctionNotFound` saying what to export and enable.
  */
 export async function resolveFunction(fn: unknown, candidates: Iterable<string>): Promise<FuncRef> {
   if (typeof fn !== 'function') {
-    throw new TypeError(`expected an exported async function to call, got ${fn === null ? 'null' : typeof fn}`);
+    throw new InvalidArgument(`expected an exported async function to call, got ${fn === null ? 'null' : typeof fn}`);
   }
   const known = refs.get(fn);
   if (known) return known;
@@ -114,7 +107,7 @@ export async function resolveFunction(fn: unknown, candidates: Iterable<string>)
     if (found) return found;
   }
   const name = fn.name || '<anonymous>';
-  throw new TypeError(
+  throw new FunctionNotFound(
     `function '${name}' is not an export of any module this call can see (${tried.join(', ') || 'none'}). ` +
     `Export it (\`export async function ${name}(...)\`) from its module and list that module in ` +
     'enableModules (e.g. `enableModules: [import.meta.url]`) of the actor that should run it.');

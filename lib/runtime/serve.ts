@@ -5,7 +5,7 @@
  * own `self` namespace: `cancel`, `enabled_modules`, `_cancel_task`, and the
  * methods the runtime was given (`selfMethods`).
  */
-import { ModuleNotExposed, UnknownRuntimeMethod } from '../errors.ts';
+import { FunctionNotFound, ModuleNotExposed, UnknownRuntimeMethod } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { boxError } from '../msg/box.ts';
 import { assertSerializable } from '../msg/payload.ts';
@@ -29,7 +29,7 @@ function lookup(actor: ActorRuntime, ns: string, func: string): Function | Promi
 
 function exportedFunction(mod: Record<string, unknown>, ns: string, func: string): Function {
   const fn = Object.hasOwn(mod, func) ? mod[func] : undefined;
-  if (typeof fn !== 'function') throw new TypeError(`module ${ns} has no exported function '${func}'`);
+  if (typeof fn !== 'function') throw new FunctionNotFound(`module ${ns} has no exported function '${func}'`);
   return fn;
 }
 

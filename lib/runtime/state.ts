@@ -8,7 +8,8 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { RuntimeUsageError } from '../errors.ts';
+import { MsgTypeError, RuntimeUsageError } from '../errors.ts';
+import { checkAddresses, checkLogLevel, checkStartMethod, checkTransports } from '../options.ts';
 import type { TransportName } from '../ipc/addr.ts';
 import type { LogLevel } from '../log.ts';
 
@@ -38,6 +39,41 @@ const vars: RuntimeVars = {
   enableTransports: ['tcp'],
   depth: 0,
 };
+
+/**
+ * The runtime variables a child received in its `SpawnSpec`, checked at that
+ * boundary: a parent that sends something else (another version, a bug)
+ * fails the child's boot with a `MsgTypeError` naming the field.
+ */
+export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
+  const field = (name: string, ok: boolean, expected: string) => {
+    if (!ok) throw new MsgTypeError(`SpawnSpec _runtime_vars.${name} must be ${expected}, got ${JSON.stringify(raw[name])}`);
+  };
+  try {
+    checkAddresses(raw.registryAddrs, 'registryAddrs');
+    checkTransports(raw.enableTransports);
+    checkLogLevel(raw.loglevel);
+    checkStartMethod(raw.startMethod);
+  } catch (err) {
+    throw new MsgTypeError(`SpawnSpec _runtime_vars: ${(err as Error).message}`, { cause: err });
+  }
+  field('registryAddrs', Array.isArray(raw.registryAddrs), 'a list of addresses');
+  field('enableTransports', Array.isArray(raw.enableTransports), 'a list of transports');
+  field('loglevel', raw.loglevel !== undefined, 'a log level');
+  field('debugMode', typeof raw.debugMode === 'boolean', 'a boolean');
+  field('depth', Number.isInteger(raw.depth) && (raw.depth as number) >= 0, 'a non-negative integer');
+  field('registrarIsParent', raw.registrarIsParent === undefined || typeof raw.registrarIsParent === 'boolean', 'a boolean');
+  return {
+    isRoot: false,
+    debugMode: raw.debugMode as boolean,
+    registryAddrs: [...(raw.registryAddrs as string[])],
+    loglevel: raw.loglevel as LogLevel,
+    startMethod: (raw.startMethod ?? 'subprocess') as StartMethod,
+    enableTransports: [...(raw.enableTransports as TransportName[])],
+    registrarIsParent: raw.registrarIsParent === true,
+    depth: raw.depth as number,
+  };
+}
 
 /** A copy of this actor's runtime variables. */
 export function getRuntimeVars(): RuntimeVars {

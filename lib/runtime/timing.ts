@@ -24,3 +24,38 @@ export const ACTOR_CLOSE_GRACE_MS = 300;
 export const PROBE_TIMEOUT_MS = 1000;
 /** Default bound of a discovery call (find, query, connect to the found actor). */
 export const DISCOVERY_TIMEOUT_MS = 3000;
+/** How long a module being resolved by identity may take to import before it counts as stuck in top-level await. */
+export const MAIN_IMPORT_WAIT_MS = 1000;
+/** How long a one-shot child's lost channel may precede its exit and still count as that exit (not a transport failure). */
+export const EXIT_AFTER_CLOSE_MS = 1000;
+
+/**
+ * How long a receiver that takes nothing may hold up its channel before the
+ * message waiting for it is forced in (and overruns its stream): long enough
+ * for a busy reader to catch up, short enough that one stalled stream does
+ * not hold up the other dialogs of its channel for long.
+ */
+export const STREAM_STALL_MS = 100;
+/** After a graceful close, how long a peer that never reads may keep the socket open before it is destroyed. */
+export const CLOSE_FLUSH_GRACE_MS = 1000;
+
+/**
+ * The one way the library bounds a wait: `p`'s outcome, unless `ms` pass
+ * first; then whatever `onTimeout()` returns (the default: `undefined`), or
+ * the error it throws. The timer is cleared as soon as either happens;
+ * `unref` lets the process exit meanwhile (for waits at teardown).
+ */
+export function withTimeout<T, U = undefined>(p: Promise<T>, ms: number, onTimeout?: () => U, unref = false): Promise<T | U> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<U>((resolve, reject) => {
+    timer = setTimeout(() => {
+      try {
+        resolve(onTimeout ? onTimeout() : (undefined as U));
+      } catch (err) {
+        reject(err);
+      }
+    }, ms);
+    if (unref) timer.unref();
+  });
+  return Promise.race([p, expired]).finally(() => clearTimeout(timer));
+}

@@ -9,10 +9,10 @@
  */
 import { bootActor, stopActor } from '../boot.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
-import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
+import { getConsoleLog, getLogger, setActorName } from '../log.ts';
 import { boxError } from '../msg/box.ts';
 import { importModule } from '../runtime/resolve.ts';
-import { markChildProcess, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
+import { markChildProcess, parseRuntimeVars, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
 
 // Before anything else: no module this process imports is a program's entry (`isMain`).
@@ -44,15 +44,24 @@ if (spec.msg_type !== 'SpawnSpec') {
   process.exit(1);
 }
 
-const vars = spec._runtime_vars as unknown as RuntimeVars;
-updateRuntimeVars({ ...vars, isRoot: false });
+let vars: RuntimeVars;
+try {
+  vars = parseRuntimeVars(spec._runtime_vars);
+} catch (err) {
+  // Report it to the parent as this actor's failure to boot, then exit.
+  chan.send(boxError(err, [name, uuid], null));
+  chan.flush();
+  console.error(`tractor-ts: actor ${name} got bad runtime variables from its parent: ${(err as Error).message}`);
+  process.exit(1);
+}
+updateRuntimeVars(vars);
 setActorName(name);
-if (isLogLevel(vars.loglevel)) getConsoleLog(vars.loglevel);
+getConsoleLog(vars.loglevel);
 
 booted = true;
 const self = await bootActor({
-  name, uuid, enableModules: spec.enable_modules, transports: vars.enableTransports ?? ['tcp'],
-  registryAddrs: vars.registryAddrs ?? [], parent: { chan, isRegistrar: vars.registrarIsParent === true },
+  name, uuid, enableModules: spec.enable_modules, transports: vars.enableTransports,
+  registryAddrs: vars.registryAddrs, parent: { chan, isRegistrar: vars.registrarIsParent === true },
 });
 
 let exiting = false;

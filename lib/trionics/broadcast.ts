@@ -4,7 +4,7 @@
  * shared log; each subscriber walks the log with its own cursor and bounded
  * lag. The log keeps only what the slowest subscriber may still read.
  */
-import { EndOfStream, Lagged } from '../errors.ts';
+import { EndOfStream, InvalidArgument, Lagged } from '../errors.ts';
 
 /** @internal */
 export class BroadcastHub<T> {
@@ -22,7 +22,7 @@ export class BroadcastHub<T> {
   }
 
   subscribe(bufferSize = 64): BroadcastReceiver<T> {
-    if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new TypeError(`bufferSize must be a positive integer, got ${bufferSize}`);
+    if (!Number.isInteger(bufferSize) || bufferSize < 1) throw new InvalidArgument(`bufferSize must be a positive integer, got ${bufferSize}`);
     const sub = new BroadcastReceiver<T>(this, this.#base + this.#log.length, bufferSize);
     this.#subs.add(sub);
     return sub;
