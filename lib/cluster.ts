@@ -13,6 +13,9 @@ import { type ActorNursery, type SpawnOptions } from './runtime/nursery.ts';
 import type { Portal } from './runtime/portal.ts';
 import { openNursery } from './root.ts';
 
+/**
+ * Options of `openActorCluster`: the modules every actor serves, how many, their names, and their spawn options.
+ */
 export interface ClusterOptions extends Omit<SpawnOptions, 'name' | 'enableModules'> {
   /** Modules every actor of the cluster serves. */
   modules: string[];
@@ -22,7 +25,15 @@ export interface ClusterOptions extends Omit<SpawnOptions, 'name' | 'enableModul
   names?: string[];
 }
 
-/** A running cluster: `portals` by actor name. Disposing it cancels every actor and reaps them. */
+/**
+ * A running cluster: `portals` by actor name. Disposing it cancels every actor and reaps them.
+ *
+ * @example
+ * ```ts
+ * await using cluster = await tractor.openActorCluster({ modules: [import.meta.url], count: 4 });
+ * const results = await Promise.all([...cluster.portals.values()].map((p) => p.run(work, { n: 1 })));
+ * ```
+ */
 export class ActorCluster implements AsyncDisposable {
   /** @internal */
   readonly nursery: ActorNursery;
@@ -35,12 +46,25 @@ export class ActorCluster implements AsyncDisposable {
     this.portals = portals;
   }
 
+  /**
+   * Cancel every actor of the cluster and reap them.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.nursery[Symbol.asyncDispose]();
   }
 }
 
-/** Spawn a cluster of daemon actors concurrently; `await using cluster = await openActorCluster({ modules })`. */
+/**
+ * Spawn a cluster of daemon actors serving the same modules, concurrently,
+ * under one nursery: `await using cluster = await openActorCluster({ modules })`.
+ *
+ * @example
+ * ```ts
+ * await using cluster = await tractor.openActorCluster({ modules: [import.meta.url], names: ['a', 'b'] });
+ * console.log(await cluster.portals.get('a')!.run(add, { a: 1, b: 2 }));
+ * ```
+ * @throws {InvalidArgument} for bad options, before anything spawns.
+ */
 export async function openActorCluster(opts: ClusterOptions): Promise<ActorCluster> {
   const names = clusterNames(opts);
   const { modules, count: _count, names: _names, ...spawnOpts } = opts;

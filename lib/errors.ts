@@ -9,6 +9,11 @@ import { fmtUid, type Uid } from './uid.ts';
  * Base class of every error tractor-ts raises itself. `InvalidArgument`
  * extends `TypeError` instead (what a bad argument is in JavaScript), yet
  * `instanceof TractorError` holds for it too.
+ *
+ * @example
+ * ```ts
+ * if (err instanceof tractor.TractorError) console.error(err.code, err.message);
+ * ```
  */
 export class TractorError extends Error {
   /** Stable, documented error code, e.g. `'ERR_TRACTOR_MODULE_NOT_EXPOSED'`. */
@@ -18,13 +23,21 @@ export class TractorError extends Error {
     this.name = new.target.name;
   }
 
+  /** @internal Makes `instanceof TractorError` hold for `InvalidArgument` too. */
   static override [Symbol.hasInstance](value: unknown): boolean {
     if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
     return this === TractorError && value instanceof InvalidArgument;
   }
 }
 
-/** A function or option got a value it cannot take; the message names it, what was expected and what came. */
+/**
+ * A function or option got a value it cannot take; the message names it, what was expected and what came.
+ *
+ * @example
+ * ```ts
+ * try { await an.startActor(''); } catch (err) { if (err instanceof tractor.InvalidArgument) console.error(err.code); } // 'ERR_TRACTOR_INVALID_ARG'
+ * ```
+ */
 export class InvalidArgument extends TypeError {
   /** `'ERR_TRACTOR_INVALID_ARG'`, or a subclass's own code. */
   readonly code: string = 'ERR_TRACTOR_INVALID_ARG';
@@ -34,17 +47,38 @@ export class InvalidArgument extends TypeError {
   }
 }
 
-/** A remote task was asked for a function of a module its actor did not list in `enableModules`. */
+/**
+ * A remote task was asked for a function of a module its actor did not list in `enableModules`.
+ *
+ * @example
+ * ```ts
+ * try { await portal.run(fnOfAModuleItDidNotEnable); } catch (err) { console.error(err); } // err.boxedTypeName === 'ModuleNotExposed'
+ * ```
+ */
 export class ModuleNotExposed extends TractorError {
   override readonly code = 'ERR_TRACTOR_MODULE_NOT_EXPOSED';
 }
 
-/** An RPC target that is not an exported function of a module the call can see (or the callee enabled). */
+/**
+ * An RPC target that is not an exported function of a module the call can see (or the callee enabled).
+ *
+ * @example
+ * ```ts
+ * try { await portal.run(notExported); } catch (err) { if (err instanceof tractor.FunctionNotFound) console.error(err.message); }
+ * ```
+ */
 export class FunctionNotFound extends InvalidArgument {
   override readonly code: string = 'ERR_TRACTOR_FUNCTION_NOT_FOUND';
 }
 
-/** A message broke the protocol: malformed, unknown `msg_type`, missing fields, or a payload that breaks a `pldSpec`. */
+/**
+ * A message broke the protocol: malformed, unknown `msg_type`, missing fields, or a payload that breaks a `pldSpec`.
+ *
+ * @example
+ * ```ts
+ * try { await ctx.started({ n: 'x' }); } catch (err) { if (err instanceof tractor.MsgTypeError) console.error(err.message); } // breaks the pldSpec
+ * ```
+ */
 export class MsgTypeError extends TractorError {
   override readonly code = 'ERR_TRACTOR_MSG_TYPE';
 }
@@ -57,7 +91,14 @@ export class MsgTypeError extends TractorError {
  */
 export type TransportClosedReason = 'peer-closed' | 'local' | 'failed' | 'timeout' | 'protocol';
 
-/** The channel to a peer closed (peer exited, connection reset, bad frame) while something was still in flight. */
+/**
+ * The channel to a peer closed (peer exited, connection reset, bad frame) while something was still in flight.
+ *
+ * @example
+ * ```ts
+ * try { await portal.run(work); } catch (err) { if (err instanceof tractor.TransportClosed && err.reason === 'peer-closed') console.error('the actor went away'); }
+ * ```
+ */
 export class TransportClosed extends TractorError {
   override readonly code: string = 'ERR_TRACTOR_TRANSPORT_CLOSED';
   /** Why, for code that must tell the cases apart (never by the message). */
@@ -68,7 +109,14 @@ export class TransportClosed extends TractorError {
   }
 }
 
-/** A connection to a peer did not open within its timeout (the peer may be alive but busy, or the address unroutable). */
+/**
+ * A connection to a peer did not open within its timeout (the peer may be alive but busy, or the address unroutable).
+ *
+ * @example
+ * ```ts
+ * try { await tractor.findActor('busy'); } catch (err) { if (err instanceof tractor.ConnectTimeout) console.error('no connect in time'); }
+ * ```
+ */
 export class ConnectTimeout extends TransportClosed {
   override readonly code = 'ERR_TRACTOR_CONNECT_TIMEOUT';
   constructor(message: string, options?: ErrorOptions) {
@@ -76,7 +124,14 @@ export class ConnectTimeout extends TransportClosed {
   }
 }
 
-/** A peer accepted the connection but did not say who it is (its `Aid`) within the handshake timeout: it may just be busy. */
+/**
+ * A peer accepted the connection but did not say who it is (its `Aid`) within the handshake timeout: it may just be busy.
+ *
+ * @example
+ * ```ts
+ * try { await tractor.findActor('busy'); } catch (err) { if (err instanceof tractor.HandshakeTimeout) console.error('connected, but no Aid in time'); }
+ * ```
+ */
 export class HandshakeTimeout extends TransportClosed {
   override readonly code = 'ERR_TRACTOR_HANDSHAKE_TIMEOUT';
   constructor(message: string, options?: ErrorOptions) {
@@ -84,12 +139,26 @@ export class HandshakeTimeout extends TransportClosed {
   }
 }
 
-/** A receiver's bounded buffer was overrun by a sender it did not keep up with. */
+/**
+ * A receiver's bounded buffer was overrun by a sender it did not keep up with.
+ *
+ * @example
+ * ```ts
+ * await using stream = await ctx.openStream({ msgBufferSize: 64 }); // read it, or pass allowOverruns: true, or get StreamOverrun
+ * ```
+ */
 export class StreamOverrun extends TractorError {
   override readonly code = 'ERR_TRACTOR_STREAM_OVERRUN';
 }
 
-/** A broadcast subscriber fell more than its `bufferSize` behind; it resumes from the oldest message still held. */
+/**
+ * A broadcast subscriber fell more than its `bufferSize` behind; it resumes from the oldest message still held.
+ *
+ * @example
+ * ```ts
+ * try { await sub.receive(); } catch (err) { if (err instanceof tractor.Lagged) console.warn(`missed ${err.skipped}`); }
+ * ```
+ */
 export class Lagged extends TractorError {
   override readonly code = 'ERR_TRACTOR_LAGGED';
   /** How many messages this subscriber missed. */
@@ -100,32 +169,74 @@ export class Lagged extends TractorError {
   }
 }
 
-/** The peer closed the stream (`Stop`); nothing more will arrive. */
+/**
+ * The peer closed the stream (`Stop`); nothing more will arrive.
+ *
+ * @example
+ * ```ts
+ * try { for (;;) console.log(await stream.receive()); } catch (err) { if (!(err instanceof tractor.EndOfStream)) throw err; }
+ * ```
+ */
 export class EndOfStream extends TractorError {
   override readonly code = 'ERR_TRACTOR_END_OF_STREAM';
 }
 
-/** An address string that is not `tcp://host:port` or `uds:///path`, or one nothing listens on. */
+/**
+ * An address string that is not `tcp://host:port` or `uds:///path`, or one nothing listens on.
+ *
+ * @example
+ * ```ts
+ * try { await tractor.findActor('x', { registryAddrs: ['localhost:1616'] }); } catch (err) { console.error(err); } // InvalidAddress: use 'tcp://host:port'
+ * ```
+ */
 export class InvalidAddress extends TractorError {
   override readonly code = 'ERR_TRACTOR_INVALID_ADDRESS';
 }
 
-/** A registry address that is dead, or held by something that is not a tractor-ts registrar. */
+/**
+ * A registry address that is dead, or held by something that is not a tractor-ts registrar.
+ *
+ * @example
+ * ```ts
+ * try { await tractor.findActor('x', { registryAddrs: ['tcp://127.0.0.1:9'] }); } catch (err) { if (err instanceof tractor.RegistryError) console.error(err.message); }
+ * ```
+ */
 export class RegistryError extends TractorError {
   override readonly code: string = 'ERR_TRACTOR_REGISTRY';
 }
 
-/** A registry address answers as a tractor-ts actor that is not a registrar: point `registryAddrs` at the registrar. */
+/**
+ * A registry address answers as a tractor-ts actor that is not a registrar: point `registryAddrs` at the registrar.
+ *
+ * @example
+ * ```ts
+ * try { await tractor.getRegistry(await tractor.queryActor('worker')); } catch (err) { if (err instanceof tractor.NotARegistrar) console.error(err.message); }
+ * ```
+ */
 export class NotARegistrar extends RegistryError {
   override readonly code = 'ERR_TRACTOR_NOT_A_REGISTRAR';
 }
 
-/** A call in the `self` namespace named a method the peer's runtime does not have (e.g. a registry method of a non-registrar). */
+/**
+ * A call in the `self` namespace named a method the peer's runtime does not have (e.g. a registry method of a non-registrar).
+ *
+ * @example
+ * ```ts
+ * try { await portal.runFromNs('self', 'no_such_method'); } catch (err) { console.error(err); } // err.boxedTypeName === 'UnknownRuntimeMethod'
+ * ```
+ */
 export class UnknownRuntimeMethod extends TractorError {
   override readonly code = 'ERR_TRACTOR_UNKNOWN_RUNTIME_METHOD';
 }
 
-/** An actor process failed outside of any task: it exited, crashed or was killed before delivering its result. */
+/**
+ * An actor process failed outside of any task: it exited, crashed or was killed before delivering its result.
+ *
+ * @example
+ * ```ts
+ * try { await portal.waitForResult(); } catch (err) { if (err instanceof tractor.ActorFailure) console.error(err.exitCode, err.signalCode); }
+ * ```
+ */
 export class ActorFailure extends TractorError {
   override readonly code = 'ERR_TRACTOR_ACTOR_FAILURE';
   /** The process's exit code, if it exited. */
@@ -144,6 +255,11 @@ export class ActorFailure extends TractorError {
  * request from `canceller` (a parent, a peer, `cancelActor`), SIGINT/SIGTERM at
  * the root, or a nursery closing. Crossing back to the requester it becomes a
  * `ContextCancelled`.
+ *
+ * @example
+ * ```ts
+ * export async function work() { try { await tractor.sleepForever(); } catch (err) { if (err instanceof tractor.Cancelled) console.log('cancelled by', err.canceller); throw err; } }
+ * ```
  */
 export class Cancelled extends TractorError {
   override readonly code = 'ERR_TRACTOR_CANCELLED';
@@ -155,7 +271,14 @@ export class Cancelled extends TractorError {
   }
 }
 
-/** The library was used in a way that cannot work (e.g. a nursery opened while a child imports its modules). */
+/**
+ * The library was used in a way that cannot work (e.g. a nursery opened while a child imports its modules).
+ *
+ * @example
+ * ```ts
+ * try { tractor.currentActor(); } catch (err) { if (err instanceof tractor.RuntimeUsageError) console.error('open a root first'); }
+ * ```
+ */
 export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';
 }
@@ -163,6 +286,11 @@ export class RuntimeUsageError extends TractorError {
 /**
  * Sentinel returned by `Portal.waitForResult()` of a daemon actor (one started
  * with `startActor`), which has no single result to wait for.
+ *
+ * @example
+ * ```ts
+ * if ((await daemonPortal.waitForResult()) === tractor.NoResult) console.log('a daemon has no result');
+ * ```
  */
 export class NoResult {
   private constructor() {}
@@ -196,6 +324,11 @@ export type ErrorConstructorLike = abstract new (...args: never[]) => Error;
  * `boxedTypeName` is always set. Errors relayed through intermediate actors
  * keep their original `srcUid` and type, and `relayPath` lists every actor the
  * error passed through, origin first.
+ *
+ * @example
+ * ```ts
+ * try { await portal.run(fails); } catch (err) { if (err instanceof tractor.RemoteActorError) console.error(err.boxedTypeName, err.srcUid, err.remoteStack); }
+ * ```
  */
 export class RemoteActorError extends TractorError {
   override readonly code: string = 'ERR_TRACTOR_REMOTE_ACTOR';
@@ -228,6 +361,11 @@ export class RemoteActorError extends TractorError {
 /**
  * A remote task ended because it was cancelled. `canceller` names the actor
  * that requested the cancellation.
+ *
+ * @example
+ * ```ts
+ * const r = await ctx.waitForResult(); if (r instanceof tractor.ContextCancelled) console.log('cancelled by', r.canceller);
+ * ```
  */
 export class ContextCancelled extends RemoteActorError {
   override readonly code = 'ERR_TRACTOR_CONTEXT_CANCELLED';
@@ -249,7 +387,14 @@ export function safeString(v: unknown): string {
 }
 
 
-/** Render an error for a terminal: boxed remote errors print their remote stack too. */
+/**
+ * Render an error for a terminal: boxed remote errors print their remote stack too.
+ *
+ * @example
+ * ```ts
+ * try { await portal.run(fails); } catch (err) { console.error(tractor.formatError(err)); }
+ * ```
+ */
 export function formatError(err: unknown): string {
   const suppressed = err as { name?: string; error?: unknown; suppressed?: unknown };
   if (suppressed?.name === 'SuppressedError' && 'suppressed' in (suppressed as object)) {

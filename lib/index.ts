@@ -15,7 +15,9 @@
  */
 export { openRoot, openNursery, run, runDaemon, Root, type RootOptions } from './root.ts';
 export { ActorNursery, type SpawnOptions, type NurseryOptions } from './runtime/nursery.ts';
-export { Portal, type ArgsOf, type ResultOf, type RemoteFn, type RemoteGenFn, type YieldOf, type CallOptions } from './runtime/portal.ts';
+export {
+  Portal, type ArgsOf, type CallArgs, type ContextArgsOf, type ResultOf, type RemoteFn, type RemoteGenFn, type YieldOf, type CallOptions,
+} from './runtime/portal.ts';
 export { currentActor, type ActorInfo as Actor } from './runtime/current.ts';
 export { isMain, isRootProcess, getRuntimeVars, type RuntimeVars, type StartMethod } from './runtime/state.ts';
 export { currentSignal, sleep, sleepForever } from './runtime/scope.ts';
@@ -36,6 +38,11 @@ export {
   UnknownRuntimeMethod, FunctionNotFound, ActorFailure, Cancelled, RuntimeUsageError, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
-export type { TransportClosedReason } from './errors.ts';
+export type { ErrorConstructorLike, RemoteErrorInfo, TransportClosedReason } from './errors.ts';
+/**
+ * Logging on `debug` namespaces `tractor:<actor>:<area>`: `getLogger(area)`
+ * and `getConsoleLog(level)`. The `loglevel` given to a root or nursery
+ * reaches its children.
+ */
 export * as log from './log-api.ts';
 export type { LogLevel } from './log.ts';

@@ -17,6 +17,9 @@ function createDebug(): typeof createDebugType {
   return debugModule;
 }
 
+/**
+ * tractor's log levels, lowest first; a root or nursery passes its `loglevel` down to its children.
+ */
 export type LogLevel = 'transport' | 'debug' | 'runtime' | 'cancel' | 'info' | 'warning' | 'error' | 'critical';
 
 const RANK: Record<LogLevel, number> = {
@@ -46,6 +49,15 @@ export function getLevel(): LogLevel {
   return currentLevel;
 }
 
+/**
+ * A logger of one area. A message below the level in force costs one comparison.
+ *
+ * @example
+ * ```ts
+ * const log = tractor.log.getLogger('worker');
+ * log.info('started %s', tractor.currentActor().name);
+ * ```
+ */
 export class Logger {
   #debuggers = new Map<string, createDebugType.Debugger>();
   /** The area this logger names in its namespace (`tractor:<actor>:<area>`). */
@@ -75,13 +87,21 @@ export class Logger {
     this.#emit(level, msg, args);
   }
 
+  /** Log at level `transport` (printf-style `msg`, formatted only when printed). */
   transport(msg: string, ...args: unknown[]): void { this.#log('transport', msg, args); }
+  /** Log at level `debug` (printf-style `msg`, formatted only when printed). */
   debug(msg: string, ...args: unknown[]): void { this.#log('debug', msg, args); }
+  /** Log at level `runtime` (printf-style `msg`, formatted only when printed). */
   runtime(msg: string, ...args: unknown[]): void { this.#log('runtime', msg, args); }
+  /** Log at level `cancel` (printf-style `msg`, formatted only when printed). */
   cancel(msg: string, ...args: unknown[]): void { this.#log('cancel', msg, args); }
+  /** Log at level `info` (printf-style `msg`, formatted only when printed). */
   info(msg: string, ...args: unknown[]): void { this.#log('info', msg, args); }
+  /** Log at level `warning` (printf-style `msg`, formatted only when printed). */
   warning(msg: string, ...args: unknown[]): void { this.#log('warning', msg, args); }
+  /** Log at level `error` (printf-style `msg`, formatted only when printed). */
   error(msg: string, ...args: unknown[]): void { this.#log('error', msg, args); }
+  /** Log at level `critical` (printf-style `msg`, formatted only when printed). */
   critical(msg: string, ...args: unknown[]): void { this.#log('critical', msg, args); }
 
   /** True when a message at `level` would be printed: guard expensive arguments with it. */
@@ -92,14 +112,31 @@ export class Logger {
 
 const loggers = new Map<string, Logger>();
 
-/** The logger of an area (`'ipc'`, `'spawn'`, or your own module's name). */
+/**
+ * The logger of an area (`'ipc'`, `'spawn'`, or your own module's name), on the `debug` namespace `tractor:<actor>:<area>`.
+ *
+ * @example
+ * ```ts
+ * const log = tractor.log.getLogger('billing');
+ * log.info('charged %d accounts', 3);
+ * ```
+ */
 export function getLogger(area: string): Logger {
   let l = loggers.get(area);
   if (!l) loggers.set(area, (l = new Logger(area)));
   return l;
 }
 
-/** Set this process's level (and so its children's, when passed to a root or nursery) and return the root logger. */
+/**
+ * Set this process's level (and so its children's, when passed to a root or nursery) and return the root logger.
+ *
+ * @example
+ * ```ts
+ * const log = tractor.log.getConsoleLog('info');
+ * log.warning('shown');
+ * ```
+ * @throws {InvalidArgument} for an unknown level.
+ */
 export function getConsoleLog(level: LogLevel = 'info', area = 'tractor'): Logger {
   if (!isLogLevel(level)) throw new InvalidArgument(`unknown loglevel ${JSON.stringify(level)}; use one of ${LOG_LEVELS.join(', ')}`);
   threshold = RANK[level];

@@ -18,6 +18,11 @@ import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars
 
 const log = getLogger('runtime');
 
+/**
+ * Options of the root actor: of `openRoot`, `run`, `runDaemon`, and of
+ * `openNursery` when it boots the root. Every field is checked before
+ * anything boots (a mistake is an `InvalidArgument`).
+ */
 export interface RootOptions {
   /** The root actor's name (default `'root'`). */
   name?: string;
@@ -39,7 +44,17 @@ export interface RootOptions {
 /** The runtime of each open root, for this module only (a `Root` does not expose it). */
 const runtimes = new WeakMap<Root, ActorRuntime>();
 
-/** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
+/**
+ * The root actor of a tree, as returned by `openRoot`. Disposing it cancels
+ * what it still runs, leaves the registry, closes it and reaps every child
+ * process still running.
+ *
+ * @example
+ * ```ts
+ * await using root = await tractor.openRoot({ name: 'main', registryAddrs: ['tcp://127.0.0.1:1616'] });
+ * await using an = await tractor.openNursery(); // runs under this root
+ * ```
+ */
 export class Root implements AsyncDisposable {
   readonly #runtime: ActorRuntime;
 
@@ -49,11 +64,16 @@ export class Root implements AsyncDisposable {
     runtimes.set(this, runtime);
   }
 
-  /** Aborted when the root actor is cancelled (SIGINT/SIGTERM under `run`, its `signal`, a cancel request). */
+  /**
+   * Aborted when the root actor is cancelled (SIGINT/SIGTERM under `run`, its `signal`, a cancel request).
+   */
   get signal(): AbortSignal {
     return this.#runtime.scope.signal;
   }
 
+  /**
+   * Cancel what the root still runs, leave the registry, close, and reap every child process.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.#runtime.cancel(null);
     // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
@@ -61,7 +81,20 @@ export class Root implements AsyncDisposable {
   }
 }
 
-/** Boot the root actor of a new tree in this process. */
+/**
+ * Boot the root actor of a new tree in this process: it listens, joins the
+ * registry (becoming the registrar if none answers at the first address) and
+ * becomes this process's current actor.
+ *
+ * @example
+ * ```ts
+ * await using root = await tractor.openRoot({ name: 'root', enableTransports: ['tcp'] });
+ * console.log(tractor.currentActor().name); // 'root'
+ * ```
+ * @throws {RuntimeUsageError} when this process already runs an actor, or while a child imports its modules.
+ * @throws {InvalidArgument} for a bad option (an `InvalidAddress` for a malformed address).
+ * @throws {RegistryError} when a registry address is held by something that is not a registrar.
+ */
 export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   assertNotImporting('openRoot()');
   if (getRuntime()) {
@@ -87,7 +120,22 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   return new Root(actor);
 }
 
-/** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */
+/**
+ * Open an actor nursery: `await using an = await tractor.openNursery()`. It
+ * boots a root actor first (closed with the nursery) if this process has none;
+ * inside an actor it opens a nursery of that actor.
+ *
+ * @example
+ * ```ts
+ * export async function hi(args: { who: string }) { return `hi ${args.who}`; }
+ * async function main() {
+ *   await using an = await tractor.openNursery();
+ *   const portal = await an.runInActor(hi, { who: 'root' });
+ *   console.log(await portal.waitForResult());
+ * }
+ * ```
+ * @throws {InvalidArgument} for a bad option, before anything boots.
+ */
 export async function openNursery(opts: NurseryOptions & RootOptions = {}): Promise<ActorNursery> {
   assertNotImporting('openNursery()');
   checkRootOptions(opts, 'openNursery()');
@@ -130,6 +178,15 @@ async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promis
  * SIGINT/SIGTERM cancel the whole tree; an error is printed (remote errors
  * with their remote stacks) and sets a non-zero exit code. Use it as
  * `if (tractor.isMain(import.meta)) tractor.run(main)`, not awaited.
+ *
+ * @example
+ * ```ts
+ * async function main() {
+ *   await using an = await tractor.openNursery();
+ *   // ...
+ * }
+ * if (tractor.isMain(import.meta)) tractor.run(main);
+ * ```
  */
 export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<T> {
   const done = (async () => {
@@ -150,6 +207,12 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
 /**
  * Serve RPC on `enableModules` as a long-lived root actor until cancelled
  * (SIGINT/SIGTERM or `opts.signal`), then exit cleanly.
+ *
+ * @example
+ * ```ts
+ * // a service other programs find by name (findActor('math'))
+ * if (tractor.isMain(import.meta)) await tractor.runDaemon([import.meta.url], { name: 'math' });
+ * ```
  */
 export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
   checkModules(enableModules, 'runDaemon(enableModules)');

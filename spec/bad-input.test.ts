@@ -190,7 +190,7 @@ test('a well-formed raw Start gets a well-formed reply: Return, or an Error for 
   assert.equal(err.src_type_str, 'ModuleNotExposed');
   peer.write(frame({ msg_type: 'Start', cid: 'c3', ns: CORE, func: 'noSuchExport', kwargs: {}, uid, pld_spec: null }));
   const err3 = await peer.nextFrame();
-  assert.equal(err3.src_type_str, 'TypeError');
+  assert.equal(err3.src_type_str, 'FunctionNotFound');
   peer.socket.end();
   await peer.closed;
   await stillServing();

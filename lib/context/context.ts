@@ -44,7 +44,27 @@ export interface DeliveryTarget {
 
 type Outcome = { value: unknown } | { error: Error };
 
-/** One side of a linked pair of tasks. */
+/**
+ * One side of a linked pair of tasks (a context dialog). The parent side
+ * comes from `portal.openContext`; the child side is the endpoint's first
+ * argument. `R` is the endpoint's result type.
+ *
+ * @example
+ * ```ts
+ * // child side
+ * export const counter = tractor.context(async (ctx, args: { upTo: number }) => {
+ *   await ctx.started('ready');
+ *   await using stream = await ctx.openStream<number>();
+ *   for (let i = 0; i < args.upTo; i++) await stream.send(i);
+ *   return 'counted';
+ * });
+ * // parent side
+ * await using ctx = await portal.openContext(counter, { upTo: 3 });
+ * await using stream = await ctx.openStream<number>();
+ * for await (const n of stream) console.log(n);
+ * console.log(await ctx.waitForResult()); // 'counted'
+ * ```
+ */
 export class Context<R = unknown> implements AsyncDisposable {
   /** `'parent'` for the side that opened it, `'child'` in the endpoint. */
   readonly side: 'parent' | 'child';
@@ -312,7 +332,16 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   // ------------------------------------------------------------ public API
 
-  /** Child side: hand `value` to the parent (it becomes `ctx.first`) and let `openContext` resolve. Call once. */
+  /**
+   * Child side: hand `value` to the parent (it becomes `ctx.first`) and let `openContext` resolve. Call once.
+   *
+   * @example
+   * ```ts
+   * await ctx.started({ ready: true });
+   * ```
+   * @throws {RuntimeUsageError} on the parent side, or when called twice.
+   * @throws {MsgTypeError} when `value` breaks the endpoint's `pldSpec`.
+   */
   async started(value?: unknown): Promise<void> {
     if (this.side !== 'child') throw new RuntimeUsageError('started() is called by the child side of a context');
     if (this.#startedSent) throw new RuntimeUsageError('ctx.started() was already called');
@@ -336,6 +365,14 @@ export class Context<R = unknown> implements AsyncDisposable {
   /**
    * Open the dialog's stream (one per context). Each side must open it to
    * talk; the child only after `started()`.
+   *
+   * @example
+   * ```ts
+   * await using stream = await ctx.openStream<string>({ msgBufferSize: 16 });
+   * await stream.send('hello');
+   * ```
+   * @throws {RuntimeUsageError} before `started()` (child side), after `cancel()`, or for a second stream.
+   * @throws {InvalidArgument} for a `msgBufferSize` that is not a positive integer.
    */
   async openStream<T = unknown>(opts: OpenStreamOptions = {}): Promise<MsgStream<T>> {
     if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
@@ -353,6 +390,12 @@ export class Context<R = unknown> implements AsyncDisposable {
    * side: cancel this task itself and return at once; its next await that
    * honours `ctx.signal` raises, and the parent sees `ContextCancelled` with
    * this actor as canceller.
+   *
+   * @example
+   * ```ts
+   * await ctx.cancel();
+   * const outcome = await ctx.waitForResult(); // a ContextCancelled value: this side asked for it
+   * ```
    */
   async cancel(): Promise<void> {
     if (this.side === 'child') {
@@ -388,6 +431,13 @@ export class Context<R = unknown> implements AsyncDisposable {
   /**
    * Parent side: the child's return value. A cancellation this actor asked
    * for comes back as a `ContextCancelled` value; any other error is thrown.
+   *
+   * @example
+   * ```ts
+   * const result = await ctx.waitForResult();
+   * if (result instanceof tractor.ContextCancelled) console.log('cancelled by', result.canceller);
+   * ```
+   * @throws {RemoteActorError} what the child raised (a `ContextCancelled` someone else asked for too).
    */
   async waitForResult(): Promise<R | ContextCancelled> {
     if (this.side !== 'parent') throw new RuntimeUsageError('waitForResult() is called by the parent side of a context');
@@ -483,7 +533,20 @@ export class Context<R = unknown> implements AsyncDisposable {
   }
 }
 
-/** The `Context` of the remote task running this code. Throws outside a context endpoint. */
+/**
+ * The `Context` of the remote task running this code (the twin of
+ * `tractor.current_ipc_ctx()`).
+ *
+ * @example
+ * ```ts
+ * export const ep = tractor.context(async (ctx) => {
+ *   helper();
+ *   await ctx.started();
+ * });
+ * function helper() { console.log(tractor.currentIpcCtx().cid); }
+ * ```
+ * @throws {RuntimeUsageError} outside a context endpoint.
+ */
 export function currentIpcCtx(): Context {
   const ctx = taskStorage.getStore()?.ctx;
   if (!(ctx instanceof Context)) throw new RuntimeUsageError('currentIpcCtx() is only available inside a context endpoint');

@@ -19,8 +19,19 @@ export interface ContextEndpointOptions {
 export type ContextFn = (ctx: Context<any>, args: any) => Promise<unknown>;
 
 /**
- * Mark `fn` as a context endpoint (the twin of `@tractor.context`). Export the
- * result: `export const echo = context(async (ctx, args: {...}) => {...})`.
+ * Mark `fn` as a context endpoint (the twin of `@tractor.context`). Export
+ * the result; open it from another actor with `portal.openContext(ep, args)`.
+ *
+ * @example
+ * ```ts
+ * export const echo = tractor.context(async (ctx, args: { prefix: string }) => {
+ *   await ctx.started();
+ *   await using stream = await ctx.openStream<string>();
+ *   for await (const msg of stream) await stream.send(args.prefix + msg);
+ *   return 'bye';
+ * });
+ * ```
+ * @throws {InvalidArgument} when `fn` is not a function.
  */
 export function context<F extends ContextFn>(fn: F, opts: ContextEndpointOptions = {}): F {
   if (typeof fn !== 'function') throw new InvalidArgument('context(fn) needs an async function (ctx, args) => ...');

@@ -33,6 +33,18 @@ export interface OpenStreamOptions {
   allowOverruns?: boolean;
 }
 
+/**
+ * The two-way message stream of a context (or the receive-only stream of a
+ * remote async generator): an AsyncIterable and AsyncDisposable, with
+ * broadcast fan-out to many local consumers (`subscribe`).
+ *
+ * @example
+ * ```ts
+ * await using stream = await ctx.openStream<number>();
+ * await stream.send(1);
+ * for await (const msg of stream) console.log(msg); // until the peer's Stop
+ * ```
+ */
 export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable {
   readonly #ctx: StreamEnd;
   readonly #receiveOnly: boolean;
@@ -51,20 +63,44 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
     return this.#closed;
   }
 
-  /** Send `value` to the peer; waits only when the transport is backed up. */
+  /**
+   * Send `value` to the peer; waits only when the transport is backed up.
+   *
+   * @example
+   * ```ts
+   * await stream.send({ tick: 1 });
+   * ```
+   * @throws {EndOfStream} after this side closed the stream.
+   * @throws {RuntimeUsageError} on a receive-only stream (`openStreamFrom`).
+   */
   send(value: unknown): Promise<void> {
     if (this.#receiveOnly) return Promise.reject(new RuntimeUsageError('a stream from openStreamFrom() is receive-only'));
     if (this.#closed) return Promise.reject(new EndOfStream('this side closed the stream; it cannot send'));
     return this.#ctx.sendYield(value);
   }
 
-  /** The next message; rejects with `EndOfStream` after the peer's `Stop`, or with the remote error. */
+  /**
+   * The next message; rejects with `EndOfStream` after the peer's `Stop`, or with the remote error.
+   *
+   * @example
+   * ```ts
+   * const msg = await stream.receive();
+   * ```
+   * @throws {EndOfStream} once the peer closed its side.
+   */
   receive(): Promise<T> {
     if (this.#primary) return this.#primary.receive();
     return this.#ctx.receiveYield() as Promise<T>;
   }
 
-  /** Close this side (send `Stop`); idempotent. A legacy stream also cancels its generator if it still runs. */
+  /**
+   * Close this side (send `Stop`); idempotent. A legacy stream also cancels its generator if it still runs.
+   *
+   * @example
+   * ```ts
+   * await stream.close();
+   * ```
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -83,6 +119,13 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
    * that falls further behind gets `Lagged`, then resumes from the oldest
    * message still held. The stream is read from IPC once for all of them
    * (this stream's own `receive` becomes one more subscriber).
+   *
+   * @example
+   * ```ts
+   * const a = stream.subscribe();
+   * const b = stream.subscribe({ bufferSize: 8 });
+   * for await (const msg of a) console.log('a', msg);
+   * ```
    */
   subscribe(opts: { bufferSize?: number } = {}): BroadcastReceiver<T> {
     if (!this.#hub) {
@@ -106,6 +149,9 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
     return this.#primary ? NOTHING : (this.#ctx.takeBuffered() as T | typeof NOTHING);
   }
 
+  /**
+   * Close this side (see {@link MsgStream.close}).
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     await this.close();
   }

@@ -62,6 +62,13 @@ async function portalTo(actor: ActorRuntime, entry: RegistryEntry, registrar: Ad
  * one that answers wins. Dispose the portal (`await using`) to close the
  * connection it opened; portals to the same actor share one connection,
  * closed when the last of them is disposed.
+ *
+ * @example
+ * ```ts
+ * await using math = await tractor.findActor('math');
+ * if (math) console.log(await math.run(add, { a: 1, b: 2 }));
+ * ```
+ * @throws {RegistryError} when no registrar answers (a `NotARegistrar` when the address is an actor that is not one).
  */
 export async function findActor(name: string, opts: DiscoveryOptions = {}): Promise<Portal | undefined> {
   const actor = runtime('findActor');
@@ -77,6 +84,12 @@ export async function findActor(name: string, opts: DiscoveryOptions = {}): Prom
 /**
  * A portal to the actor registered under `name`, waiting until one registers.
  * Honours the ambient signal and `opts.signal`.
+ *
+ * @example
+ * ```ts
+ * await using math = await tractor.waitForActor('math', { signal: AbortSignal.timeout(10_000) });
+ * ```
+ * @throws {RegistryError} when no registrar answers.
  */
 export async function waitForActor(name: string, opts: DiscoveryOptions = {}): Promise<Portal> {
   const actor = runtime('waitForActor');
@@ -88,7 +101,14 @@ export async function waitForActor(name: string, opts: DiscoveryOptions = {}): P
   }
 }
 
-/** The first address of the actor registered under `name`, or `undefined`. */
+/**
+ * The first address of the actor registered under `name`, or `undefined`.
+ *
+ * @example
+ * ```ts
+ * const addr = await tractor.queryActor('math'); // e.g. 'tcp://127.0.0.1:40123'
+ * ```
+ */
 export async function queryActor(name: string, opts: DiscoveryOptions = {}): Promise<Address | undefined> {
   const actor = runtime('queryActor');
   for (const { entries } of await askEveryRegistrar(actor, name, opts)) {
@@ -120,6 +140,13 @@ async function askEveryRegistrar(actor: ActorRuntime, name: string, opts: Discov
  * A portal to the registrar at `addr` (default: the first registry address).
  * `await portal.runFromNs('self', 'get_registry')` lists every registered
  * actor as `{ name, uuid, pid, addrs }`.
+ *
+ * @example
+ * ```ts
+ * await using registrar = await tractor.getRegistry();
+ * console.log(await registrar.runFromNs('self', 'get_registry'));
+ * ```
+ * @throws {RegistryError} when nothing answers there (`NotARegistrar` when an actor answers that is not the registrar).
  */
 export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, 'registryAddrs'> = {}): Promise<Portal> {
   const actor = runtime('getRegistry');

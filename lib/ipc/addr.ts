@@ -4,7 +4,13 @@
  */
 import { InvalidAddress } from '../errors.ts';
 
+/**
+ * An actor address: `tcp://host:port` or `uds:///absolute/path.sock`.
+ */
 export type Address = string;
+/**
+ * A transport an actor can listen on.
+ */
 export type TransportName = 'tcp' | 'uds';
 export type ParsedAddress =
   | { proto: 'tcp'; host: string; port: number }

@@ -19,6 +19,13 @@ const errorTypes = new Map<string, ErrorConstructorLike>();
  * back with `boxedType === cls` and a `cause` that is `instanceof cls`.
  * Register it in every actor that may receive it (e.g. at module top level of
  * an enabled module).
+ *
+ * @example
+ * ```ts
+ * export class QuotaExceeded extends Error {}
+ * tractor.registerErrorType(QuotaExceeded);
+ * // later, in the caller: err instanceof RemoteActorError && err.cause instanceof QuotaExceeded
+ * ```
  */
 export function registerErrorType(cls: ErrorConstructorLike): void {
   errorTypes.set(cls.name, cls);

@@ -28,7 +28,15 @@ export function setRuntime(actor: ActorRuntime | undefined): void {
   runtime = actor;
 }
 
-/** The actor this code runs in. Throws outside a running actor (open a root or nursery first). */
+/**
+ * The actor this code runs in: its name, uid, pid, enabled modules, whether it is the registrar, and its addresses.
+ *
+ * @example
+ * ```ts
+ * export async function whoami() { return tractor.currentActor().name; }
+ * ```
+ * @throws {RuntimeUsageError} outside a running actor (open a root or nursery first).
+ */
 export function currentActor(): ActorInfo {
   const a = runtime;
   if (!a) throw new RuntimeUsageError('no actor runtime is running in this process: call tractor.run(), openRoot() or openNursery() first');

@@ -20,7 +20,9 @@ import { EXIT_AFTER_CLOSE_MS, KILL_GRACE_MS, withTimeout } from './timing.ts';
 
 const log = getLogger('nursery');
 
-/** Options of one spawned actor. */
+/**
+ * Options of one spawned actor (`runInActor`, `startActor`, each actor of a cluster).
+ */
 export interface SpawnOptions {
   name?: string;
   /** Modules the actor imports at boot and serves RPC from (`import.meta.url`, absolute paths, package names). */
@@ -138,6 +140,21 @@ function raceAbort<T>(p: Promise<T>, scope: Scope): Promise<T> {
   });
 }
 
+/**
+ * `ActorNursery`: spawns actors and supervises them with trio's rules:
+ * one-cancels-all on any child error, and no exit from the `await using`
+ * block before every child process is dead and reaped. Errors are delivered
+ * once: one the body already received is not raised again at disposal.
+ *
+ * @example
+ * ```ts
+ * await using an = await tractor.openNursery();
+ * const worker = await an.startActor('worker', { enableModules: [import.meta.url] });
+ * console.log(await worker.run(add, { a: 1, b: 2 }));
+ * const once = await an.runInActor(add, { a: 3, b: 4 });
+ * console.log(await once.waitForResult());
+ * ```
+ */
 export class ActorNursery implements AsyncDisposable {
   /** @internal */
   readonly scope: Scope;
@@ -174,6 +191,14 @@ export class ActorNursery implements AsyncDisposable {
    * to `fn.name`; `fn`'s module is enabled in the child automatically. Get the
    * result with `portal.waitForResult()` or `an.wait()`; a child still running
    * when the nursery block ends is cancelled.
+   *
+   * @example
+   * ```ts
+   * const portal = await an.runInActor(add, { a: 1, b: 2 }, { name: 'adder' });
+   * console.log(await portal.waitForResult()); // 3
+   * ```
+   * @throws {InvalidArgument} when `fn` is not an async function, or for a bad option.
+   * @throws {FunctionNotFound} when `fn` is not an export of a module the call can see.
    */
   async runInActor<F extends RemoteFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, SpawnOptions>): Promise<Portal<ResultOf<F>>> {
     this.#assertOpen('runInActor');
@@ -192,7 +217,16 @@ export class ActorNursery implements AsyncDisposable {
     return child.portal as Portal<ResultOf<F>>;
   }
 
-  /** Spawn a daemon actor that serves RPC on `enableModules` until cancelled. */
+  /**
+   * Spawn a daemon actor that serves RPC on `enableModules` until cancelled.
+   *
+   * @example
+   * ```ts
+   * const portal = await an.startActor('math', { enableModules: [import.meta.url] });
+   * console.log(await portal.run(add, { a: 1, b: 2 }));
+   * ```
+   * @throws {InvalidArgument} for an empty name or a bad option.
+   */
   async startActor(name: string, opts: SpawnOptions = {}): Promise<Portal> {
     this.#assertOpen('startActor');
     if (typeof name !== 'string' || !name) throw new InvalidArgument(`startActor(name) needs a non-empty actor name, got ${JSON.stringify(name)}`);
@@ -204,6 +238,12 @@ export class ActorNursery implements AsyncDisposable {
   /**
    * Wait until every `runInActor` child has finished; raise their errors (one
    * as itself, several as an `AggregateError`).
+   *
+   * @example
+   * ```ts
+   * for (const n of [1, 2, 3]) await an.runInActor(square, { n });
+   * await an.wait();
+   * ```
    */
   async wait(): Promise<void> {
     await Promise.allSettled([...this.#spawning]);
@@ -211,14 +251,23 @@ export class ActorNursery implements AsyncDisposable {
     this.#raisePending();
   }
 
-  /** Cancel every child (graceful request, then SIGKILL after the grace period; `hard` kills at once) and reap them. */
+  /**
+   * Cancel every child (graceful request, then SIGKILL after the grace period; `hard` kills at once) and reap them.
+   *
+   * @example
+   * ```ts
+   * await an.cancel(); // or { hard: true }
+   * ```
+   */
   async cancel(opts: { hard?: boolean } = {}): Promise<void> {
     this.scope.abort(new Cancelled('the actor nursery was cancelled', this.#actor.uid));
     await Promise.allSettled([...this.#spawning]);
     await Promise.all([...this.#children].map((c) => c.terminate(opts.hard ?? false)));
   }
 
-  /** Cancel what still runs, reap every process, then raise the errors not yet delivered. */
+  /**
+   * Cancel what still runs, reap every process, then raise the errors not yet delivered.
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     this.#closed = true;
     try {

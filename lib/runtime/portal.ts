@@ -38,6 +38,9 @@ export type RemoteGenFn = (args: never) => AsyncGenerator<unknown>;
 /** The values a legacy streaming target yields. */
 export type YieldOf<F> = F extends (...args: never[]) => AsyncGenerator<infer Y> ? Y : never;
 
+/**
+ * Options of one call through a portal.
+ */
 export interface CallOptions {
   /** Aborting it cancels the remote task; the call rejects with the abort reason. */
   signal?: AbortSignal;
@@ -52,6 +55,21 @@ export interface PortalOwner {
   delivered(err: unknown): void;
 }
 
+/**
+ * `Portal`: the handle to a remote actor through which this actor calls it:
+ * one-shot RPC (`run`), contexts (`openContext`), legacy streams
+ * (`openStreamFrom`), its result (`waitForResult`) and its cancellation
+ * (`cancelActor`). A nursery's portals live as long as their actor; one from
+ * discovery is disposed (`await using`) to release its connection.
+ *
+ * @example
+ * ```ts
+ * const portal = await an.startActor('worker', { enableModules: [import.meta.url] });
+ * const sum = await portal.run(add, { a: 1, b: 2 });
+ * await using ctx = await portal.openContext(echo, {});
+ * for await (const n of await portal.openStreamFrom(count, { to: 3 })) console.log(n);
+ * ```
+ */
 export class Portal<R = unknown> implements AsyncDisposable {
   readonly #chan: Channel;
   readonly #actor: ActorRuntime;
@@ -113,7 +131,16 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * `fn` must be an exported async function of a module the remote actor
    * enabled. A remote error rejects with `RemoteActorError`; aborting
    * `opts.signal` (or the ambient signal) cancels the remote task and rejects
-   * with the abort reason.
+   * with the abort reason. `args` may be left out only when `fn` takes none.
+   *
+   * @example
+   * ```ts
+   * export async function add(args: { a: number; b: number }) { return args.a + args.b; }
+   * const three = await portal.run(add, { a: 1, b: 2 }, { signal: AbortSignal.timeout(5000) });
+   * ```
+   * @throws {RemoteActorError} what the remote task raised, boxed.
+   * @throws {FunctionNotFound} when `fn` is not an export of a module the call can see.
+   * @throws {InvalidArgument} when `fn` is a context endpoint or a generator, or `args` cannot cross.
    */
   async run<F extends RemoteFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, CallOptions>): Promise<ResultOf<F>> {
     const kind = functypeOf(fn);
@@ -128,7 +155,14 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
   }
 
-  /** Run the export `func` of module `ns` (a module id as in `enableModules`) in the remote actor. */
+  /**
+   * Run the export `func` of module `ns` (a module id as in `enableModules`) in the remote actor, by name.
+   *
+   * @example
+   * ```ts
+   * const sum = await portal.runFromNs(import.meta.url, 'add', { a: 1, b: 2 });
+   * ```
+   */
   async runFromNs(ns: string, func: string, args: object = {}, opts: CallOptions = {}): Promise<unknown> {
     try {
       if (ns === 'self') return await callSelf(this.#actor, this.#chan, func, args, CANCEL_ACK_TIMEOUT_MS);
@@ -140,7 +174,24 @@ export class Portal<R = unknown> implements AsyncDisposable {
 
   /**
    * Open a context with the endpoint `fn` (made by `context()`) in the remote
-   * actor. Resolves once the remote task called `ctx.started()`.
+   * actor. Resolves once the remote task called `ctx.started()`; `ctx.first`
+   * is the value it passed. Disposing the context cancels the remote task if
+   * it still runs.
+   *
+   * @example
+   * ```ts
+   * export const echo = tractor.context(async (ctx, args: { greeting: string }) => {
+   *   await ctx.started(args.greeting);
+   *   await using stream = await ctx.openStream();
+   *   for await (const msg of stream) await stream.send(msg);
+   * });
+   * await using ctx = await portal.openContext(echo, { greeting: 'hi' });
+   * await using stream = await ctx.openStream();
+   * await stream.send('ping');
+   * console.log(ctx.first, await stream.receive()); // 'hi' 'ping'
+   * ```
+   * @throws {RemoteActorError} when the endpoint raised before `started()`.
+   * @throws {InvalidArgument} when `fn` is not a context endpoint.
    */
   async openContext<F extends ContextFn>(fn: F, ...[args, opts = {}]: CallArgs<ContextArgsOf<F>, ContextOptions>): Promise<Context<Awaited<ReturnType<F>>>> {
     if (functypeOf(fn) !== 'context') {
@@ -165,6 +216,14 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * Iterate the values of the async generator `fn(args)` running in the
    * remote actor. Leaving the `await using` block (or `break`) cancels the
    * remote generator, whose `finally` runs.
+   *
+   * @example
+   * ```ts
+   * export async function* count(args: { to: number }) { for (let i = 0; i < args.to; i++) yield i; }
+   * await using stream = await portal.openStreamFrom(count, { to: 3 });
+   * for await (const n of stream) console.log(n); // 0 1 2
+   * ```
+   * @throws {InvalidArgument} when `fn` is not an async generator function.
    */
   async openStreamFrom<F extends RemoteGenFn>(fn: F, ...[args, opts = {}]: CallArgs<ArgsOf<F>, CallOptions & OpenStreamOptions>): Promise<MsgStream<YieldOf<F>>> {
     if (functypeOf(fn) !== 'asyncgen') {
@@ -192,6 +251,12 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * The result of a `runInActor` actor (cached: every call returns the same
    * outcome). A daemon actor has no result: that returns `NoResult` and logs
    * a warning.
+   *
+   * @example
+   * ```ts
+   * const portal = await an.runInActor(add, { a: 1, b: 2 });
+   * console.log(await portal.waitForResult()); // 3
+   * ```
    */
   async waitForResult(): Promise<R> {
     if (!this.#owner?.result) {
@@ -209,6 +274,11 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * Cancel the whole remote actor: its tasks are cancelled and its process
    * exits. Resolves true once it acknowledged, false if it did not within
    * `timeout` ms (default 1500) or was already gone.
+   *
+   * @example
+   * ```ts
+   * if (!(await portal.cancelActor({ timeout: 500 }))) console.warn('no ack: the nursery kills it');
+   * ```
    */
   async cancelActor(opts: { timeout?: number } = {}): Promise<boolean> {
     if (this.#chan.closed) return false;

@@ -115,6 +115,13 @@ export function currentScope(): Scope {
  * The ambient cancellation signal of the current task: the remote task's own
  * signal inside an RPC target, the root task's in `run(main)`, the actor's
  * otherwise. The library's own awaits honour it; pass it to your own I/O.
+ *
+ * @example
+ * ```ts
+ * export async function fetchIt(args: { url: string }) {
+ *   return (await fetch(args.url, { signal: tractor.currentSignal() })).status;
+ * }
+ * ```
  */
 export function currentSignal(): AbortSignal {
   return currentScope().signal;
@@ -129,12 +136,26 @@ export function withScope<T>(scope: Scope, fn: () => T, ctx?: unknown): T {
 let abortable: Promise<typeof import('abort-controller-x')> | undefined;
 const helpers = () => (abortable ??= import('abort-controller-x'));
 
-/** Sleep `ms`; rejects with the abort reason if `signal` (default: the ambient one) aborts first. */
+/**
+ * Sleep `ms`; rejects with the abort reason if `signal` (default: the ambient one) aborts first.
+ *
+ * @example
+ * ```ts
+ * await tractor.sleep(100);
+ * ```
+ */
 export async function sleep(ms: number, signal: AbortSignal = currentSignal()): Promise<void> {
   return (await helpers()).delay(signal, ms);
 }
 
-/** Wait until `signal` (default: the ambient one) aborts, then reject with its reason. */
+/**
+ * Wait until `signal` (default: the ambient one) aborts, then reject with its reason.
+ *
+ * @example
+ * ```ts
+ * export async function serveUntilCancelled() { await tractor.sleepForever(); }
+ * ```
+ */
 export async function sleepForever(signal: AbortSignal = currentSignal()): Promise<never> {
   return (await helpers()).forever(signal);
 }

@@ -13,6 +13,9 @@ import { checkAddresses, checkLogLevel, checkStartMethod, checkTransports } from
 import type { TransportName } from '../ipc/addr.ts';
 import type { LogLevel } from '../log.ts';
 
+/**
+ * How an actor is spawned: `subprocess` (a new `node` process) is the one this version implements.
+ */
 export type StartMethod = 'subprocess';
 
 /** The runtime variables of this actor, inherited down the tree. */
@@ -75,7 +78,14 @@ export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
   };
 }
 
-/** A copy of this actor's runtime variables. */
+/**
+ * A copy of this actor's runtime variables (inherited down the tree).
+ *
+ * @example
+ * ```ts
+ * console.log(tractor.getRuntimeVars().registryAddrs);
+ * ```
+ */
 export function getRuntimeVars(): RuntimeVars {
   return { ...vars, registryAddrs: [...vars.registryAddrs], enableTransports: [...vars.enableTransports] };
 }
@@ -84,7 +94,14 @@ export function updateRuntimeVars(patch: Partial<RuntimeVars>): void {
   Object.assign(vars, patch);
 }
 
-/** True in the process that booted the tree (not in any actor it spawned). */
+/**
+ * True in the process that booted the tree (not in any actor it spawned).
+ *
+ * @example
+ * ```ts
+ * if (tractor.isRootProcess()) console.log('the root of the tree');
+ * ```
+ */
 export function isRootProcess(): boolean {
   return vars.isRoot;
 }
@@ -116,6 +133,11 @@ let mainUrl: string | undefined;
  * True only in the entry module of the root process: the guard of the entry
  * idiom `if (tractor.isMain(import.meta)) tractor.run(main)`. A child imports
  * the modules it serves, the main script included, and must not re-run it.
+ *
+ * @example
+ * ```ts
+ * if (tractor.isMain(import.meta)) tractor.run(main);
+ * ```
  */
 export function isMain(meta: ImportMeta): boolean {
   const entry = entryPath();

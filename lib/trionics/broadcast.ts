@@ -81,7 +81,15 @@ export class BroadcastHub<T> {
   }
 }
 
-/** One local consumer of a broadcast stream (from `MsgStream.subscribe`). */
+/**
+ * One local consumer of a broadcast stream (from `MsgStream.subscribe`).
+ *
+ * @example
+ * ```ts
+ * await using sub = stream.subscribe({ bufferSize: 16 });
+ * for await (const msg of sub) console.log(msg);
+ * ```
+ */
 export class BroadcastReceiver<T> implements AsyncIterable<T>, AsyncDisposable {
   /** @internal Sequence number of the next message this subscriber reads. */
   cursor: number;
@@ -115,6 +123,9 @@ export class BroadcastReceiver<T> implements AsyncIterable<T>, AsyncDisposable {
     this.#hub.unsubscribe(this);
   }
 
+  /**
+   * Every message until the stream ends; leaving the loop closes this subscription.
+   */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     try {
       for (;;) {
@@ -130,6 +141,9 @@ export class BroadcastReceiver<T> implements AsyncIterable<T>, AsyncDisposable {
     }
   }
 
+  /**
+   * Close this subscription (see {@link BroadcastReceiver.close}).
+   */
   async [Symbol.asyncDispose](): Promise<void> {
     this.close();
   }

@@ -1,0 +1,20 @@
+// What `npm publish` would ship: the built library, its types, the README and
+// the LICENSE; never the TypeScript sources (dist/ is what every consumer
+// runs, on Node 20 and on Node 24 alike) nor the specs.
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+
+const T = { timeout: 60_000 };
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+
+test('the package holds dist/, README.md, LICENSE and package.json only, with its entry points', T, () => {
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const out = execFileSync(npm, ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+  const files: string[] = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
+  assert.deepEqual(files.filter((f) => !f.startsWith('dist/')).sort(), ['LICENSE', 'README.md', 'package.json']);
+  for (const f of ['dist/index.js', 'dist/index.d.ts', 'dist/cli.js', 'dist/spawn/entry.js']) assert.ok(files.includes(f), f);
+  assert.deepEqual(files.filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts')), [], 'no TypeScript sources');
+});
