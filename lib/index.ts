@@ -21,7 +21,7 @@ export {
 export { currentActor, type ActorInfo as Actor } from './runtime/current.ts';
 export { isMain, isRootProcess, getRuntimeVars, type RuntimeVars, type StartMethod } from './runtime/state.ts';
 export { currentSignal, sleep, sleepForever } from './runtime/scope.ts';
-export { context, type ContextFn, type ContextEndpointOptions } from './context/endpoint.ts';
+export { context, type ContextFn, type ContextEndpointOptions, type FirstOf, type MsgOf } from './context/endpoint.ts';
 export { Context, currentIpcCtx, type ContextOptions } from './context/context.ts';
 export { MsgStream, type OpenStreamOptions } from './context/stream.ts';
 export { BroadcastReceiver } from './trionics/broadcast.ts';

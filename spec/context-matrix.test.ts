@@ -13,9 +13,9 @@
 // - child: its own `ctx.cancel()`; an error thrown by the endpoint; its
 //   process dying (`process.exit`) mid-dialog.
 // - third actor: another process that cancels the child with
-//   `portal.cancelActor()` (it reaches the child by address: a stand-in for
-//   `findActor` until discovery lands); a sibling actor failing (the nursery's
-//   one-cancels-all); another process SIGKILLing the child.
+//   `portal.cancelActor()` (it finds the child by name with `findActor`); a
+//   sibling actor failing (the nursery's one-cancels-all); another process
+//   SIGKILLing the child.
 //
 // Rules (SPEC, Context): a cancel this side requested is absorbed (no throw);
 // one requested by anyone else is raised as ContextCancelled with .canceller;

@@ -67,3 +67,42 @@ export function errorTypes(err: unknown): void {
     void fields;
   }
 }
+
+// Types flow from a typed endpoint (`context<Args, First, Msg, Result>`) to the parent side.
+export const ticker = tractor.context<{ n: number }, 'ready', number, 'done'>(async (ctx, args) => {
+  // @ts-expect-error started() takes the First type
+  await ctx.started('go');
+  await ctx.started('ready');
+  await using stream = await ctx.openStream();
+  // @ts-expect-error the stream carries numbers
+  await stream.send('x');
+  for (let i = 0; i < args.n; i++) await stream.send(i);
+  return 'done';
+});
+
+export async function contextTypes(portal: tractor.Portal): Promise<void> {
+  {
+    await using ctx = await portal.openContext(ticker, { n: 3 });
+    assertType<Equal<typeof ctx.first, 'ready'>>();
+    await using stream = await ctx.openStream();
+    const v = await stream.receive();
+    assertType<Equal<typeof v, number>>();
+    // @ts-expect-error the stream carries numbers
+    await stream.send('x');
+    const r = await ctx.waitForResult();
+    assertType<Equal<typeof r, 'done' | tractor.ContextCancelled>>();
+  }
+  // @ts-expect-error n is a required argument
+  await portal.openContext(ticker, {});
+  // @ts-expect-error its arguments cannot be left out
+  await portal.openContext(ticker);
+  // an endpoint without types: its result is inferred, the rest is unknown
+  const plain = tractor.context(async (ctx, args: { x: number }) => {
+    await ctx.started();
+    return args.x * 2;
+  });
+  await using ctx = await portal.openContext(plain, { x: 1 });
+  assertType<Equal<typeof ctx.first, unknown>>();
+  const r = await ctx.waitForResult();
+  assertType<Equal<typeof r, number | tractor.ContextCancelled>>();
+}

@@ -47,7 +47,8 @@ type Outcome = { value: unknown } | { error: Error };
 /**
  * One side of a linked pair of tasks (a context dialog). The parent side
  * comes from `portal.openContext`; the child side is the endpoint's first
- * argument. `R` is the endpoint's result type.
+ * argument. `R` is the endpoint's result type, `First` the type of the
+ * value it passes to `started()`, `Msg` that of its stream's messages.
  *
  * @example
  * ```ts
@@ -65,7 +66,7 @@ type Outcome = { value: unknown } | { error: Error };
  * console.log(await ctx.waitForResult()); // 'counted'
  * ```
  */
-export class Context<R = unknown> implements AsyncDisposable {
+export class Context<R = unknown, First = unknown, Msg = unknown> implements AsyncDisposable {
   /** `'parent'` for the side that opened it, `'child'` in the endpoint. */
   readonly side: 'parent' | 'child';
   readonly cid: string;
@@ -121,8 +122,8 @@ export class Context<R = unknown> implements AsyncDisposable {
   }
 
   /** The value the child passed to `started()`. */
-  get first(): unknown {
-    return this.#first;
+  get first(): First {
+    return this.#first as First;
   }
 
   /** True once this side asked for the remote task's cancellation. */
@@ -342,7 +343,7 @@ export class Context<R = unknown> implements AsyncDisposable {
    * @throws {RuntimeUsageError} on the parent side, or when called twice.
    * @throws {MsgTypeError} when `value` breaks the endpoint's `pldSpec`.
    */
-  async started(value?: unknown): Promise<void> {
+  async started(value?: First): Promise<void> {
     if (this.side !== 'child') throw new RuntimeUsageError('started() is called by the child side of a context');
     if (this.#startedSent) throw new RuntimeUsageError('ctx.started() was already called');
     const pld = checkPld(this.#pldSpec, value, 'the started() value');
@@ -374,15 +375,15 @@ export class Context<R = unknown> implements AsyncDisposable {
    * @throws {RuntimeUsageError} before `started()` (child side), after `cancel()`, or for a second stream.
    * @throws {InvalidArgument} for a `msgBufferSize` that is not a positive integer.
    */
-  async openStream<T = unknown>(opts: OpenStreamOptions = {}): Promise<MsgStream<T>> {
+  async openStream<T = Msg, S = Msg>(opts: OpenStreamOptions = {}): Promise<MsgStream<T, S>> {
     if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
     if (this.#cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
     if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
     if (this.#scope.aborted) throw this.#scope.reason;
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
-    this.#stream = new MsgStream<T>(this, this.#functype === 'asyncgen');
-    return this.#stream as MsgStream<T>;
+    this.#stream = new MsgStream(this, this.#functype === 'asyncgen');
+    return this.#stream as MsgStream<T, S>;
   }
 
   /**

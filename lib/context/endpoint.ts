@@ -14,9 +14,16 @@ export interface ContextEndpointOptions {
   pldSpec?: StandardSchemaV1;
 }
 
+/** `T`, unless it is `any` (an endpoint whose `ctx` is not typed): then `unknown`. */
+type Known<T> = 0 extends 1 & T ? unknown : T;
+/** The type of the value a context endpoint `F` passes to `started()` (its parent's `ctx.first`). */
+export type FirstOf<F> = F extends (ctx: Context<any, infer First, any>, args: any) => unknown ? Known<First> : unknown;
+/** The type of the stream messages of a context endpoint `F`. */
+export type MsgOf<F> = F extends (ctx: Context<any, any, infer Msg>, args: any) => unknown ? Known<Msg> : unknown;
+
 /** A context endpoint: an exported async function `(ctx, args)` made by {@link context}. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ContextFn = (ctx: Context<any>, args: any) => Promise<unknown>;
+export type ContextFn = (ctx: Context<any, any, any>, args: any) => Promise<unknown>;
 
 /**
  * Mark `fn` as a context endpoint (the twin of `@tractor.context`). Export
@@ -33,6 +40,25 @@ export type ContextFn = (ctx: Context<any>, args: any) => Promise<unknown>;
  * ```
  * @throws {InvalidArgument} when `fn` is not a function.
  */
+export function context<F extends ContextFn>(fn: F, opts?: ContextEndpointOptions): F;
+/**
+ * The typed form: `context<Args, First, Msg, Result>(fn)` types `ctx.first`,
+ * the stream's messages and `send`, and `waitForResult()` on the parent side
+ * of `portal.openContext(ep, args)`, and checks the endpoint against them.
+ *
+ * @example
+ * ```ts
+ * export const ticker = tractor.context<{ n: number }, 'ready', number, 'done'>(async (ctx, args) => {
+ *   await ctx.started('ready');
+ *   await using stream = await ctx.openStream();
+ *   for (let i = 0; i < args.n; i++) await stream.send(i);
+ *   return 'done';
+ * });
+ * ```
+ */
+export function context<Args, First, Msg, Result>(
+  fn: (ctx: Context<Result, First, Msg>, args: Args) => Promise<Result>, opts?: ContextEndpointOptions,
+): (ctx: Context<Result, First, Msg>, args: Args) => Promise<Result>;
 export function context<F extends ContextFn>(fn: F, opts: ContextEndpointOptions = {}): F {
   if (typeof fn !== 'function') throw new InvalidArgument('context(fn) needs an async function (ctx, args) => ...');
   Object.defineProperty(fn, CONTEXT_MARK, { value: { pldSpec: opts.pldSpec }, enumerable: false });

@@ -36,7 +36,8 @@ export interface OpenStreamOptions {
 /**
  * The two-way message stream of a context (or the receive-only stream of a
  * remote async generator): an AsyncIterable and AsyncDisposable, with
- * broadcast fan-out to many local consumers (`subscribe`).
+ * broadcast fan-out to many local consumers (`subscribe`). It receives `T`
+ * and sends `S` (both the endpoint's `Msg` type when it declared one).
  *
  * @example
  * ```ts
@@ -45,7 +46,7 @@ export interface OpenStreamOptions {
  * for await (const msg of stream) console.log(msg); // until the peer's Stop
  * ```
  */
-export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable {
+export class MsgStream<T = unknown, S = unknown> implements AsyncIterable<T>, AsyncDisposable {
   readonly #ctx: StreamEnd;
   readonly #receiveOnly: boolean;
   #closed = false;
@@ -73,7 +74,7 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
    * @throws {EndOfStream} after this side closed the stream.
    * @throws {RuntimeUsageError} on a receive-only stream (`openStreamFrom`).
    */
-  send(value: unknown): Promise<void> {
+  send(value: S): Promise<void> {
     if (this.#receiveOnly) return Promise.reject(new RuntimeUsageError('a stream from openStreamFrom() is receive-only'));
     if (this.#closed) return Promise.reject(new EndOfStream('this side closed the stream; it cannot send'));
     return this.#ctx.sendYield(value);

@@ -8,7 +8,7 @@ import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { Context, type ContextOptions } from '../context/context.ts';
-import { type ContextFn, pldSpecOf } from '../context/endpoint.ts';
+import { type ContextFn, type FirstOf, type MsgOf, pldSpecOf } from '../context/endpoint.ts';
 import { validBufferSize } from '../context/receive-buffer.ts';
 import type { MsgStream, OpenStreamOptions } from '../context/stream.ts';
 import type { ActorRuntime } from './actor.ts';
@@ -193,14 +193,14 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * @throws {RemoteActorError} when the endpoint raised before `started()`.
    * @throws {InvalidArgument} when `fn` is not a context endpoint.
    */
-  async openContext<F extends ContextFn>(fn: F, ...[args, opts = {}]: CallArgs<ContextArgsOf<F>, ContextOptions>): Promise<Context<Awaited<ReturnType<F>>>> {
+  async openContext<F extends ContextFn>(fn: F, ...[args, opts = {}]: CallArgs<ContextArgsOf<F>, ContextOptions>): Promise<Context<Awaited<ReturnType<F>>, FirstOf<F>, MsgOf<F>>> {
     if (functypeOf(fn) !== 'context') {
       throw new InvalidArgument(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
     assertSerializable(kwargs, 'the arguments of', ref.func);
-    const ctx = new Context<Awaited<ReturnType<F>>>({
+    const ctx = new Context<Awaited<ReturnType<F>>, FirstOf<F>, MsgOf<F>>({
       actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
       scope: new Scope(this.sources(opts.signal)), portal: this, pldSpec: pldSpecOf(fn), allowOverruns: opts.allowOverruns,
     });
