@@ -14,12 +14,13 @@ export interface ContextEndpointOptions {
   pldSpec?: StandardSchemaV1;
 }
 
-/** `T`, unless it is `any` (an endpoint whose `ctx` is not typed): then `unknown`. */
-type Known<T> = 0 extends 1 & T ? unknown : T;
-/** The type of the value a context endpoint `F` passes to `started()` (its parent's `ctx.first`). */
-export type FirstOf<F> = F extends (ctx: Context<any, infer First, any>, args: any) => unknown ? Known<First> : unknown;
-/** The type of the stream messages of a context endpoint `F`. */
-export type MsgOf<F> = F extends (ctx: Context<any, any, infer Msg>, args: any) => unknown ? Known<Msg> : unknown;
+/**
+ * The type of the value a context endpoint `F` passes to `started()` (its
+ * parent's `ctx.first`); `unknown` for an endpoint whose `ctx` is not typed.
+ */
+export type FirstOf<F> = F extends (ctx: Context<any, infer First, any>, args: any) => unknown ? (0 extends 1 & First ? unknown : First) : unknown;
+/** The type of the stream messages of a context endpoint `F`; `unknown` for an endpoint whose `ctx` is not typed. */
+export type MsgOf<F> = F extends (ctx: Context<any, any, infer Msg>, args: any) => unknown ? (0 extends 1 & Msg ? unknown : Msg) : unknown;
 
 /** A context endpoint: an exported async function `(ctx, args)` made by {@link context}. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
