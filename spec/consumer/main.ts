@@ -1,6 +1,6 @@
 // A consumer project's program, compiled against the shipped `.d.ts` (dist/)
 // with the strictest settings a user may have (see tsconfig.json here). It is
-// type-checked by spec/consumer.test.ts, never run.
+// type-checked by spec/package/consumer.test.ts, never run.
 import * as tractor from 'tractor-ts';
 
 export async function add(args: { a: number; b: number }): Promise<number> {

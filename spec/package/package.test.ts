@@ -8,7 +8,7 @@ import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 
 const T = { timeout: 60_000 };
-const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
 test('the package holds dist/, README.md, LICENSE and package.json only, with its entry points', T, () => {
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';

@@ -10,10 +10,10 @@ import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import {
   closeThenFail, emit, failingGen, flood, idle, plain, range, sink, streamBeforeStarted, tagEcho, ticker, twoStreams,
-} from './fixtures/ctx-streams.ts';
-import { isAlive, markerLines as marks, thrown, until } from './helpers.ts';
+} from '../fixtures/ctx-streams.ts';
+import { isAlive, markerLines as marks, thrown, until } from '../helpers.ts';
 
-const FIX = new URL('./fixtures/ctx-streams.ts', import.meta.url).href;
+const FIX = new URL('../fixtures/ctx-streams.ts', import.meta.url).href;
 const T = { timeout: 20_000 };
 const tmp = mkdtempSync(path.join(tmpdir(), 'tractor-ts-ctx-streams-'));
 let fileSeq = 0;

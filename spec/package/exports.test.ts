@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-const BASIC = new URL('./fixtures/basic.ts', import.meta.url).href;
+const BASIC = new URL('../fixtures/basic.ts', import.meta.url).href;
 
 const T = { timeout: 30_000 };
 

@@ -4,9 +4,9 @@ import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { bootTimes, DISC, hello, sleepForever } from './fixtures/discovery.ts';
-import { privateRegistry, registryNames, untilRegistry } from './discovery-helpers.ts';
-import { actorProcesses, errorTree, thrown, waitDead } from './helpers.ts';
+import { bootTimes, DISC, hello, sleepForever } from '../fixtures/discovery.ts';
+import { privateRegistry, registryNames, untilRegistry } from '../discovery-helpers.ts';
+import { actorProcesses, errorTree, thrown, waitDead } from '../helpers.ts';
 
 const T = { timeout: 20_000 };
 
@@ -100,7 +100,7 @@ test('openActorCluster: bad options are a TypeError before anything spawns', T, 
 test('openActorCluster: an actor that fails to boot fails like any daemon (the open, a call or disposal raises its error); no process is left behind', T, async () => {
   const reg = await privateRegistry();
   await using _root = await tractor.openRoot({ registryAddrs: [reg] });
-  const missing = new URL('./fixtures/no-such-module.ts', import.meta.url).href;
+  const missing = new URL('../fixtures/no-such-module.ts', import.meta.url).href;
   let callErr: unknown;
   const err = await thrown(async () => {
     // the boot failure may land while the other actor is still spawning (the open rejects) or after it

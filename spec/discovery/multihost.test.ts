@@ -7,12 +7,12 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { test } from 'node:test';
-import { runProgram } from './discovery-helpers.ts';
-import { within } from './helpers.ts';
+import { runProgram } from '../discovery-helpers.ts';
+import { within } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
-const DAEMON_PROGRAM = new URL('./fixtures/programs/discovery-daemon.ts', import.meta.url);
-const CLIENT_PROGRAM = new URL('./fixtures/programs/discovery-client.ts', import.meta.url);
+const DAEMON_PROGRAM = new URL('../fixtures/programs/discovery-daemon.ts', import.meta.url);
+const CLIENT_PROGRAM = new URL('../fixtures/programs/discovery-client.ts', import.meta.url);
 const HOST1 = '10.77.0.1';
 const HOST2 = '10.77.0.2';
 

@@ -2,12 +2,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { echo } from './fixtures/basic.ts';
-import { add, CORE, sleepForever, whoami } from './fixtures/core.ts';
-import { actorProcesses, isAlive, waitDead } from './helpers.ts';
+import { echo } from '../fixtures/basic.ts';
+import { add, CORE, sleepForever, whoami } from '../fixtures/core.ts';
+import { actorProcesses, isAlive, waitDead } from '../helpers.ts';
 
 const T = { timeout: 15_000 };
-const BASIC = new URL('./fixtures/basic.ts', import.meta.url).href;
+const BASIC = new URL('../fixtures/basic.ts', import.meta.url).href;
 
 // Not exported: no actor can address it.
 async function notExported(args: { x: number }): Promise<number> {

@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 
 const T = { timeout: 60_000 };
-const INDEX = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib', 'index.ts');
+const INDEX = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'lib', 'index.ts');
 
 function publicDeclarations(): { name: string; tags: string[] }[] {
   const program = ts.createProgram([INDEX], {

@@ -28,11 +28,11 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { privateRegistry } from './discovery-helpers.ts';
-import { cancelPeer, type ChildAct, failOnMarker, killPid, type Phase, subject } from './fixtures/ctx-matrix.ts';
-import { isAlive, markerLines as marks, thrown, until } from './helpers.ts';
+import { privateRegistry } from '../discovery-helpers.ts';
+import { cancelPeer, type ChildAct, failOnMarker, killPid, type Phase, subject } from '../fixtures/ctx-matrix.ts';
+import { isAlive, markerLines as marks, thrown, until } from '../helpers.ts';
 
-const FIX = new URL('./fixtures/ctx-matrix.ts', import.meta.url).href;
+const FIX = new URL('../fixtures/ctx-matrix.ts', import.meta.url).href;
 const T = { timeout: 60_000 };
 const PHASES: Phase[] = ['before', 'streaming', 'closed'];
 const tmp = mkdtempSync(path.join(tmpdir(), 'tractor-ts-ctx-matrix-'));

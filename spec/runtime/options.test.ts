@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import net from 'node:net';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { add, CORE } from './fixtures/core.ts';
-import { actorProcesses } from './helpers.ts';
+import { add, CORE } from '../fixtures/core.ts';
+import { actorProcesses } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
 
@@ -91,7 +91,7 @@ test("a child fails its boot, reported to its parent, on runtime variables that 
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   try {
     const { port } = server.address() as net.AddressInfo;
-    const entry = new URL('../dist/spawn/entry.js', import.meta.url);
+    const entry = new URL('../../dist/spawn/entry.js', import.meta.url);
     const child = spawn(process.execPath, [entry.pathname, `tcp://127.0.0.1:${port}`, uuid, 'kid'], { stdio: ['ignore', 'ignore', 'pipe'] });
     let stderr = '';
     child.stderr.on('data', (d) => (stderr += d));

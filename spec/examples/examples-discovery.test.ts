@@ -5,9 +5,9 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { freePort } from './discovery-helpers.ts';
-import { assertExit, runExample, startExample } from './examples-helpers.ts';
-import { isAlive, within } from './helpers.ts';
+import { freePort } from '../discovery-helpers.ts';
+import { assertExit, runExample, startExample } from '../examples-helpers.ts';
+import { isAlive, within } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
 

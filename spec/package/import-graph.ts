@@ -1,6 +1,6 @@
 /**
  * The import graph of `lib/` (value and type imports alike) and DESIGN.md's
- * layer table, for spec/layers.test.ts: every arrow must point down (or stay
+ * layer table, for spec/package/layers.test.ts: every arrow must point down (or stay
  * within its layer), and no file may reach itself through its imports.
  */
 import { readdirSync, readFileSync } from 'node:fs';

@@ -3,7 +3,7 @@
 // output, and that no process of the example's actor tree outlives it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertExit, assertInOrder, type RunResult, runExample, survivorsOf } from './examples-helpers.ts';
+import { assertExit, assertInOrder, type RunResult, runExample, survivorsOf } from '../examples-helpers.ts';
 
 const TIMEOUT = { timeout: 30_000 };
 

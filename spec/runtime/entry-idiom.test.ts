@@ -3,14 +3,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { CORE, whoami } from './fixtures/core.ts';
-import { actorProcesses, errorTree, runScript, within } from './helpers.ts';
+import { CORE, whoami } from '../fixtures/core.ts';
+import { actorProcesses, errorTree, runScript, within } from '../helpers.ts';
 
 const T = { timeout: 20_000 };
-const IMPORT_TIME_NURSERY = new URL('./fixtures/import-time-nursery.ts', import.meta.url).href;
+const IMPORT_TIME_NURSERY = new URL('../fixtures/import-time-nursery.ts', import.meta.url).href;
 
 test('a main module awaiting tractor.run(main) at top level fails with an error naming the isMain idiom', T, async () => {
-  const script = runScript(new URL('./fixtures/programs/entry-tla.ts', import.meta.url));
+  const script = runScript(new URL('../fixtures/programs/entry-tla.ts', import.meta.url));
   const exit = await within(script.exited, 15_000, 'the program exiting');
   assert.notEqual(exit.code, 0);
   assert.match(script.stderr(), /tractor\.isMain\(import\.meta\)/, script.stderr());
@@ -19,7 +19,7 @@ test('a main module awaiting tractor.run(main) at top level fails with an error 
 });
 
 test('with the idiom, the child imports the main module without re-running it: isMain is false there', T, async () => {
-  const script = runScript(new URL('./fixtures/programs/entry-ok.ts', import.meta.url));
+  const script = runScript(new URL('../fixtures/programs/entry-ok.ts', import.meta.url));
   const out = (await within(script.firstLine, 15_000, 'the program printing its result')) as {
     root: { isMain: boolean; isRoot: boolean; pid: number };
     child: { isMain: boolean; isRoot: boolean; pid: number };

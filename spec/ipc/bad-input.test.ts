@@ -4,8 +4,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { add, CORE, whoami } from './fixtures/core.ts';
-import { isAlive } from './helpers.ts';
+import { add, CORE, whoami } from '../fixtures/core.ts';
+import { isAlive } from '../helpers.ts';
 
 const T = { timeout: 10_000 };
 

@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import {
   add, boom, CORE, failAfter, failWhenFileExists, sleepForever, spinForever, whoami,
-} from './fixtures/core.ts';
-import { actorProcesses, isAlive, waitDead } from './helpers.ts';
+} from '../fixtures/core.ts';
+import { actorProcesses, isAlive, waitDead } from '../helpers.ts';
 
 const T = { timeout: 15_000 };
 

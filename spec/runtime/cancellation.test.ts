@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { add, CORE, getEvents, sleepForeverRecording, sleepRecording } from './fixtures/core.ts';
+import { add, CORE, getEvents, sleepForeverRecording, sleepRecording } from '../fixtures/core.ts';
 
 const T = { timeout: 15_000 };
 

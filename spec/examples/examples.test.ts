@@ -3,8 +3,8 @@
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
-import { assertExit, runExample } from './examples-helpers.ts';
-import { isAlive } from './helpers.ts';
+import { assertExit, runExample } from '../examples-helpers.ts';
+import { isAlive } from '../helpers.ts';
 
 const TIMEOUT = { timeout: 30_000 };
 

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { echo, execArgv } from './fixtures/basic.ts';
+import { echo, execArgv } from '../fixtures/basic.ts';
 
-const BASIC = new URL('./fixtures/basic.ts', import.meta.url).href;
+const BASIC = new URL('../fixtures/basic.ts', import.meta.url).href;
 
 test('a one-shot actor returns its result', { timeout: 20_000 }, async () => {
   await using an = await tractor.openNursery({ enableModules: [BASIC] });

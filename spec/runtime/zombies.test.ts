@@ -2,10 +2,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { CORE, grandchildPid, holdStubbornGrandchild } from './fixtures/core.ts';
-import { isAlive, runScript, waitDead, within } from './helpers.ts';
+import { CORE, grandchildPid, holdStubbornGrandchild } from '../fixtures/core.ts';
+import { isAlive, runScript, waitDead, within } from '../helpers.ts';
 
-const TREE = new URL('./fixtures/programs/tree.ts', import.meta.url);
+const TREE = new URL('../fixtures/programs/tree.ts', import.meta.url);
 const T = { timeout: 20_000 };
 
 interface TreePids { root: number; child: number; grandchild: number }

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { counter, countUp, echoServer, failEarly, sleeper } from './fixtures/ctx.ts';
+import { counter, countUp, echoServer, failEarly, sleeper } from '../fixtures/ctx.ts';
 
-const modules = [new URL('./fixtures/ctx.ts', import.meta.url).href];
+const modules = [new URL('../fixtures/ctx.ts', import.meta.url).href];
 const T = { timeout: 30_000 };
 
 test('a context stream echoes both ways and returns the child result', T, async () => {

@@ -14,14 +14,14 @@ import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import {
   blockFor, DISC, findAndCallSlow, findAndGreet, findConcurrently, findOnSharedConnection, findTimed, findTwice, hello, holdFound, holdSubtree, type SubtreeInfo, waitAndGreet,
-} from './fixtures/discovery.ts';
-import { freePort, privateRegistry, registryEntries, registryNames, runProgram, untilRegistry } from './discovery-helpers.ts';
-import { isAlive, thrown, until, waitDead, within } from './helpers.ts';
+} from '../fixtures/discovery.ts';
+import { freePort, privateRegistry, registryEntries, registryNames, runProgram, untilRegistry } from '../discovery-helpers.ts';
+import { isAlive, thrown, until, waitDead, within } from '../helpers.ts';
 
 const T = { timeout: 20_000 };
-const ROOT_PROGRAM = new URL('./fixtures/programs/discovery-root.ts', import.meta.url);
-const DAEMON_PROGRAM = new URL('./fixtures/programs/discovery-daemon.ts', import.meta.url);
-const CLIENT_PROGRAM = new URL('./fixtures/programs/discovery-client.ts', import.meta.url);
+const ROOT_PROGRAM = new URL('../fixtures/programs/discovery-root.ts', import.meta.url);
+const DAEMON_PROGRAM = new URL('../fixtures/programs/discovery-daemon.ts', import.meta.url);
+const CLIENT_PROGRAM = new URL('../fixtures/programs/discovery-client.ts', import.meta.url);
 
 /** A loopback server that is not a registrar: it answers every connection with `reply` (or stays silent). */
 async function impostor(reply: ((socket: net.Socket) => void) | undefined): Promise<{ addr: string; close: () => Promise<void> }> {

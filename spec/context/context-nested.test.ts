@@ -4,10 +4,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { middle } from './fixtures/ctx-nested.ts';
-import { isAlive } from './helpers.ts';
+import { middle } from '../fixtures/ctx-nested.ts';
+import { isAlive } from '../helpers.ts';
 
-const FIX = new URL('./fixtures/ctx-nested.ts', import.meta.url).href;
+const FIX = new URL('../fixtures/ctx-nested.ts', import.meta.url).href;
 const T = { timeout: 30_000 };
 
 test('cancelling the root dialog tears the whole subtree down: the leaf process is gone when the cancel returns', T, async () => {

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { cycles, type ImportGraph, importGraph, rankOf, upwardArrows } from './import-graph.ts';
 
 const T = { timeout: 20_000 };
-const LIB = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', 'lib');
+const LIB = path.join(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'lib');
 
 test("lib/'s imports, value and type, form no cycle", T, () => {
   assert.deepEqual(cycles(importGraph(LIB)), []);

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { boom, CORE, exceedQuota, nestedFail, QuotaExceeded, throwNotRegistered } from './fixtures/core.ts';
+import { boom, CORE, exceedQuota, nestedFail, QuotaExceeded, throwNotRegistered } from '../fixtures/core.ts';
 
 const T = { timeout: 15_000 };
 
