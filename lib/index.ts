@@ -30,9 +30,10 @@ export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
 export type { Uid } from './msg/types.ts';
 export {
-  TractorError, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
+  TractorError, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed, InvalidArgument,
   StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, ActorFailure, Cancelled, RuntimeUsageError,
   registerErrorType, formatError,
 } from './errors.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';
+export * as msg from './msg/api.ts';

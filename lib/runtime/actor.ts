@@ -8,10 +8,11 @@ import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { Cancelled, fmtUid, TransportClosed, unboxError } from '../errors.ts';
+import { boxError, Cancelled, fmtUid, MsgTypeError, TransportClosed, unboxError } from '../errors.ts';
 import { type Address, formatAddress, type ParsedAddress, parseAddress, type TransportName } from '../ipc/addr.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
+import { EXT_PROBLEM } from '../msg/ext.ts';
 import type { DialogMsg, Msg, Uid } from '../msg/types.ts';
 import { Dialog } from './dialog.ts';
 import type { Registry } from '../discovery/registrar.ts';
@@ -32,6 +33,8 @@ export interface ServedTask {
   cancel(canceller: Uid): Promise<void>;
   /** Route a message of this task's dialog (stream traffic). */
   deliver?(msg: DialogMsg, mustAccept: boolean): boolean | void;
+  /** Fail this task's side of the dialog (a message of it that cannot be decoded here). */
+  fail?(err: unknown): void;
 }
 
 /** Anything that receives the messages of one dialog: a `Dialog` inbox or a `Context`. */
@@ -165,6 +168,10 @@ export class Actor {
   }
 
   #dispatch(chan: Channel, dialogs: Map<string, DialogSink>, msg: Msg, mustAccept: boolean): boolean | void {
+    const extProblem = (msg as { [EXT_PROBLEM]?: string })[EXT_PROBLEM];
+    if (extProblem !== undefined && msg.msg_type !== 'Start' && msg.msg_type !== 'Error') {
+      return this.#undecodable(chan, dialogs, msg as DialogMsg, extProblem);
+    }
     switch (msg.msg_type) {
       case 'Start':
         this.serveStart!(chan, msg);
@@ -189,6 +196,23 @@ export class Actor {
       if (task?.deliver) return task.deliver(msg, mustAccept);
       else log.transport('dropping %s for finished dialog %s', msg.msg_type, msg.cid);
     }
+  }
+
+  /**
+   * A dialog message whose payload holds a value this actor cannot decode
+   * (an unknown extension code): that dialog fails with a `MsgTypeError`
+   * here, the sender is told (as tractor nacks a bad payload), and the
+   * channel goes on serving every other dialog.
+   */
+  #undecodable(chan: Channel, dialogs: Map<string, DialogSink>, msg: DialogMsg, problem: string): void {
+    const cid = msg.cid as string;
+    const from = chan.aid ? fmtUid([chan.aid.name, chan.aid.uuid]) : 'the peer';
+    const err = new MsgTypeError(`${msg.msg_type} from ${from} (dialog ${cid}) in actor ${fmtUid(this.uid)}: ${problem}`);
+    log.warning('%s', err.message);
+    const sink = dialogs.get(cid) ?? this.#tasks.get(cid);
+    if (!chan.closed) chan.send(boxError(err, this.uid, cid));
+    if (sink?.fail) sink.fail(err);
+    else log.transport('dropping an undecodable %s for finished dialog %s', msg.msg_type, cid);
   }
 
   #channelClosed(chan: Channel, dialogs: Map<string, DialogSink>, err: Error): void {

@@ -11,6 +11,7 @@ import {
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { DialogMsg, FuncType, Msg, StartMsg, Uid } from '../msg/types.ts';
+import { EXT_PROBLEM, reviveExt } from '../msg/ext.ts';
 import { assertSerializable } from '../msg/pld.ts';
 import type { Actor, ServedTask } from './actor.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
@@ -30,6 +31,7 @@ export class RemoteTask implements ServedTask {
   /** Given up on after ignoring cancellation; nothing more is sent. */
   abandoned = false;
   deliver: ServedTask['deliver'];
+  fail: ServedTask['fail'];
   #finish!: () => void;
   #finished = false;
 
@@ -87,6 +89,18 @@ export class RemoteTask implements ServedTask {
   }
 }
 
+/**
+ * A request decoded before this actor had imported the modules that register
+ * the types of its arguments (they are imported while the first requests
+ * arrive): decode those values now, or refuse the request.
+ */
+async function reviveArgs(actor: Actor, msg: StartMsg): Promise<Record<string, unknown>> {
+  for (const m of actor.enableModules) await importModule(m).catch(() => undefined);
+  const { value, problem } = reviveExt(msg.kwargs);
+  if (problem) throw new MsgTypeError(`the arguments of '${msg.func}' in actor ${fmtUid(actor.uid)}: ${problem}`);
+  return value as Record<string, unknown>;
+}
+
 function lookup(actor: Actor, ns: string, func: string): Function | Promise<Function> {
   if (!actor.enableModules.has(ns)) {
     throw new ModuleNotExposed(
@@ -113,6 +127,7 @@ export async function serveStart(actor: Actor, chan: Channel, msg: StartMsg): Pr
     if (actor.cancelCalled) throw actor.scope.reason;
     const found = method ?? lookup(actor, msg.ns, msg.func);
     const fn = found instanceof Promise ? await found : found;
+    if (EXT_PROBLEM in msg) msg.kwargs = await reviveArgs(actor, msg);
     const functype = functypeOf(fn);
     task.send({ msg_type: 'StartAck', cid: msg.cid, functype });
     if (functype === 'context') {
