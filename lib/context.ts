@@ -88,7 +88,8 @@ export class Context<R = unknown> implements AsyncDisposable {
   #head = 0;
   #limit = DEFAULT_BUFFER;
   #allowOverruns: boolean;
-  #overrun: StreamOverrun | undefined;
+  /** This side's overrun, or the MsgTypeError of a message of this dialog it could not decode: both drop what follows. */
+  #overrun: Error | undefined;
   #peerStopped = false;
   #outcome: Outcome | undefined;
   #peerError: Error | undefined;
@@ -230,9 +231,18 @@ export class Context<R = unknown> implements AsyncDisposable {
     return true;
   }
 
-  #overrunBy(): void {
+  /**
+   * @internal A message of this dialog could not be decoded here (an unknown
+   * extension code): as an overrun, the stream raises `err` after what came
+   * before, drops what follows, and the peer is told.
+   */
+  undecodable(err: Error): void {
+    if (!this.#overrun) this.#overrunBy(err);
+  }
+
+  #overrunBy(broken?: Error): void {
     const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
-    const err = new StreamOverrun(
+    const err = broken ?? new StreamOverrun(
       `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#limit} ` +
       'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
     this.#overrun = err;
@@ -475,7 +485,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   }
 
   #isOverrunEcho(err: Error): boolean {
-    return err instanceof RemoteActorError && err.boxedTypeName === 'StreamOverrun' && this.#isOurs(err.srcUid);
+    return err instanceof RemoteActorError && err.boxedTypeName === this.#overrun?.name && this.#isOurs(err.srcUid);
   }
 
   #close(): void {
@@ -542,7 +552,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
     actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', functype: 'context', scope: task.scope, task, pldSpec,
   });
   task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
-  task.fail = (err) => ctx.fail(err);
+  task.fail = (err) => ctx.undecodable(err as Error);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
   if (!ctx.startedSent) throw new TypeError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');

@@ -119,6 +119,7 @@ export interface RemoteErrorInfo {
   canceller?: Uid | null;
   sender?: Uid | null;
   cid?: string | null;
+  extra?: Record<string, unknown>;
 }
 
 /**
@@ -140,11 +141,20 @@ export class RemoteActorError extends TractorError {
   /** The original error's message, as raised in the source actor. */
   readonly remoteMessage: string;
   readonly cid: string | null;
+  /**
+   * The original error's own data fields (e.g. `err.detail`), decoded here
+   * (values of types registered with `tractor.msg.registerType` included);
+   * also set on `cause`. Empty when it had none.
+   */
+  readonly extra: Record<string, unknown>;
 
   constructor(message: string, info: RemoteErrorInfo) {
     const type = errorTypes.get(info.srcTypeName);
     const remoteMessage = info.remoteMessage ?? message;
-    super(message, { cause: type ? rebuild(type, info.srcTypeName, remoteMessage, info.remoteStack) : undefined });
+    const cause = type ? rebuild(type, info.srcTypeName, remoteMessage, info.remoteStack) : undefined;
+    if (cause && info.extra) for (const k in info.extra) Object.defineProperty(cause, k, { value: info.extra[k], writable: true, enumerable: true, configurable: true });
+    super(message, { cause });
+    this.extra = info.extra ?? {};
     this.remoteMessage = remoteMessage;
     this.boxedTypeName = info.srcTypeName;
     this.boxedType = type;
@@ -222,8 +232,41 @@ function typeNameOf(err: unknown): string {
   return typeof err;
 }
 
+/** Fields of an error that are its class's, not data to carry. */
+const NOT_EXTRA = new Set(['message', 'stack', 'name', 'cause', 'code']);
+let crossesActors: (v: unknown) => boolean = () => false;
+
+/** @internal The payload check boxing uses to pick an error's data fields (msg/pld.ts hands it in: errors import nothing above). */
+export function setExtraCheck(check: (v: unknown) => boolean): void {
+  crossesActors = check;
+}
+
+/**
+ * An error's own enumerable data fields that can cross actors, as
+ * `extra`; a field that cannot (a socket, a function) is left out rather
+ * than failing the error's delivery.
+ */
+function extraOf(err: unknown): Record<string, unknown> | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  if (err instanceof RemoteActorError) return Object.keys(err.extra).length ? err.extra : undefined;
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(err)) {
+    if (NOT_EXTRA.has(k) && (k !== 'code' || err instanceof TractorError)) continue;
+    const v = (err as Record<string, unknown>)[k];
+    if (crossesActors(v)) (out ??= {})[k] = v;
+  }
+  return out;
+}
+
 /** Box `err`, raised (or relayed) in actor `here`, into an `Error` message. */
 export function boxError(err: unknown, here: Uid, cid: string | null, canceller?: Uid | null): ErrorMsg {
+  const msg = boxErrorFields(err, here, cid, canceller);
+  const extra = extraOf(err);
+  if (extra) msg.extra = extra;
+  return msg;
+}
+
+function boxErrorFields(err: unknown, here: Uid, cid: string | null, canceller?: Uid | null): ErrorMsg {
   if (err instanceof RemoteActorError) {
     return {
       msg_type: 'Error',
@@ -267,6 +310,7 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
     canceller: msg.canceller,
     sender: msg.sender,
     cid: msg.cid,
+    extra: typeof msg.extra === 'object' && msg.extra !== null && !Array.isArray(msg.extra) ? msg.extra : undefined,
   };
   const via = info.relayPath.length > 1 ? ` (relayed via ${info.relayPath.slice(1).map(fmtUid).join(' -> ')})` : '';
   const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${msg.message}`;

@@ -5,7 +5,11 @@
  * (a `Map` would encode as `{}`, a class instance would lose its prototype).
  * Registered extension types (msg/ext.ts) cross too.
  */
+import { setExtraCheck } from '../errors.ts';
 import { extChildren } from './ext.ts';
+
+// A boxed error carries those of its own fields that would pass this check.
+setExtraCheck((v) => isPlainData(v, 0));
 
 /**
  * Throw a `TypeError` if `value` cannot cross a process boundary unchanged.

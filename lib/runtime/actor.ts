@@ -33,7 +33,7 @@ export interface ServedTask {
   cancel(canceller: Uid): Promise<void>;
   /** Route a message of this task's dialog (stream traffic). */
   deliver?(msg: DialogMsg, mustAccept: boolean): boolean | void;
-  /** Fail this task's side of the dialog (a message of it that cannot be decoded here). */
+  /** A message of this task's dialog could not be decoded here: fail its side of the dialog and tell the peer. */
   fail?(err: unknown): void;
 }
 
@@ -42,6 +42,8 @@ export interface DialogSink {
   /** Take `msg`; `false` means "full, retry later" (refused only while `mustAccept` is false). */
   deliver(msg: DialogMsg, mustAccept: boolean): boolean | void;
   fail(err: unknown): void;
+  /** A message of the dialog could not be decoded here: fail in order and tell the peer (a `Context` does). */
+  undecodable?(err: Error): void;
 }
 
 export interface ActorInit {
@@ -208,10 +210,13 @@ export class Actor {
     const cid = msg.cid as string;
     const from = chan.aid ? fmtUid([chan.aid.name, chan.aid.uuid]) : 'the peer';
     const err = new MsgTypeError(`${msg.msg_type} from ${from} (dialog ${cid}) in actor ${fmtUid(this.uid)}: ${problem}`);
+    const sink = dialogs.get(cid);
+    if (sink?.undecodable) return sink.undecodable(err); // a context: it logs and tells the peer
+    const task = sink ? undefined : this.#tasks.get(cid);
+    if (task?.fail) return task.fail(err);
     log.warning('%s', err.message);
-    const sink = dialogs.get(cid) ?? this.#tasks.get(cid);
     if (!chan.closed) chan.send(boxError(err, this.uid, cid));
-    if (sink?.fail) sink.fail(err);
+    if (sink) sink.fail(err);
     else log.transport('dropping an undecodable %s for finished dialog %s', msg.msg_type, cid);
   }
 
