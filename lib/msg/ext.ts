@@ -296,9 +296,10 @@ export function onWireExtensions(fn: (on: boolean) => void): void {
 }
 
 /**
- * @internal Switch extension types off (plain @msgpack/msgpack, as before
- * they existed) or back on, in this process: only so the codec.ext.overhead
- * bench can measure what they cost, interleaved in one run.
+ * Switch extension types off (plain @msgpack/msgpack, as before they
+ * existed) or back on, in this process: only so the codec.ext.overhead bench
+ * can measure what they cost, interleaved in one run. Not public API
+ * (`tractor.msg` does not export it).
  */
 export function setWireExtensions(on: boolean): void {
   for (const fn of toggles) fn(on);
