@@ -153,7 +153,10 @@ test('the sender refuses a value of an unregistered class with its path, before 
 });
 
 class RootOnly {
-  constructor(readonly v: number) {}
+  readonly v: number;
+  constructor(v: number) {
+    this.v = v;
+  }
 }
 tractor.msg.registerType({ code: 40, type: RootOnly, encode: (r) => r.v, decode: (v) => new RootOnly(v) });
 

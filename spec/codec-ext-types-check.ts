@@ -4,7 +4,12 @@
 import * as tractor from 'tractor-ts';
 
 class Point {
-  constructor(readonly x: number, readonly y: number) {}
+  readonly x: number;
+  readonly y: number;
+  constructor(x: number, y: number) {
+    this.x = x;
+    this.y = y;
+  }
 }
 
 export function registerTypeTypes(): void {

@@ -15,11 +15,21 @@ import { assertSerializable } from '../lib/msg/pld.ts';
 const T = { timeout: 20_000 };
 
 class Point {
-  constructor(readonly x: number, readonly y: number) {}
+  readonly x: number;
+  readonly y: number;
+  constructor(x: number, y: number) {
+    this.x = x;
+    this.y = y;
+  }
 }
 class Point3 extends Point {}
 class Ticket {
-  constructor(readonly id: bigint, readonly tags: Set<string>) {}
+  readonly id: bigint;
+  readonly tags: Set<string>;
+  constructor(id: bigint, tags: Set<string>) {
+    this.id = id;
+    this.tags = tags;
+  }
 }
 registerType({ code: 1, type: Point, encode: (p) => [p.x, p.y], decode: ([x, y]: number[]) => new Point(x!, y!) });
 registerType({ code: 2, type: Ticket, encode: (t) => ({ id: t.id, tags: t.tags }), decode: (d: { id: bigint; tags: Set<string> }) => new Ticket(d.id, d.tags) });
@@ -118,7 +128,12 @@ test('an unknown extension code decodes as an opaque value that re-encodes byte 
   const clean = decodeBody(Buffer.from(encodeShared({ msg_type: 'Return', cid: 'c', pld: 1 }))) as Record<symbol, unknown>;
   assert.equal(clean[EXT_PROBLEM], undefined);
   // Known later (its module imported since), the opaque value decodes.
-  class Late { constructor(readonly s: string) {} }
+  class Late {
+    readonly s: string;
+    constructor(s: string) {
+      this.s = s;
+    }
+  }
   registerType({ code: 77, type: Late, encode: (l) => [l.s], decode: ([s]: string[]) => new Late(s!) });
   const revived = reviveExt(msg.pld);
   assert.equal(revived.problem, undefined);
