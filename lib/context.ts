@@ -237,7 +237,9 @@ export class Context<R = unknown> implements AsyncDisposable {
    * before, drops what follows, and the peer is told.
    */
   undecodable(err: Error): void {
-    if (!this.#overrun) this.#overrunBy(err);
+    if (this.#overrun) return;
+    this.#overrunBy(err);
+    this.#started?.reject(err); // an undecodable Started: openContext fails with it
   }
 
   #overrunBy(broken?: Error): void {

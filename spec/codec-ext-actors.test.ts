@@ -7,12 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { DetailedError, inspect, mapSource, typedEcho, viaLeaf } from './fixtures/ext.ts';
-import { childOnlyStream, childOnlyValue, echoAny, relayError } from './fixtures/ext-relay.ts';
+import { DetailedError, inspect, mapSource, specced, typedEcho, viaLeaf } from './fixtures/ext.ts';
+import { childOnlyStarted, childOnlyStream, childOnlyValue, echoAny, relayError } from './fixtures/ext-relay.ts';
+import { isSlow, Slow } from './fixtures/ext-slow-types.ts';
 import { Account, Point, POINT_CODE } from './fixtures/ext-types.ts';
 
 const EXT = new URL('./fixtures/ext.ts', import.meta.url).href;
 const RELAY = new URL('./fixtures/ext-relay.ts', import.meta.url).href;
+const SLOW_TYPES = new URL('./fixtures/ext-slow-types.ts', import.meta.url).href;
 const T = { timeout: 60_000 };
 
 const sample = () => ({
@@ -136,6 +138,8 @@ test('a result or stream message of a type this actor does not know is a MsgType
     assert.equal(await stream.receive(), 1);
     await assert.rejects(stream.receive(), (err: Error) => err instanceof tractor.MsgTypeError && /Yield .*extension code 30/.test(err.message));
   }
+  await assert.rejects(portal.openContext(childOnlyStarted, {}),
+    (err: Error) => err instanceof tractor.MsgTypeError && /Started from plain@.*extension code 30/.test(err.message));
   assert.deepEqual(await portal.run(echoAny, { ok: true }), { ok: true });
 });
 
@@ -176,4 +180,29 @@ test('a stream message the child cannot decode fails its context task with a Msg
     });
   }
   assert.equal((await portal.run(inspect, { p: new Point(0, 2) })).norm, 2);
+});
+
+test('a pldSpec sees registered and built-in values themselves: Maps and Points pass it, a plain object breaks it at the sender', T, async () => {
+  await using an = await tractor.openNursery();
+  const portal = await an.startActor('typed', { enableModules: [EXT] });
+  await using ctx = await portal.openContext(specced, {});
+  assert.ok(ctx.first instanceof Map);
+  {
+    await using stream = await ctx.openStream();
+    await stream.send(new Point(1, 2));
+    assert.ok((await stream.receive()) instanceof Point);
+    await stream.send(new Map([[1, 1]]));
+    assert.ok((await stream.receive()) instanceof Map);
+    await assert.rejects(stream.send({ x: 1 }), (err: Error) => err instanceof tractor.MsgTypeError && /expected a Map or a Point, got Object/.test(err.message));
+  }
+  assert.ok((await ctx.waitForResult()) instanceof Point);
+});
+
+test('a request that arrives while the child is still importing the module registering its types is decoded once that module is imported', T, async () => {
+  await using an = await tractor.openNursery();
+  // ext-slow-types.ts takes a second to register Slow; the call goes out at once, and is decoded before that.
+  const portal = await an.startActor('slow', { enableModules: [RELAY, SLOW_TYPES] });
+  assert.equal(await portal.run(isSlow, { s: new Slow('early') }), true);
+  const got = await portal.run(echoAny, { s: new Slow('later') });
+  assert.ok(got.s instanceof Slow && got.s.v === 'later');
 });
