@@ -4,12 +4,13 @@
  * a message naming the offending path, instead of arriving silently changed
  * (a `Map` would encode as `{}`, a class instance would lose its prototype).
  * Registered extension types (msg/ext.ts) cross too.
+ *
+ * Payload specs: a context endpoint may declare a Standard Schema
+ * (https://standardschema.dev; zod, valibot, arktype... all implement it) for
+ * its payloads. A payload that breaks it is a `MsgTypeError` at the sender.
  */
-import { setExtraCheck } from '../errors.ts';
+import { MsgTypeError } from '../errors.ts';
 import { extChildren } from './ext.ts';
-
-// A boxed error carries those of its own fields that would pass this check.
-setExtraCheck((v) => isPlainData(v, 0));
 
 /**
  * Throw a `TypeError` if `value` cannot cross a process boundary unchanged.
@@ -27,7 +28,8 @@ export function assertSerializable(value: unknown, what: string, of?: string): v
   }
 }
 
-function isPlainData(v: unknown, depth: number): boolean {
+/** True if `v` crosses actors unchanged (also picks the data fields a boxed error carries). */
+export function isPlainData(v: unknown, depth: number): boolean {
   const t = typeof v;
   if (t !== 'object') return t === 'undefined' || t === 'boolean' || t === 'number' || t === 'string' || t === 'bigint';
   if (v === null || v instanceof Uint8Array || v instanceof Date) return true;
@@ -88,4 +90,30 @@ function isExtValue(v: object, depth: number): boolean {
   if (!children) return false;
   for (const [, child] of children) if (!isPlainData(child, depth + 1)) return false;
   return true;
+}
+
+/** The subset of Standard Schema v1 that tractor-ts uses. */
+export interface StandardSchemaV1<Input = unknown, Output = Input> {
+  readonly '~standard': {
+    readonly version: 1;
+    readonly vendor: string;
+    readonly validate: (value: unknown) =>
+      | { readonly value: Output; readonly issues?: undefined }
+      | { readonly issues: ReadonlyArray<{ readonly message: string; readonly path?: ReadonlyArray<PropertyKey | { key: PropertyKey }> }> }
+      | Promise<unknown>;
+    readonly types?: { readonly input: Input; readonly output: Output } | undefined;
+  };
+}
+
+/** Validate `value` against `spec` (if any); returns the (possibly transformed) value. */
+export function checkPld(spec: StandardSchemaV1 | undefined, value: unknown, what: string): unknown {
+  if (!spec) return value;
+  const res = spec['~standard'].validate(value);
+  if (res instanceof Promise) throw new TypeError('pldSpec: asynchronous schemas are not supported; use a synchronous one');
+  const r = res as { value?: unknown; issues?: ReadonlyArray<{ message: string; path?: ReadonlyArray<unknown> }> };
+  if (r.issues) {
+    const detail = r.issues.map((i) => `${i.path?.length ? `${i.path.map((p) => (typeof p === 'object' && p !== null ? String((p as { key: unknown }).key) : String(p))).join('.')}: ` : ''}${i.message}`).join('; ');
+    throw new MsgTypeError(`${what} breaks the endpoint's pldSpec: ${detail}`);
+  }
+  return r.value;
 }
