@@ -10,7 +10,9 @@ import { ExtData } from '@msgpack/msgpack';
 import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../lib/msg/codec.ts';
 import { InvalidArgument } from '../lib/errors.ts';
 import { EXT_BIGINT, EXT_MAP, EXT_PROBLEM, EXT_SET, EXT_TYPED_ARRAY, registerType, reviveExt } from '../lib/msg/ext.ts';
+import { boxError, unboxError } from '../lib/msg/box.ts';
 import { assertSerializable } from '../lib/msg/payload.ts';
+import type { ErrorMsg } from '../lib/msg/types.ts';
 
 const T = { timeout: 20_000 };
 
@@ -168,4 +170,24 @@ test('the sender accepts registered types and refuses anything else, naming its 
   assert.throws(() => assertSerializable({ m: new Map([['k', () => 1]]) }, 'a stream message'),
     (e: Error) => /a stream message\.m\.get\("k"\) is a function/.test(e.message));
   assert.throws(() => assertSerializable(new Set([Symbol('s')]), 'v'), (e: Error) => /v\.values\(\)\[0\] is a symbol/.test(e.message));
+});
+
+test('a Map that holds itself is refused at the sender as a cycle, not a stack overflow', T, () => {
+  const m = new Map<string, unknown>();
+  m.set('self', m);
+  assert.throws(() => assertSerializable({ m }, 'x'), (e: Error) => e instanceof TypeError && /nests deeper than 100 levels \(a cycle\?\)/.test(e.message));
+});
+
+test("a boxed error carries its data fields (a Node error's code included), leaves out what cannot cross, and unboxes them onto extra and cause", T, () => {
+  const err = Object.assign(new RangeError('out of stock'), { code: 'E_STOCK', item: new Point(1, 2), socket: () => 0 });
+  const msg = boxError(err, ['a', 'u-1'], 'c1');
+  assert.deepEqual(Object.keys(msg.extra!), ['code', 'item']);
+  const back = unboxError(decodeBody(Buffer.from(encodeShared(msg))) as ErrorMsg);
+  assert.equal(back.extra.code, 'E_STOCK');
+  assert.ok(back.extra.item instanceof Point);
+  assert.ok(back.cause instanceof RangeError && (back.cause as unknown as { item: unknown }).item instanceof Point);
+  // An error without data fields adds nothing to the message (the wire stays Python tractor's).
+  assert.equal('extra' in boxError(new Error('plain'), ['a', 'u-1'], 'c2'), false);
+  // Relayed again, the fields go along as they are.
+  assert.deepEqual(boxError(back, ['b', 'u-2'], 'c1').extra, back.extra);
 });
