@@ -46,3 +46,9 @@ export type { ErrorConstructorLike, RemoteErrorInfo, TransportClosedReason } fro
  */
 export * as log from './log-api.ts';
 export type { LogLevel } from './log.ts';
+/**
+ * The wire's custom types: `registerType({ code, type, encode, decode })`
+ * makes a class cross every channel of this actor; the built-in codes
+ * (`EXT_MAP`, `EXT_SET`, `EXT_BIGINT`, `EXT_TYPED_ARRAY`) are taken.
+ */
+export * as msg from './msg/api.ts';

@@ -21,13 +21,14 @@ const EXPORTS = [
   'TractorError', 'InvalidArgument', 'RemoteActorError', 'ContextCancelled', 'ModuleNotExposed', 'MsgTypeError', 'TransportClosed',
   'ConnectTimeout', 'HandshakeTimeout', 'StreamOverrun', 'Lagged', 'EndOfStream', 'NoResult', 'InvalidAddress', 'RegistryError',
   'NotARegistrar', 'UnknownRuntimeMethod', 'FunctionNotFound', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'registerErrorType', 'formatError',
-  // logging
-  'log',
+  // logging; the wire's custom types
+  'log', 'msg',
 ];
 
-test('the package exports exactly the public names, and tractor.log exactly getLogger and getConsoleLog', T, () => {
+test('the package exports exactly the public names; tractor.log is getLogger and getConsoleLog, tractor.msg registerType and its codes', T, () => {
   assert.deepEqual(Object.keys(tractor).sort(), [...EXPORTS].sort());
   assert.deepEqual(Object.keys(tractor.log).sort(), ['getConsoleLog', 'getLogger']);
+  assert.deepEqual(Object.keys(tractor.msg).sort(), ['EXT_BIGINT', 'EXT_MAP', 'EXT_SET', 'EXT_TYPED_ARRAY', 'registerType']);
 });
 
 test('every error class has a stable ERR_TRACTOR_* code and is a TractorError (InvalidArgument a TypeError too)', T, () => {
