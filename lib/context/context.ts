@@ -12,7 +12,6 @@ import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError
 import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
-import { yieldHead } from '../msg/codec.ts';
 import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
 import type { DialogMsg, FuncType } from '../msg/types.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
@@ -92,8 +91,6 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #stopSent = false;
   #stream: MsgStream | undefined;
   #delivered = new WeakSet<object>();
-  /** The encoded head of this dialog's `Yield` messages, made by the first send. */
-  #yieldHead: Uint8Array | undefined;
   #unlink: () => void = () => {};
 
   /** @internal */
@@ -322,12 +319,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
       const pld = checkPld(this.#pldSpec, value, 'a stream message');
       assertSerializable(pld, 'a stream message');
-      // The message head is the same for the whole dialog: encode it once (an
-      // undefined payload is left out of the message, so it takes the generic path).
-      const full = pld === undefined
-        ? this.#chan.send({ msg_type: 'Yield', cid: this.cid, pld })
-        : this.#chan.sendWithHead(this.#yieldHead ??= yieldHead(this.cid), pld);
-      return full ? this.#chan.drained() : SENT;
+      return this.#chan.sendYield(this.cid, pld) ? this.#chan.drained() : SENT;
     } catch (err) {
       return Promise.reject(err);
     }

@@ -15,7 +15,7 @@ import type { AidMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { CLOSE_FLUSH_GRACE_MS, STREAM_STALL_MS, withTimeout } from '../runtime/timing.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
-import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../msg/codec.ts';
 import { FrameReader } from './framing.ts';
 
 const log = getLogger('ipc');
@@ -27,6 +27,8 @@ const MIN_ROOM = 1024;
 /** Largest arena kept for reuse once written (a bigger one is a rare, huge frame: let it go). */
 const SPARE_MAX = 1024 * 1024;
 const EMPTY: Buffer = Buffer.alloc(0);
+/** How many dialogs' `Yield` heads a channel keeps encoded. */
+const YIELD_HEADS_KEPT = 64;
 
 /** The identity of the actor at the other end: `{ name, uuid, pid }`. */
 export interface Aid { name: string; uuid: string; pid: number }
@@ -88,6 +90,8 @@ export class Channel {
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
   #view: ChannelView | undefined;
+  /** The encoded `Yield` heads of this channel's recent dialogs, by cid. */
+  readonly #yieldHeads = new Map<string, Uint8Array>();
 
   constructor(socket: net.Socket, opts: ChannelOptions = {}) {
     this.#socket = socket;
@@ -154,13 +158,22 @@ export class Channel {
   }
 
   /**
-   * Like {@link send}, for a message given as `head`, its constant leading
-   * bytes encoded once by the caller (a stream's `yieldHead(cid)`), and its
-   * payload `pld` (not `undefined`), encoded now: a stream message costs the
-   * encoding of its payload only.
+   * Send the stream message `{msg_type: 'Yield', cid, pld}` (see {@link send}
+   * for the result). All but its payload is the same for the whole dialog:
+   * that head is encoded once per dialog and kept here, for the most recent
+   * dialogs of this channel, so a stream message costs the encoding of its
+   * payload only. (An undefined payload is left out of the message, so it
+   * takes the generic path.)
    */
-  sendWithHead(head: Uint8Array, pld: unknown): boolean {
+  sendYield(cid: string, pld: unknown): boolean {
+    if (pld === undefined) return this.send({ msg_type: 'Yield', cid, pld });
     if (this.closeReason) throw this.closeReason;
+    let head = this.#yieldHeads.get(cid);
+    if (head === undefined) {
+      // Bounded: a long-lived channel serves many dialogs; one re-encoding after a clear is cheap.
+      if (this.#yieldHeads.size >= YIELD_HEADS_KEPT) this.#yieldHeads.clear();
+      this.#yieldHeads.set(cid, (head = yieldHead(cid)));
+    }
     return this.#queueFrame(head, encodePldShared(pld));
   }
 
