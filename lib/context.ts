@@ -17,7 +17,7 @@ import { yieldHead } from './ipc/codec.ts';
 import { getLogger } from './log.ts';
 import { assertSerializable } from './msg/pld.ts';
 import { checkPld, type StandardSchemaV1 } from './msg/schema.ts';
-import type { DialogMsg, FuncType, Uid } from './msg/types.ts';
+import { type DialogMsg, type FuncType, PLD_SPEC_ANY, type Uid } from './msg/types.ts';
 import type { Actor } from './runtime/actor.ts';
 import type { Portal } from './runtime/portal.ts';
 import { CONTEXT_MARK, functypeOf } from './runtime/resolve.ts';
@@ -396,7 +396,19 @@ export class Context<R = unknown> implements AsyncDisposable {
   #cancelRemote(): void {
     if (this.cancelCalled || this.#outcome) return;
     this.cancelCalled = true;
-    requestTaskCancel(this.#actor, this.chan, this.cid);
+    void requestTaskCancel(this.#actor, this.chan, this.cid).then((acked) => {
+      // The task is over: a peer that sends nothing else for it (Python tractor, a cancelled generator) ends the dialog here.
+      if (acked !== undefined) this.#end({ error: this.#cancelledByUs() });
+    });
+  }
+
+  /** The outcome of a remote task that ended on this side's cancel request without saying so itself. */
+  #cancelledByUs(): ContextCancelled {
+    const peer: Uid = this.chan.aid ? [this.chan.aid.name, this.chan.aid.uuid] : this.#actor.uid;
+    return new ContextCancelled(`ContextCancelled in actor ${fmtUid(peer)}: task cancelled by ${fmtUid(this.#actor.uid)}`, {
+      srcUid: peer, srcTypeName: 'ContextCancelled', relayPath: [peer], remoteStack: '', canceller: this.#actor.uid, cid: this.cid,
+      remoteMessage: `task cancelled by ${fmtUid(this.#actor.uid)}`,
+    });
   }
 
   async #waitOutcome(timeoutMs: number): Promise<void> {
@@ -492,7 +504,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
     try {
       this.#actor.registerDialog(this.chan, this.cid, this);
-      this.chan.send({ msg_type: 'Start', cid: this.cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: this.#actor.uid, pld_spec: null });
+      this.chan.send({ msg_type: 'Start', cid: this.cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: this.#actor.uid, pld_spec: PLD_SPEC_ANY });
       await started;
     } catch (err) {
       // The child never outlives the dialog: before rejecting, cancel it and wait (bounded) for it to end.

@@ -10,6 +10,7 @@ import { RegistryError, RemoteActorError, RuntimeUsageError, TransportClosed } f
 import { type Address, parseAddress } from '../ipc/addr.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
+import { PLD_SPEC_ANY } from '../msg/types.ts';
 import type { Actor } from '../runtime/actor.ts';
 import { Portal } from '../runtime/portal.ts';
 import { callFunction } from '../runtime/rpc.ts';
@@ -296,7 +297,7 @@ export function leaveRegistry(actor: Actor): void {
   for (const p of registrarChans.values()) {
     void p.then((chan) => {
       if (chan.closed) return;
-      chan.send({ msg_type: 'Start', cid: actor.newCid(), ns: 'self', func: 'unregister_actor', kwargs: { uuid: actor.uuid }, uid: actor.uid, pld_spec: null });
+      chan.send({ msg_type: 'Start', cid: actor.newCid(), ns: 'self', func: 'unregister_actor', kwargs: { uuid: actor.uuid }, uid: actor.uid, pld_spec: PLD_SPEC_ANY });
       chan.flush();
     }, () => {});
   }

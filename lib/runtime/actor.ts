@@ -14,6 +14,7 @@ import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { DialogMsg, Msg, Uid } from '../msg/types.ts';
 import { Dialog } from './dialog.ts';
+import { type ModuleSpec, moduleAliases, moduleIds } from './resolve.ts';
 import type { Registry } from '../discovery/registrar.ts';
 import { Scope } from './scope.ts';
 import { TASK_CANCEL_GRACE_MS } from './timing.ts';
@@ -44,7 +45,7 @@ export interface DialogSink {
 export interface ActorInit {
   name: string;
   uuid?: string;
-  enableModules?: Iterable<string>;
+  enableModules?: Iterable<ModuleSpec>;
 }
 
 export class Actor {
@@ -52,6 +53,8 @@ export class Actor {
   readonly uuid: string;
   readonly pid = process.pid;
   readonly enableModules: Set<string>;
+  /** Dotted names this actor serves modules under too (`enableModules: { 'svc.math': url }`). */
+  readonly moduleAliases: Map<string, string>;
   readonly scope = new Scope();
   /** The registry, when this actor is the registrar. */
   registry: Registry | undefined;
@@ -75,7 +78,9 @@ export class Actor {
   constructor(init: ActorInit) {
     this.name = init.name;
     this.uuid = init.uuid ?? randomUUID();
-    this.enableModules = new Set(init.enableModules ?? []);
+    const specs = [...(init.enableModules ?? [])];
+    this.enableModules = new Set(moduleIds(specs));
+    this.moduleAliases = moduleAliases(specs);
     this.#cidPrefix = this.uuid.slice(0, 12);
   }
 
@@ -142,6 +147,11 @@ export class Actor {
     try {
       const peer = await chan.recvAid(HANDSHAKE_TIMEOUT_MS);
       chan.send(aidMsg(this));
+      if (peer.isProbe) {
+        // A probe only asks who listens here (Python tractor's registry probe, ipc/_server.py:368).
+        chan.close();
+        return;
+      }
       const child = this.#expected.get(peer.uuid);
       if (child) {
         this.#expected.delete(peer.uuid);

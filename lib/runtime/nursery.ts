@@ -8,7 +8,7 @@ import { type LogLevel, getLogger, isLogLevel } from '../log.ts';
 import { assertSerializable } from '../msg/pld.ts';
 import type { Actor } from './actor.ts';
 import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
-import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
+import { functypeOf, type ModuleSpec, moduleAliases, moduleIds, moduleSpecs, resolveFunction } from './resolve.ts';
 import { callFunction } from './rpc.ts';
 import { currentScope, Scope } from './scope.ts';
 import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from './spawn.ts';
@@ -20,8 +20,8 @@ const log = getLogger('nursery');
 /** Options of one spawned actor. */
 export interface SpawnOptions {
   name?: string;
-  /** Modules the actor imports at boot and serves RPC from (`import.meta.url`, absolute paths, package names). */
-  enableModules?: string[];
+  /** Modules the actor imports at boot and serves RPC from (`import.meta.url`, absolute paths, package names, `{ 'dotted.name': specifier }` aliases). */
+  enableModules?: ModuleSpec[];
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Host plain Promise code as a supervised "infected" actor (see `toPromise`). */
@@ -32,7 +32,7 @@ export interface SpawnOptions {
 /** Options of a nursery; those of a root apply when the nursery boots one implicitly. */
 export interface NurseryOptions {
   /** Modules every child of this nursery enables, on top of its own. */
-  enableModules?: string[];
+  enableModules?: ModuleSpec[];
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Aborting it cancels the nursery (and so every child). */
@@ -239,7 +239,11 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   #modules(opts: SpawnOptions): Set<string> {
-    return new Set([...(this.#opts.enableModules ?? []), ...(opts.enableModules ?? [])].map(normalizeModule));
+    return new Set(moduleIds(this.#specs(opts)));
+  }
+
+  #specs(opts: SpawnOptions): ModuleSpec[] {
+    return [...(this.#opts.enableModules ?? []), ...(opts.enableModules ?? [])];
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
@@ -253,7 +257,8 @@ export class ActorNursery implements AsyncDisposable {
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
       debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
     };
-    const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars }, this.scope);
+    const enableModules = moduleSpecs(modules, moduleAliases(this.#specs(opts)));
+    const spawning = spawnActor(this.#actor, { name, enableModules, runtimeVars }, this.scope);
     this.#spawning.add(spawning);
     try {
       const spawned = await spawning;

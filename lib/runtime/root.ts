@@ -8,7 +8,7 @@ import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
 import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from '../log.ts';
 import { Actor } from './actor.ts';
 import { ActorNursery, type NurseryOptions } from './nursery.ts';
-import { normalizeModule } from './resolve.ts';
+import type { ModuleSpec } from './resolve.ts';
 import { serveStart } from './rpc.ts';
 import { reapChildren } from './spawn.ts';
 import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
@@ -20,8 +20,8 @@ const log = getLogger('runtime');
 export interface RootOptions {
   /** The root actor's name (default `'root'`). */
   name?: string;
-  /** Modules this actor serves RPC from. */
-  enableModules?: string[];
+  /** Modules this actor serves RPC from (specifiers, or `{ 'dotted.name': specifier }` aliases). */
+  enableModules?: ModuleSpec[];
   /** Registrar addresses (discovery). */
   registryAddrs?: Address[];
   /** Addresses this actor listens on, instead of the defaults of `enableTransports` (e.g. `tcp://10.0.0.1:0` to be reachable from other hosts). */
@@ -91,7 +91,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
-  const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
+  const actor = new Actor({ name, enableModules: opts.enableModules ?? [] });
   actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
   if (opts.signal) actor.scope.link(opts.signal);
   try {
@@ -174,7 +174,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
  * Serve RPC on `enableModules` as a long-lived root actor until cancelled
  * (SIGINT/SIGTERM or `opts.signal`), then exit cleanly.
  */
-export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
+export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions = {}): Promise<void> {
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([root.runtime.scope]);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {

@@ -10,7 +10,7 @@ import {
 } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
-import type { DialogMsg, FuncType, Msg, StartMsg, Uid } from '../msg/types.ts';
+import { type DialogMsg, type FuncType, type Msg, PLD_SPEC_ANY, type StartMsg, type Uid } from '../msg/types.ts';
 import { assertSerializable } from '../msg/pld.ts';
 import type { Actor, ServedTask } from './actor.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
@@ -87,7 +87,9 @@ export class RemoteTask implements ServedTask {
   }
 }
 
-function lookup(actor: Actor, ns: string, func: string): Function | Promise<Function> {
+function lookup(actor: Actor, name: string, func: string): Function | Promise<Function> {
+  // A dotted alias (`enableModules: { 'svc.math': import.meta.url }`) names its module for callers that cannot use URLs.
+  const ns = actor.moduleAliases.get(name) ?? name;
   if (!actor.enableModules.has(ns)) {
     throw new ModuleNotExposed(
       `module ${ns} is not exposed by actor ${fmtUid(actor.uid)}: list it in that actor's enableModules ` +
@@ -166,6 +168,12 @@ async function serveSelf(actor: Actor, chan: Channel, msg: StartMsg): Promise<vo
   const ack = (pld: boolean) => {
     if (!chan.closed) chan.send({ msg_type: 'CancelAck', cid: msg.cid, pld });
   };
+  // Every `self` method is answered StartAck first, as Python tractor's callers require (runtime/_runtime.py:829).
+  const startAck = () => {
+    if (!chan.closed) chan.send({ msg_type: 'StartAck', cid: msg.cid, functype: 'asyncfunc' });
+  };
+  const known = msg.func === 'cancel' || msg.func === '_cancel_task' || msg.func === 'enabled_modules';
+  if (known) startAck();
   switch (msg.func) {
     case 'cancel':
       await actor.cancel(msg.uid);
@@ -174,7 +182,7 @@ async function serveSelf(actor: Actor, chan: Channel, msg: StartMsg): Promise<vo
       actor.onShutdown?.();
       return;
     case 'enabled_modules':
-      // Lets a caller holding a portal from discovery resolve functions by identity.
+      // Lets a caller holding a portal from discovery resolve functions by identity (tractor-ts callers only).
       if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: [...actor.enableModules] });
       return;
     case '_cancel_task': {
@@ -190,10 +198,32 @@ async function serveSelf(actor: Actor, chan: Channel, msg: StartMsg): Promise<vo
   }
 }
 
-/** Ask the peer to cancel task `cid`; fire and forget (its ack is dropped). */
-export function requestTaskCancel(actor: Actor, chan: Channel, cid: string): void {
-  if (chan.closed) return;
-  chan.send({ msg_type: 'Start', cid: actor.newCid(), ns: 'self', func: '_cancel_task', kwargs: { cid }, uid: actor.uid, pld_spec: null });
+/**
+ * Ask the peer to cancel task `cid`. Resolves with the peer's `CancelAck`
+ * (true: the task was cancelled and has ended; false: there was no such task
+ * any more), or `undefined` if none came within the bound or the channel
+ * closed. A `CancelAck` means the task is over: Python tractor sends nothing
+ * else for a cancelled plain call or generator (runtime/_rpc.py), and a
+ * tractor-ts peer sends the task's own reply before the ack.
+ */
+export async function requestTaskCancel(actor: Actor, chan: Channel, cid: string): Promise<boolean | undefined> {
+  if (chan.closed) return undefined;
+  const ackCid = actor.newCid();
+  const d = actor.openDialog(chan, ackCid);
+  const timer = setTimeout(() => d.fail(new TransportClosed(`no CancelAck for task ${cid}`)), CANCEL_ACK_TIMEOUT_MS);
+  try {
+    chan.send({ msg_type: 'Start', cid: ackCid, ns: 'self', func: '_cancel_task', kwargs: { cid }, uid: actor.uid, pld_spec: PLD_SPEC_ANY });
+    for (;;) {
+      const msg = await d.next();
+      if (msg.msg_type === 'CancelAck') return msg.pld === true;
+      if (msg.msg_type !== 'StartAck') return undefined; // an Error: the peer could not cancel it
+    }
+  } catch {
+    return undefined;
+  } finally {
+    clearTimeout(timer);
+    actor.closeDialog(chan, ackCid);
+  }
 }
 
 /** Sources whose abort cancels a call: an explicit signal, the ambient scope, the owning nursery. */
@@ -217,16 +247,17 @@ export async function callFunction(
   let timer: NodeJS.Timeout | undefined;
   const unlink = onAnyAbort(sources, (reason) => {
     aborted = { reason };
-    requestTaskCancel(actor, chan, cid);
+    // The peer's CancelAck ends the call at once; the timer bounds a peer that never acks.
+    void requestTaskCancel(actor, chan, cid).then((acked) => acked !== undefined && d.fail(reason));
     timer = setTimeout(() => d.fail(reason), CANCEL_ACK_TIMEOUT_MS);
   });
   try {
-    chan.send({ msg_type: 'Start', cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: actor.uid, pld_spec: null });
+    chan.send({ msg_type: 'Start', cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: actor.uid, pld_spec: PLD_SPEC_ANY });
     for (;;) {
       const msg: DialogMsg = await d.next();
       if (msg.msg_type === 'StartAck') {
         if (msg.functype !== expect) {
-          requestTaskCancel(actor, chan, cid); // it started anyway: it must not outlive this call
+          void requestTaskCancel(actor, chan, cid); // it started anyway: it must not outlive this call
           throw new TypeError(`'${func}' is a ${msg.functype} in the peer, not a ${expect}`);
         }
         continue;
@@ -251,7 +282,7 @@ export async function callSelf(actor: Actor, chan: Channel, func: string, kwargs
   const d = actor.openDialog(chan, cid);
   const timer = setTimeout(() => d.fail(new TransportClosed(`${chan.aid?.name ?? 'the peer'} did not answer '${func}' within ${timeoutMs} ms: it is busy or gone`)), timeoutMs);
   try {
-    chan.send({ msg_type: 'Start', cid, ns: 'self', func, kwargs: kwargs as Record<string, unknown>, uid: actor.uid, pld_spec: null });
+    chan.send({ msg_type: 'Start', cid, ns: 'self', func, kwargs: kwargs as Record<string, unknown>, uid: actor.uid, pld_spec: PLD_SPEC_ANY });
     let msg = await d.next();
     while (msg.msg_type === 'StartAck') msg = await d.next(); // registry methods run as tasks and ack first
     if (msg.msg_type === 'Error') throw unboxError(msg);

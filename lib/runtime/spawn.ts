@@ -10,6 +10,7 @@ import { ActorFailure } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from './actor.ts';
+import type { ModuleSpec } from './resolve.ts';
 import { mainModuleUrl, type RuntimeVars } from './state.ts';
 import { onAnyAbort, type Scope } from './scope.ts';
 import { SPAWN_TIMEOUT_MS } from './timing.ts';
@@ -33,7 +34,7 @@ export interface SpawnedActor {
 
 export interface SpawnRequest {
   name: string;
-  enableModules: string[];
+  enableModules: ModuleSpec[];
   runtimeVars: RuntimeVars;
 }
 
