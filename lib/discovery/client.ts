@@ -8,7 +8,7 @@
  */
 import { RegistryError, RemoteActorError, RuntimeUsageError, TransportClosed } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { aidMsg, Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { PLD_SPEC_ANY } from '../msg/types.ts';
 import type { Actor } from '../runtime/actor.ts';
@@ -16,6 +16,7 @@ import { Portal } from '../runtime/portal.ts';
 import { callFunction } from '../runtime/rpc.ts';
 import { currentScope, Scope } from '../runtime/scope.ts';
 import { getRuntime, getRuntimeVars } from '../runtime/state.ts';
+import { callPythonRegistrar } from './python.ts';
 import { Registry, type RegistryEntry } from './registrar.ts';
 
 const log = getLogger('discovery');
@@ -153,6 +154,10 @@ function selfEntry(actor: Actor): RegistryEntry {
 async function registryCall(actor: Actor, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
   if (actor.registry && actor.addrs.includes(addr)) return localCall(actor.registry, func, kwargs, opts);
   const chan = await registrarChannel(actor, addr, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+  if (!speaksTractorTs(chan)) {
+    // A Python tractor registrar: its arguments and shapes (discovery/python.ts).
+    return callPythonRegistrar(func, kwargs, (f, kw, b = bounded) => registryCallOver(actor, chan, addr, f, kw, opts, b), actor.uid);
+  }
   return registryCallOver(actor, chan, addr, func, kwargs, opts, bounded);
 }
 
@@ -245,7 +250,14 @@ async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: b
     }
     try {
       await handshake(actor, chan, PROBE_TIMEOUT_MS);
+      // Its Aid says so (Python tractor counts only an explicit false as "not a registrar", discovery/_api.py:110):
+      // never call a registry method there, which would kill a Python actor.
+      if (chan.aid?.isRegistrar === false) {
+        chan.close();
+        throw new RegistryError(`the actor at ${addr} (${chan.aid.name}) is not a registrar; point registryAddrs at the registrar`);
+      }
     } catch (err) {
+      if (err instanceof RegistryError) throw err;
       throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
         'Free that address, or give every root the same free registryAddrs.', { cause: err });
     }
@@ -292,15 +304,23 @@ async function becomeRegistrar(actor: Actor, addr: Address, connectErr: Error): 
   return true;
 }
 
-/** Tell every registrar this actor is leaving (best effort; the registrar also notices the closed connection). */
+/**
+ * Tell every registrar this actor is leaving (best effort). A tractor-ts
+ * registrar also notices the closed connection; a Python one keeps the entry
+ * until told, so the message goes out now, on the channels already open,
+ * before the actor closes them.
+ */
 export function leaveRegistry(actor: Actor): void {
-  for (const p of registrarChans.values()) {
-    void p.then((chan) => {
-      if (chan.closed) return;
-      chan.send({ msg_type: 'Start', cid: actor.newCid(), ns: 'self', func: 'unregister_actor', kwargs: { uuid: actor.uuid }, uid: actor.uid, pld_spec: PLD_SPEC_ANY });
-      chan.flush();
-    }, () => {});
-  }
+  const told = new Set<Channel>();
+  const leave = (chan: Channel) => {
+    if (chan.closed || told.has(chan)) return;
+    told.add(chan);
+    const kwargs = speaksTractorTs(chan) ? { uuid: actor.uuid } : { uid: actor.uid };
+    chan.send({ msg_type: 'Start', cid: actor.newCid(), ns: 'self', func: 'unregister_actor', kwargs, uid: actor.uid, pld_spec: PLD_SPEC_ANY });
+    chan.flush();
+  };
+  for (const chan of registrarsReached) leave(chan);
+  for (const p of registrarChans.values()) void p.then(leave, () => {});
   registrarChans.clear();
 }
 
@@ -366,7 +386,7 @@ async function portalTo(actor: Actor, entry: RegistryEntry, registrar: Address, 
   if (reuse) return reuse.owned ? ownedPortal(actor, reuse.chan) : new Portal(actor, reuse.chan);
   const { chan, gone } = await channelTo(actor, entry, opts);
   if (chan) return ownedPortal(actor, chan);
-  if (gone) void registryCall(actor, registrar, 'unregister_actor', { uuid: entry.uuid }, opts).catch(() => {});
+  if (gone) void registryCall(actor, registrar, 'unregister_actor', { uuid: entry.uuid, name: entry.name }, opts).catch(() => {});
   return undefined;
 }
 

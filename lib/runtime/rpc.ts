@@ -16,6 +16,8 @@ import type { Actor, ServedTask } from './actor.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
 import { abortedReason, currentSignal, onAnyAbort, Scope, withScope } from './scope.ts';
 import { registrarMethods } from '../discovery/registrar.ts';
+import { pythonRegistrarMethods } from '../discovery/python.ts';
+import { speaksTractorTs } from '../ipc/channel.ts';
 import { CANCEL_ACK_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
 import { serveContext } from '../context.ts';
 
@@ -159,7 +161,8 @@ async function serveGenerator(task: RemoteTask, fn: GenFn, kwargs: unknown): Pro
 /** A registry method, when this actor is the registrar (served as a task, so it can be cancelled). */
 function registrarMethod(actor: Actor, chan: Channel, func: string): Function | undefined {
   if (!actor.registry) return undefined;
-  const methods = registrarMethods(actor.registry, chan, currentSignal);
+  // A caller that did not announce itself as tractor-ts speaks Python tractor's registry dialect.
+  const methods = speaksTractorTs(chan) ? registrarMethods(actor.registry, chan, currentSignal) : pythonRegistrarMethods(actor.registry, chan, currentSignal);
   return Object.hasOwn(methods, func) ? methods[func] : undefined;
 }
 

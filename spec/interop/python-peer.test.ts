@@ -206,3 +206,105 @@ test('tractor-ts answers a Python registry probe with is_registrar and closes th
   assert.ok(r.aid.tractor_ts, 'tractor-ts announces itself');
   assert.ok(isAlive(process.pid));
 });
+
+// ------------------------------------------------------------------ discovery, through either side's registrar
+
+test('a Python actor registers with a tractor-ts registrar; its entry outlives the registration connection', T, async () => {
+  const reg = await privateRegistry();
+  await using _root = await tractor.openRoot({ name: 'tsroot', registryAddrs: [reg], enableModules: [SVC] });
+  assert.equal(tractor.currentActor().isRegistrar, true);
+  await using peer = await startPythonPeer('pyd', reg);
+  assert.equal(peer.ready.registrar, false);
+  const pyAt = `tcp://${peer.ready.addr[0]}:${peer.ready.addr[1]}`;
+  // Python registered over a connection it closed at once (short-lived): the entry is still there.
+  assert.equal(await tractor.queryActor('pyd'), pyAt);
+  {
+    await using portal = await tractor.findActor('pyd');
+    assert.ok(portal);
+    assert.equal(await portal.run(py.add, { x: 20, y: 22 }), 42);
+  }
+  {
+    await using portal = await tractor.waitForActor('pyd');
+    assert.deepEqual((await portal.run(py.whoami, {})).uid, peer.ready.uid);
+  }
+  // Python's own lookups get Python's shapes.
+  const me = tractor.currentActor();
+  assert.deepEqual(await peer.call('find_actor', { name: 'tsroot' }), me.addrs.map(pyAddr));
+  assert.deepEqual(await peer.call('find_actor', { name: peer.ready.uid[1] }), [peer.ready.addr], 'find_actor matches a uuid too');
+  assert.equal(await peer.call('find_actor', { name: 'nobody' }), null);
+  assert.deepEqual(await peer.call('get_registry'), {
+    [`tsroot.${me.uid[1]}`]: me.addrs.map(pyAddr),
+    [`pyd.${peer.ready.uid[1]}`]: [peer.ready.addr],
+  });
+  assert.equal(await peer.call('run_from_ns', { peer: 'tsroot', ns: 'svc.math', func: 'add', kwargs: { x: 1, y: 1 } }), 2,
+    'Python finds the tractor-ts actor through the registrar and calls it');
+  // Python's wait_for_actor blocks until a tractor-ts actor of that name registers.
+  const waited = peer.call<[string, number][]>('wait_for_actor', { name: 'late' });
+  await using an = await tractor.openNursery();
+  const late = await an.startActor('late', { enableModules: [SVC] });
+  const { addrs } = await late.run(whereAmI);
+  assert.deepEqual(await waited, addrs.map(pyAddr));
+  await assertNothingRejected(peer);
+});
+
+test('a Python actor unregisters from a tractor-ts registrar at exit, and delete_addr drops an address', T, async () => {
+  const reg = await privateRegistry();
+  await using _root = await tractor.openRoot({ name: 'tsroot', registryAddrs: [reg] });
+  const peer = await startPythonPeer('pyd', reg);
+  const other = await startPythonPeer('pyd2', reg);
+  await using _other = other;
+  assert.ok(await tractor.queryActor('pyd'));
+  await peer[Symbol.asyncDispose]();
+  assert.equal(await tractor.queryActor('pyd'), undefined, 'unregister_actor(uid) removed it');
+  assert.deepEqual(await other.call('delete_addr', { addr: other.ready.addr }), other.ready.uid);
+  assert.equal(await tractor.queryActor('pyd2'), undefined);
+  await assertNothingRejected(other);
+});
+
+test('tractor-ts uses a Python registrar: registers, then findActor, queryActor, waitForActor and getRegistry', T, async () => {
+  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
+  await using _peer = peer;
+  const me = tractor.currentActor();
+  // register_actor(uid, addr), one call per address, in Python's shapes.
+  assert.deepEqual(await peer.call('registry'), {
+    [`pyd.${peer.ready.uid[1]}`]: [peer.ready.addr],
+    [`tsroot.${me.uid[1]}`]: me.addrs.map(pyAddr),
+  });
+  assert.equal(await tractor.queryActor('pyd'), reg);
+  {
+    await using portal = await tractor.findActor('pyd');
+    assert.ok(portal);
+    assert.equal(await portal.run(py.add, { x: 2, y: 2 }), 4);
+  }
+  assert.equal(await tractor.findActor('nobody'), undefined);
+  // Another Python actor registers with the Python registrar; both languages find each other through it.
+  await using worker = await startPythonPeer('pyw', reg);
+  {
+    await using portal = await tractor.findActor('pyw');
+    assert.ok(portal);
+    assert.deepEqual((await portal.run(py.whoami, {})).uid, worker.ready.uid);
+  }
+  assert.equal(await worker.call('run_from_ns', { peer: 'tsroot', ns: 'svc.math', func: 'add', kwargs: { x: 5, y: 5 } }), 10);
+  const waiting = tractor.waitForActor('pylate');
+  await using lateAs = await startPythonPeer('pylate', reg);
+  {
+    await using portal = await waiting;
+    assert.deepEqual((await portal.run(py.whoami, {})).uid, lateAs.ready.uid);
+  }
+  {
+    await using portal = await tractor.getRegistry(reg);
+    const listing = (await portal.runFromNs('self', 'get_registry')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(listing).sort(), [`pyd.${peer.ready.uid[1]}`, `pylate.${lateAs.ready.uid[1]}`, `pyw.${worker.ready.uid[1]}`, `tsroot.${me.uid[1]}`].sort());
+  }
+  await root[Symbol.asyncDispose]();
+  // At exit tractor-ts sent unregister_actor(uid) (the registrar handles it in its own time).
+  let after: Record<string, unknown> = {};
+  for (let i = 0; i < 200; i++) {
+    after = await peer.call<Record<string, unknown>>('registry');
+    if (!Object.keys(after).some((k) => k.startsWith('tsroot.'))) break;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  assert.equal(Object.keys(after).some((k) => k.startsWith('tsroot.')), false, JSON.stringify(after));
+  await assertNothingRejected(peer);
+  await assertNothingRejected(worker);
+});

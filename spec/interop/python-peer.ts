@@ -601,6 +601,8 @@ async function boot(): Promise<void> {
   if (state === 'absent' && !opt['never-registrar']) {
     isRegistrar = true;
     myAddr = await listen(REG_ADDR[0], REG_ADDR[1]);
+    // The registrar registers itself too: its boot runs the same registration, through a local portal.
+    registry.set(ukey(UID), { uid: UID, addrs: [myAddr] });
     return;
   }
   if (state === 'occupied') {
