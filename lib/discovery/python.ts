@@ -108,11 +108,11 @@ export function pythonRegistrarMethods(registry: Registry, chan: Channel, signal
 /** Make one registry call over the registrar's connection (bounded, or not for a wait). */
 export type RegistrarCall = (func: string, kwargs: Record<string, unknown>, bounded?: boolean) => Promise<unknown>;
 
-/** Every entry of a Python `get_registry()` reply, registration order. */
-function entriesOf(reply: unknown): RegistryEntry[] {
+/** Every entry of a Python `get_registry()` reply (`{'name.uuid': [[h, p]]}`), registration order; pids are unknown (0). */
+export function entriesOf(reply: unknown): RegistryEntry[] {
   if (typeof reply !== 'object' || reply === null || Array.isArray(reply)) return [];
   return Object.entries(reply as Record<string, unknown>).flatMap(([key, addrs]) => {
-    const dot = key.indexOf('.');
+    const dot = key.lastIndexOf('.'); // a uuid has no dot; a name may
     if (dot < 0 || !Array.isArray(addrs)) return [];
     try {
       return [{ name: key.slice(0, dot), uuid: key.slice(dot + 1), pid: 0, addrs: addrs.map(fromPyAddr) }];
