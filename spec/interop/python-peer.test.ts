@@ -113,6 +113,22 @@ test('ctx.cancel() on a Python context ends it with a ContextCancelled naming th
   await assertNothingRejected(peer);
 });
 
+test('leaving a stream from a Python async generator early cancels the generator there', T, async () => {
+  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
+  await using _peer = peer;
+  await using _root = root;
+  await using portal = await tractor.getRegistry(reg);
+  const seen: number[] = [];
+  for await (const t of await portal.openStreamFrom(py.ticks, { n: 1_000_000 })) {
+    seen.push(t);
+    if (seen.length === 3) break;
+  }
+  assert.deepEqual(seen, [0, 1, 2]);
+  assert.equal((await peer.call<{ tasks: number }>('status')).tasks, 0, 'the Python generator was cancelled');
+  assert.equal(await portal.run(py.add, { x: 1, y: 2 }), 3);
+  await assertNothingRejected(peer);
+});
+
 test('a portal to a Python actor never calls a self method the Python actor lacks', T, async () => {
   const { reg, peer, root } = await pythonRegistrarAndTsRoot();
   await using _peer = peer;

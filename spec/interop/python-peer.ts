@@ -379,9 +379,11 @@ async function invoke(chan: Chan, cid: string, f: Fn, kw: Record<string, unknown
     }
   } catch (err) {
     if (err instanceof Cancelled) {
-      // A cancelled context task reports ContextCancelled naming its canceller (_rpc.py:824-829);
-      // a cancelled asyncfunc or asyncgen sends nothing more (its cancel scope absorbs it).
-      if (f.kind === 'context') send(M.error(cid, 'ContextCancelled', "'child'-side task was cancelled by its 'parent'-side peer", task.requester ?? null, "'child'-side task was cancelled by its 'parent'-side peer"));
+      // A cancelled context task reports ContextCancelled naming its canceller (_rpc.py:824-829); a cancelled
+      // asyncfunc sends nothing more (its cancel scope absorbs it, :245-291); an async generator's Stop is sent
+      // after its cancel scope, so a cancelled one still ends with Stop (:158-201).
+      if (f.kind === 'asyncgen') send(M.stop(cid));
+      else if (f.kind === 'context') send(M.error(cid, 'ContextCancelled', "'child'-side task was cancelled by its 'parent'-side peer", task.requester ?? null, "'child'-side task was cancelled by its 'parent'-side peer"));
     } else if (err instanceof PyError) send(M.error(cid, err.type, err.message));
     else send(M.error(cid, 'RuntimeError', String(err)));
   } finally {
