@@ -207,6 +207,8 @@ test('a Python cancel_actor() of a tractor-ts actor: acknowledged (StartAck firs
   const portal = await an.startActor('tsd', { enableModules: [SVC] });
   const { addrs, pid } = await portal.run(whereAmI);
   await peer.call('connect', { addr: pyAddr(addrs[0]!), as: 'tsd' });
+  assert.equal(await peer.call('run_from_ns', { peer: 'tsd', ns: 'svc.math', func: 'add', kwargs: { x: 3, y: 4 } }), 7,
+    'a spawned actor serves the dotted alias its parent gave it');
   assert.equal(await peer.call('cancel_actor', { peer: 'tsd', timeout: 5000 }), true);
   assert.deepEqual(await waitDead([pid], 10_000), [], 'the cancelled actor exited');
 });
