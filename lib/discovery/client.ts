@@ -250,11 +250,10 @@ async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: b
     }
     try {
       await handshake(actor, chan, PROBE_TIMEOUT_MS);
-      // Its Aid says so (Python tractor counts only an explicit false as "not a registrar", discovery/_api.py:110):
-      // never call a registry method there, which would kill a Python actor.
-      if (chan.aid?.isRegistrar === false) {
+      // Never call a registry method on a peer whose Aid says it is no registrar: that kills a Python actor.
+      if (!saysRegistrar(chan)) {
         chan.close();
-        throw new RegistryError(`the actor at ${addr} (${chan.aid.name}) is not a registrar; point registryAddrs at the registrar`);
+        throw new RegistryError(`the actor at ${addr} (${chan.aid?.name}) is not a registrar; point registryAddrs at the registrar`);
       }
     } catch (err) {
       if (err instanceof RegistryError) throw err;
@@ -263,6 +262,17 @@ async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: b
     }
     return chan;
   }
+}
+
+/**
+ * Whether the peer's `Aid` allows it to be a registrar: a tractor-ts peer
+ * unless it says `is_registrar: false`; a Python peer only if it says `true`
+ * (a plain Python actor sends null, which Python itself counts as a registrar,
+ * discovery/_api.py:110, but then dies on the first registry call).
+ */
+function saysRegistrar(chan: Channel): boolean {
+  const said = chan.aid?.isRegistrar;
+  return speaksTractorTs(chan) ? said !== false : said === true;
 }
 
 /** Register this actor over `chan`: the entry lives as long as that connection. */
@@ -465,7 +475,11 @@ export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, '
   } catch (err) {
     throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });
   }
-  // Something that answers the handshake is not necessarily a registrar: ask it once.
+  // Something that answers the handshake is not necessarily a registrar: its Aid may say so, else ask it once.
+  if (!saysRegistrar(chan)) {
+    chan.close();
+    throw new RegistryError(`the actor at ${target} (${chan.aid?.name}) is not a registrar; point registryAddrs at the registrar`);
+  }
   try {
     await registryCallOver(actor, chan, target, 'get_registry', {}, opts);
   } catch (err) {

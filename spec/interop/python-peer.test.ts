@@ -326,3 +326,23 @@ test('tractor-ts uses a Python registrar: registers, then findActor, queryActor,
   await assertNothingRejected(peer);
   await assertNothingRejected(worker);
 });
+
+test('a plain Python actor at a registry address is refused as a registrar without a call that would kill it', T, async () => {
+  const reg = await privateRegistry();
+  await using registrar = await startPythonPeer('pyreg', reg);
+  await using plain = await startPythonPeer('plain', reg);
+  assert.equal(plain.ready.registrar, false);
+  const plainAt = `tcp://${plain.ready.addr[0]}:${plain.ready.addr[1]}`;
+  // Its Aid says is_registrar: null (Python counts that as a registrar, then dies on register_actor).
+  const boot = await thrown(async () => {
+    await using _wrongly = await tractor.openRoot({ name: 'tsroot', registryAddrs: [plainAt] });
+  });
+  assert.ok(boot instanceof tractor.RegistryError, String(boot));
+  assert.match(boot.message, /not a registrar/);
+  await using _root = await tractor.openRoot({ name: 'tsroot', registryAddrs: [reg] });
+  const viaPortal = await thrown(() => tractor.getRegistry(plainAt));
+  assert.ok(viaPortal instanceof tractor.RegistryError, String(viaPortal));
+  assert.deepEqual(await plain.call('status'), { cancelled: false, listening: true, tasks: 0 }, 'the Python actor is alive');
+  await assertNothingRejected(plain);
+  await assertNothingRejected(registrar);
+});
