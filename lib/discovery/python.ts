@@ -16,9 +16,10 @@
 import path from 'node:path';
 import { InvalidAddress } from '../errors.ts';
 import { type Address, formatAddress, parseAddress } from '../ipc/addr.ts';
-import type { Channel } from '../ipc/channel.ts';
+import { speaksTractorTs } from '../ipc/channel.ts';
 import type { Uid } from '../msg/types.ts';
-import type { Registry, RegistryEntry } from './registrar.ts';
+import type { SelfMethod } from '../runtime/actor.ts';
+import type { Registry, RegistryEntry } from './registry.ts';
 
 /** Python's `UnwrappedAddress`: TCP `(host, port)`, UDS `(filedir, filename)`. */
 export type PyAddr = [host: string, port: number] | [dir: string, file: string];
@@ -51,13 +52,13 @@ const sameAddr = (a: Address) => (e: RegistryEntry) => e.addrs.includes(a);
 
 /**
  * The registrar's methods in Python's dialect, for a caller that did not
- * announce itself as tractor-ts. `chan` is the connection the call came over
- * (its `Aid` gives a registering actor's pid).
+ * announce itself as tractor-ts (the connection the call came over, `chan`,
+ * gives a registering actor's pid).
  */
-export function pythonRegistrarMethods(registry: Registry, chan: Channel, signal: () => AbortSignal): Record<string, (args: Record<string, unknown>) => Promise<unknown>> {
-  return {
+export function pythonRegistryMethods(registry: Registry): Readonly<Record<string, SelfMethod>> {
+  return Object.freeze({
     /** One address per call, added to the actor's entry; the same address under another uid moves (_registry.py:173). */
-    register_actor: async (a) => {
+    register_actor: async (a, { chan }) => {
       const [name, uuid] = asUid(a.uid, 'register_actor');
       const addr = fromPyAddr(a.addr);
       for (const other of registry.list().filter(sameAddr(addr))) {
@@ -67,7 +68,7 @@ export function pythonRegistrarMethods(registry: Registry, chan: Channel, signal
         else registry.unregister(other.uuid);
       }
       const held = registry.list().find((e) => e.uuid === uuid);
-      const pid = held?.pid || (chan.aid?.uuid === uuid ? chan.aid.pid : 0);
+      const pid = held?.pid || (chan?.aid?.uuid === uuid ? chan.aid.pid : 0);
       const addrs = held ? [...new Set([...held.addrs, addr])] : [addr];
       // No channel: the entry lives until unregistered or found dead, not with this connection.
       registry.register({ name, uuid, pid, addrs });
@@ -84,9 +85,9 @@ export function pythonRegistrarMethods(registry: Registry, chan: Channel, signal
       return e?.addrs.length ? e.addrs.map(toPyAddr) : null;
     },
     /** Every address of every actor named `name`, waiting for one to register (_registry.py:132). */
-    wait_for_actor: async (a) => {
+    wait_for_actor: async (a, { signal }) => {
       const name = String(a.name);
-      if (!registry.find(name).length) await registry.wait(name, signal());
+      if (!registry.find(name).length) await registry.wait(name, signal);
       return registry.list().filter((e) => e.name === name).flatMap((e) => e.addrs.map(toPyAddr));
     },
     get_registry: async () => Object.fromEntries(registry.list().map((e) => [`${e.name}.${e.uuid}`, e.addrs.map(toPyAddr)])),
@@ -100,7 +101,25 @@ export function pythonRegistrarMethods(registry: Registry, chan: Channel, signal
       else registry.unregister(e.uuid);
       return [e.name, e.uuid];
     },
-  };
+  } satisfies Record<string, SelfMethod>);
+}
+
+/**
+ * The registrar's one method table, served in the caller's dialect: the
+ * tractor-ts methods to a peer that announced itself as tractor-ts (and to
+ * the registrar's own local calls), Python's to any other peer. Never chosen
+ * by the shape of the arguments.
+ */
+export function inCallersDialect(ts: Readonly<Record<string, SelfMethod>>, py: Readonly<Record<string, SelfMethod>>): Readonly<Record<string, SelfMethod>> {
+  const table: Record<string, SelfMethod> = {};
+  for (const name of new Set([...Object.keys(ts), ...Object.keys(py)])) {
+    table[name] = (args, call) => {
+      const tractorTs = call.chan === undefined || speaksTractorTs(call.chan);
+      const method = (tractorTs && Object.hasOwn(ts, name) ? ts[name] : py[name]) ?? ts[name]!;
+      return method(args, call);
+    };
+  }
+  return Object.freeze(table);
 }
 
 // ------------------------------------------------------------------ calling a Python registrar

@@ -6,9 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { decodeBody, encodeShared, FrameReader } from '../../lib/ipc/codec.ts';
+import { decodeBody, encodeShared } from '../../lib/msg/codec.ts';
+import { FrameReader } from '../../lib/ipc/framing.ts';
 import { aidMsg } from '../../lib/ipc/channel.ts';
-import { boxError, ContextCancelled, RemoteActorError, unboxError } from '../../lib/errors.ts';
+import { ContextCancelled, RemoteActorError } from '../../lib/errors.ts';
+import { boxError, unboxError } from '../../lib/msg/box.ts';
 import { validateMsg } from '../../lib/msg/validate.ts';
 import type { ErrorMsg } from '../../lib/msg/types.ts';
 
