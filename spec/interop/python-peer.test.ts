@@ -250,6 +250,7 @@ test('a Python actor registers with a tractor-ts registrar; its entry outlives t
   assert.deepEqual(await peer.call('find_actor', { name: 'tsroot' }), me.addrs.map(pyAddr));
   assert.deepEqual(await peer.call('find_actor', { name: peer.ready.uid[1] }), [peer.ready.addr], 'find_actor matches a uuid too');
   assert.equal(await peer.call('find_actor', { name: 'nobody' }), null);
+  assert.deepEqual(await peer.call('query_actor', { name: 'tsroot' }), me.addrs.map(pyAddr).at(-1));
   assert.deepEqual(await peer.call('get_registry'), {
     [`tsroot.${me.uid[1]}`]: me.addrs.map(pyAddr),
     [`pyd.${peer.ready.uid[1]}`]: [peer.ready.addr],
