@@ -14,7 +14,7 @@
  * the connection it came over (Python registers over short-lived connections).
  */
 import path from 'node:path';
-import { InvalidAddress } from '../errors.ts';
+import { InvalidAddress, InvalidArgument } from '../errors.ts';
 import { type Address, formatAddress, parseAddress } from '../ipc/addr.ts';
 import { speaksTractorTs } from '../ipc/channel.ts';
 import type { Uid } from '../msg/types.ts';
@@ -41,7 +41,7 @@ export function fromPyAddr(a: unknown): Address {
 
 function asUid(v: unknown, method: string): Uid {
   if (!Array.isArray(v) || v.length !== 2) {
-    throw new TypeError(`${method}() takes uid=(name, uuid), as Python tractor sends it; got ${JSON.stringify(v)}`);
+    throw new InvalidArgument(`${method}() takes uid=(name, uuid), as Python tractor sends it; got ${JSON.stringify(v)}`);
   }
   return [String(v[0]), String(v[1])];
 }

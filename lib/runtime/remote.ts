@@ -4,7 +4,7 @@
  * wire by `ns` and `func` as given. It is accepted wherever a function is:
  * `portal.run`, `portal.openContext`, `portal.openStreamFrom`.
  */
-import { RuntimeUsageError } from '../errors.ts';
+import { InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import type { FuncType } from '../msg/types.ts';
 import { CONTEXT_MARK, nameFunction } from './resolve.ts';
 
@@ -46,9 +46,9 @@ const KINDS: readonly FuncType[] = ['asyncfunc', 'asyncgen', 'context'];
 export function remoteFunction<A = Record<string, unknown>, R = unknown, K extends FuncType = 'asyncfunc'>(
   ns: string, func: string, kind: K = 'asyncfunc' as K,
 ): RemoteRef<A, R, K> {
-  if (typeof ns !== 'string' || !ns) throw new TypeError('remoteFunction(ns, func): ns must be a non-empty string (a module path or dotted name)');
-  if (typeof func !== 'string' || !func) throw new TypeError('remoteFunction(ns, func): func must be a non-empty string');
-  if (!KINDS.includes(kind)) throw new TypeError(`remoteFunction kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
+  if (typeof ns !== 'string' || !ns) throw new InvalidArgument('remoteFunction(ns, func): ns must be a non-empty string (a module path or dotted name)');
+  if (typeof func !== 'string' || !func) throw new InvalidArgument('remoteFunction(ns, func): func must be a non-empty string');
+  if (!KINDS.includes(kind)) throw new InvalidArgument(`remoteFunction kind must be one of ${KINDS.join(', ')}, got ${JSON.stringify(kind)}`);
   const local = () => {
     throw new RuntimeUsageError(`${ns}:${func} is a stand-in for a remote function: call it through a portal (portal.run / openContext / openStreamFrom)`);
   };

@@ -6,7 +6,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RuntimeUsageError } from '../errors.ts';
+import { InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import type { FuncType } from '../msg/types.ts';
 import { mainModuleUrl } from './state.ts';
 
@@ -45,11 +45,11 @@ export function moduleAliases(specs: Iterable<ModuleSpec>): Map<string, string> 
   for (const s of specs) {
     if (typeof s === 'string') continue;
     if (typeof s !== 'object' || s === null || Array.isArray(s)) {
-      throw new TypeError(`enableModules entries are module specifiers or { 'dotted.name': specifier } objects, got ${JSON.stringify(s)}`);
+      throw new InvalidArgument(`enableModules entries are module specifiers or { 'dotted.name': specifier } objects, got ${JSON.stringify(s)}`);
     }
     for (const [name, spec] of Object.entries(s)) {
       if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(name) || name === 'self') {
-        throw new TypeError(`module alias ${JSON.stringify(name)} must be a dotted name such as 'svc.math' (no ':', not 'self'), as Python callers address it`);
+        throw new InvalidArgument(`module alias ${JSON.stringify(name)} must be a dotted name such as 'svc.math' (no ':', not 'self'), as Python callers address it`);
       }
       out.set(name, normalizeModule(spec));
     }

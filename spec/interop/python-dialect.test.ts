@@ -4,7 +4,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { entriesOf, fromPyAddr, toPyAddr } from '../../lib/discovery/python.ts';
-import { InvalidAddress } from '../../lib/errors.ts';
+import { InvalidAddress, InvalidArgument } from '../../lib/errors.ts';
+import { remoteFunction } from '../../lib/runtime/remote.ts';
+import { moduleAliases } from '../../lib/runtime/resolve.ts';
 
 const T = { timeout: 10_000 };
 
@@ -30,4 +32,18 @@ test("a Python get_registry() reply reads as entries, registration order, uuid f
   ]);
   assert.deepEqual(entriesOf(null), []);
   assert.deepEqual(entriesOf([]), []);
+});
+
+test('a module alias must be a dotted name Python can address, and a stand-in needs a name: else an InvalidArgument', T, async () => {
+  assert.deepEqual([...moduleAliases(['file:///x.ts', { 'svc.math': 'file:///m.ts', svc_2: '/abs/m.ts' }])], [
+    ['svc.math', 'file:///m.ts'], ['svc_2', 'file:///abs/m.ts'],
+  ]);
+  for (const bad of [{ 'svc:math': 'file:///m.ts' }, { self: 'file:///m.ts' }, { '': 'file:///m.ts' }, { 'a..b': 'file:///m.ts' }, ['x']]) {
+    assert.throws(() => moduleAliases([bad as never]), (e: unknown) => e instanceof InvalidArgument, JSON.stringify(bad));
+  }
+  assert.throws(() => remoteFunction('', 'f'), InvalidArgument);
+  assert.throws(() => remoteFunction('ns', 'f', 'coroutine' as never), InvalidArgument);
+  const ref = remoteFunction('pyfuncs', 'add');
+  assert.deepEqual([ref.ns, ref.func, ref.kind], ['pyfuncs', 'add', 'asyncfunc']);
+  await assert.rejects(() => (ref as unknown as () => Promise<unknown>)(), /stand-in for a remote function/);
 });
