@@ -347,3 +347,51 @@ test('a plain Python actor at a registry address is refused as a registrar witho
   await assertNothingRejected(plain);
   await assertNothingRejected(registrar);
 });
+
+// ------------------------------------------------------------------ the peer itself is as strict as Python
+
+/** A raw connection to the peer: Python's handshake, then frames of our choosing. */
+async function rawToPeer(addr: [string, number]): Promise<{ send: (m: object) => void; replies: unknown[]; close: () => void }> {
+  const { encode, decode } = await import('@msgpack/msgpack');
+  const net = await import('node:net');
+  const socket = net.connect(addr[1], addr[0]);
+  await new Promise((r) => socket.once('connect', r));
+  const replies: unknown[] = [];
+  let buf = Buffer.alloc(0);
+  socket.on('data', (c: Buffer) => {
+    buf = Buffer.concat([buf, c]);
+    while (buf.length >= 4 && buf.length >= 4 + buf.readUInt32LE(0)) {
+      replies.push(decode(buf.subarray(4, 4 + buf.readUInt32LE(0))));
+      buf = buf.subarray(4 + buf.readUInt32LE(0));
+    }
+  });
+  const send = (m: object) => {
+    const body = encode(m);
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(body.length);
+    socket.write(Buffer.concat([head, body]));
+  };
+  return { send, replies, close: () => socket.destroy() };
+}
+
+test('the Python-dialect peer rejects what Python rejects: a Start with pld_spec null gets no reply', T, async () => {
+  const reg = await privateRegistry();
+  await using peer = await startPythonPeer('pyd', reg);
+  const raw = await rawToPeer(peer.ready.addr);
+  try {
+    const uid = ['raw', '00000000-0000-4000-8000-000000000000'];
+    raw.send({ msg_type: 'Aid', name: uid[0], uuid: uid[1], pid: process.pid, is_registrar: false, is_probe: false });
+    const start = { msg_type: 'Start', ns: 'pyfuncs', func: 'add', kwargs: { x: 1, y: 2 }, uid };
+    raw.send({ ...start, cid: 'bad', pld_spec: null });
+    raw.send({ ...start, cid: 'good', pld_spec: 'typing.Any' });
+    for (let i = 0; i < 500 && raw.replies.length < 3; i++) await new Promise((r) => setTimeout(r, 10));
+    assert.deepEqual(raw.replies.map((m) => [(m as { msg_type: string }).msg_type, (m as { cid?: string }).cid]),
+      [['Aid', undefined], ['StartAck', 'good'], ['Return', 'good']], 'only the valid Start is answered');
+    const rejected = await peer.call<string[]>('rejected');
+    assert.equal(rejected.length, 1);
+    // The text msgspec gives, as recorded in wire-vectors.json's "rejected" entry.
+    assert.match(rejected[0]!, /ValidationError: Expected `str`, got `None` - at `\$\.pld_spec`/);
+  } finally {
+    raw.close();
+  }
+});
