@@ -201,14 +201,15 @@ export async function registryCall(actor: ActorRuntime, addr: Address, func: str
 }
 
 /**
- * Whether the peer's `Aid` allows it to be a registrar: a tractor-ts peer
- * unless it says `is_registrar: false`; a Python peer only if it says `true`
- * (a plain Python actor sends null, which Python itself counts as a registrar,
- * discovery/_api.py:110, but then dies on the first registry call).
+ * Whether the peer's `Aid` allows it to be a registrar: not when it says
+ * `is_registrar: false`, nor, from a peer that is not tractor-ts, when it
+ * says null: a plain Python actor does, which Python itself counts as a
+ * registrar (discovery/_api.py:110) but which then dies on the first registry
+ * call. A peer whose Aid has no such field at all (an older one) may be.
  */
 export function saysRegistrar(chan: Channel): boolean {
   const said = chan.aid?.isRegistrar;
-  return speaksTractorTs(chan) ? said !== false : said === true;
+  return said !== false && (said !== null || speaksTractorTs(chan));
 }
 
 /** A registry method over `chan` (to the registrar at `addr`), its failures said as `RegistryError`s. */

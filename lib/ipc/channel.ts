@@ -32,7 +32,7 @@ export interface Aid {
   name: string;
   uuid: string;
   pid: number;
-  /** As the peer said; Python tractor counts a missing (null) one as a registrar. */
+  /** As the peer said: `null` (a plain Python actor), or absent (an older peer; Python counts both as a registrar). */
   isRegistrar?: boolean | null;
   /** The peer only probes this address: the connection is closed after the handshake. */
   isProbe?: boolean;
@@ -264,7 +264,7 @@ export class Channel {
       ]);
       if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
       this.aid = {
-        name: first.name, uuid: first.uuid, pid: first.pid ?? 0, isRegistrar: first.is_registrar ?? null, isProbe: first.is_probe === true,
+        name: first.name, uuid: first.uuid, pid: first.pid ?? 0, isRegistrar: first.is_registrar, isProbe: first.is_probe === true,
         tractorTs: isAnnounce(first.tractor_ts) ? first.tractor_ts : undefined,
       };
       return this.aid;
