@@ -76,6 +76,11 @@ export interface ErrorMsg {
   /** Python tractor's last two fields, always present (null) in what it sends; sent as null too. */
   _bad_msg?: null;
   _bad_msg_as_dict?: null;
+  /**
+   * The error's own data fields (`err.detail = ...`), any registered type
+   * included; only present when there are some (Python tractor ignores it).
+   */
+  extra?: Record<string, unknown>;
 }
 
 export type Msg =
