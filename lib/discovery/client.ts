@@ -6,9 +6,10 @@
  * Every wait on the network is bounded: a dead or wrong registry address is a
  * `RegistryError` after the timeout, never a hang.
  */
-import { RegistryError, RemoteActorError, RuntimeUsageError, TransportClosed } from '../errors.ts';
+import { AuthenticationError, RegistryError, RemoteActorError, RuntimeUsageError, TransportClosed } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { greet } from '../ipc/auth.ts';
+import { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from '../runtime/actor.ts';
 import { Portal } from '../runtime/portal.ts';
@@ -53,8 +54,7 @@ class HandshakeTimeout extends TransportClosed {}
 
 /** Exchange `Aid`s on a fresh connection; the peer's identity lands in `chan.aid`. */
 async function handshake(actor: Actor, chan: Channel, timeoutMs: number): Promise<void> {
-  chan.send(aidMsg(actor));
-  await chan.recvAid(timeoutMs, () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`));
+  await greet(chan, actor, { timeoutMs, onTimeout: () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`) });
 }
 
 /** Open a served channel to the actor listening at `addr`. */
@@ -90,6 +90,7 @@ function registrarChannel(actor: Actor, addr: Address, timeoutMs: number): Promi
   let p = registrarChans.get(addr);
   if (!p) {
     p = connectActor(actor, addr, timeoutMs).catch((err: Error) => {
+      if (err instanceof AuthenticationError) throw err; // says what to do itself: another tree, or no cookie
       throw new RegistryError(`no registrar answers at ${addr}: ${err.message}. Start one (any root listening there) or pass registryAddrs`, { cause: err });
     });
     rememberRegistrar(addr, p);
@@ -245,6 +246,7 @@ async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: b
     try {
       await handshake(actor, chan, PROBE_TIMEOUT_MS);
     } catch (err) {
+      if (err instanceof AuthenticationError) throw err;
       throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
         'Free that address, or give every root the same free registryAddrs.', { cause: err });
     }
@@ -345,7 +347,8 @@ async function connectEntry(actor: Actor, entry: RegistryEntry, timeoutMs: numbe
       log.info('registered actor %s is gone from %s: %s answers there now', entry.name, addr, chan.aid?.name);
       chan.close();
     } catch (err) {
-      gone &&= !timedOut(err as Error);
+      // A peer of another tree (or one that refused us) is not gone: its own tree still uses it.
+      gone &&= !timedOut(err as Error) && !(err instanceof AuthenticationError);
       log.info('registered actor %s is not reachable at %s: %s', entry.name, addr, (err as Error).message);
     }
   }
@@ -442,6 +445,7 @@ export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, '
   try {
     chan = await connectActor(actor, target, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
   } catch (err) {
+    if (err instanceof AuthenticationError) throw err;
     throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });
   }
   // Something that answers the handshake is not necessarily a registrar: ask it once.

@@ -10,7 +10,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { Cancelled, fmtUid, TransportClosed, unboxError } from '../errors.ts';
 import { type Address, formatAddress, type ParsedAddress, parseAddress, type TransportName } from '../ipc/addr.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { answer } from '../ipc/auth.ts';
+import { Channel } from '../ipc/channel.ts';
+import { createListener } from '../ipc/tls.ts';
 import { getLogger } from '../log.ts';
 import type { DialogMsg, Msg, Uid } from '../msg/types.ts';
 import { Dialog } from './dialog.ts';
@@ -65,7 +67,7 @@ export class Actor {
 
   readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
-  readonly #expected = new Map<string, (chan: Channel) => void>();
+  readonly #expected = new Map<string, { resolve: (chan: Channel) => void; token: Buffer | undefined }>();
   readonly #servers: net.Server[] = [];
   readonly #socketFiles: string[] = [];
   readonly #cidPrefix: string;
@@ -105,7 +107,7 @@ export class Actor {
   /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
   async listenOn(target: ParsedAddress): Promise<Address> {
     if (target.proto === 'uds') await removeStaleSocket(target.path);
-    const server = net.createServer((socket) => this.#accept(socket));
+    const server = createListener(target, (socket) => this.#accept(socket));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
@@ -127,11 +129,15 @@ export class Actor {
     return { proto: 'uds' as const, path: path.join(dir, `${this.name}@${this.uuid.slice(0, 8)}.sock`) };
   }
 
-  /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
-  expectChild(uuid: string): { channel: Promise<Channel>; cancel: () => void } {
+  /**
+   * Resolves with the channel of the child spawned with `uuid` once it
+   * connected and said who it is; with a `token` (a tree with a cookie), only
+   * a connection that proved that spawn token is that child.
+   */
+  expectChild(uuid: string, token?: Buffer): { channel: Promise<Channel>; cancel: () => void } {
     let cancel = () => {};
     const channel = new Promise<Channel>((resolve) => {
-      this.#expected.set(uuid, resolve);
+      this.#expected.set(uuid, { resolve, token });
       cancel = () => this.#expected.delete(uuid);
     });
     return { channel, cancel };
@@ -140,19 +146,18 @@ export class Actor {
   async #accept(socket: net.Socket): Promise<void> {
     const chan = new Channel(socket);
     try {
-      const peer = await chan.recvAid(HANDSHAKE_TIMEOUT_MS);
-      chan.send(aidMsg(this));
+      const { aid: peer, viaSpawnToken } = await answer(chan, this, HANDSHAKE_TIMEOUT_MS, (uuid) => this.#expected.get(uuid)?.token);
       const child = this.#expected.get(peer.uuid);
-      if (child) {
-        this.#expected.delete(peer.uuid);
-        child(chan);
+      if (child && (viaSpawnToken || !child.token)) {
+        this.#expected.delete(peer.uuid); // its token with it: good for one connection
+        child.resolve(chan);
       } else {
         this.serveChannel(chan);
       }
     } catch (err) {
       // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
       if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);
-      else log.warning('rejected a connection: %s', (err as Error).message);
+      else log.warning('rejected a connection from %s: %s: %s', chan.raddr, (err as Error).name, (err as Error).message);
     }
   }
 
@@ -169,7 +174,7 @@ export class Actor {
       case 'Start':
         this.serveStart!(chan, msg);
         return;
-      case 'Aid': case 'SpawnSpec':
+      case 'Aid': case 'SpawnSpec': case 'Auth':
         log.warning('ignoring a %s message from %s after the handshake', msg.msg_type, chan.raddr);
         return;
       case 'Error':

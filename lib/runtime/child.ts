@@ -4,10 +4,11 @@
  * serve RPC until cancelled or until the parent's channel closes (a parent
  * that died, even by SIGKILL, takes its children with it).
  *
- * argv: <parent address> <uuid> <name>
+ * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3]
  */
 import { boxError } from '../errors.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
+import { Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
 import { joinRegistry, leaveRegistry } from '../discovery/client.ts';
 import { Actor } from './actor.ts';
@@ -26,6 +27,8 @@ process.on('SIGINT', () => {});
 const earlySigterm = () => process.exit(0);
 process.on('SIGTERM', earlySigterm);
 
+// Before anything else: the spawn token (and TLS identity) the parent sent down fd 3.
+const spawnToken = await readSpawnSecrets(process.argv.slice(5));
 const chan = await Channel.connect(parentAddr).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
   process.exit(1);
@@ -34,8 +37,7 @@ chan.onClose(() => {
   if (!actor) process.exit(1);
 });
 let actor: Actor | undefined;
-chan.send(aidMsg({ name, uuid, pid: process.pid }));
-await chan.recvAid(SPAWN_TIMEOUT_MS).catch((err: Error) => {
+await greet(chan, { name, uuid, pid: process.pid }, { timeoutMs: SPAWN_TIMEOUT_MS, spawnToken }).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} got a bad handshake from its parent: ${err.message}`);
   process.exit(1);
 });
@@ -45,6 +47,7 @@ if (spec.msg_type !== 'SpawnSpec') {
   process.exit(1);
 }
 
+setAuthKey(spec.auth_key); // the tree's cookie key, for every connection from now on
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);

@@ -5,6 +5,8 @@
  */
 import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
 import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
+import { rootCookie, setCookie } from '../ipc/auth.ts';
+import { setTls, type TlsOptions } from '../ipc/tls.ts';
 import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from '../log.ts';
 import { Actor } from './actor.ts';
 import { ActorNursery, type NurseryOptions } from './nursery.ts';
@@ -33,6 +35,15 @@ export interface RootOptions {
   startMethod?: StartMethod;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
+  /**
+   * The tree's shared secret: every connection must then prove it knows it
+   * (HMAC challenge-response; it never crosses the wire). Default: the
+   * environment variable `TRACTOR_TS_COOKIE`. Without one, any local process
+   * may connect to this tree's actors.
+   */
+  cookie?: string;
+  /** TLS for every TCP listener and connection of the tree, both sides verified against `ca` (the tree's own CA). */
+  tls?: TlsOptions;
 }
 
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
@@ -52,6 +63,8 @@ export class Root implements AsyncDisposable {
     // Children of nurseries that were never closed, or of abandoned tasks: no process outlives its root.
     await reapChildren();
     if (getRuntime() === this.runtime) {
+      setCookie(undefined);
+      setTls(undefined);
       setRuntime(undefined);
       setProcessScope(new Scope());
     }
@@ -79,6 +92,13 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     throw new RuntimeUsageError('an actor runtime is already running in this process: open nurseries with openNursery() instead of a second root');
   }
   validateRootOptions(opts);
+  setCookie(rootCookie(opts.cookie));
+  try {
+    setTls(opts.tls);
+  } catch (err) {
+    setCookie(undefined);
+    throw err;
+  }
   const transports = opts.enableTransports ?? ['tcp'];
   updateRuntimeVars({
     isRoot: true,
@@ -98,6 +118,8 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     await actor.listen(transports, opts.bindAddrs);
   } catch (err) {
     await actor.close(); // listeners already bound must not keep the process alive
+    setCookie(undefined);
+    setTls(undefined);
     throw err;
   }
   setRuntime(actor);
@@ -117,7 +139,7 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
   assertNotImporting('openNursery()');
   const existing = getRuntime();
   if (existing) {
-    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod'] as const).filter((k) => opts[k] !== undefined);
+    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod', 'cookie', 'tls'] as const).filter((k) => opts[k] !== undefined);
     if (rootOnly.length) {
       log.warning('openNursery(): %s only apply when the nursery boots the root; this process already runs actor %s, so they are ignored (pass them to run()/openRoot())',
         rootOnly.join(', '), existing.name);

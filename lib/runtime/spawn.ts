@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
+import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/auth.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from './actor.ts';
@@ -68,10 +69,18 @@ export function describeExit(e: ExitInfo): string {
 /** Spawn one actor process and complete its handshake; aborting `scope` kills it. */
 export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
-  const expected = actor.expectChild(uuid);
-  const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+  // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
+  const secrets = spawnSecrets();
+  const expected = actor.expectChild(uuid, secrets?.token);
+  const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name, ...(secrets ? [SECRETS_FLAG] : [])], {
+    stdio: secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    env: childEnv(),
   });
+  if (secrets) {
+    const pipe = proc.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+    pipe.on('error', () => {}); // a child that died at once: its exit says so
+    pipe.end(secrets.payload);
+  }
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = new Promise<ExitInfo>((resolve) => {
     proc.once('exit', (code, signal) => resolve((child.exitInfo = { code, signal })));
@@ -100,6 +109,7 @@ export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope):
       bind_addrs: [],
       _runtime_vars: { ...req.runtimeVars, isRoot: false, depth: req.runtimeVars.depth + 1, registrarIsParent: actor.isRegistrar },
       _parent_main_data: { main_url: mainModuleUrl() ?? null },
+      auth_key: authKeyForChild(),
     });
     actor.serveChannel(chan);
     log.runtime('spawned actor %s (pid %d)', req.name, proc.pid);
