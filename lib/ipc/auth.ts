@@ -164,11 +164,16 @@ export async function answer(chan: Channel, self: Aid, timeoutMs: number, tokenF
   steps.catch(() => {}); // after a timeout, its rejection (the aborted channel) is nobody's
   try {
     return await bounded;
-  } catch (err) {
+  } catch (caught) {
+    let err = caught as Error;
+    // With a cookie, a peer that began and then broke off the handshake failed it.
+    if (treeKey && state.spoke && !(err instanceof AuthenticationError)) {
+      err = new AuthenticationError(`the peer at ${chan.raddr} broke off authentication (${err.message})`, { cause: err });
+    }
     if (err instanceof AuthenticationError && state.spoke && !chan.closed) {
       chan.send(boxError(err, [self.name, self.uuid], null));
       chan.close(err);
-    } else chan.abort(err as Error);
+    } else chan.abort(err);
     throw err;
   } finally {
     clearTimeout(timer);
@@ -176,7 +181,7 @@ export async function answer(chan: Channel, self: Aid, timeoutMs: number, tokenF
 }
 
 async function answerSteps(chan: Channel, self: Aid, timeoutMs: number, tokenFor: (uuid: string) => Buffer | undefined, state: { spoke: boolean }): Promise<Answered> {
-  const peer = await chan.recvAid(timeoutMs);
+  const peer = treeKey ? await firstAid(chan, state) : await chan.recvAid(timeoutMs);
   state.spoke = true;
   const a = peer.auth;
   if (!treeKey) {
@@ -207,6 +212,25 @@ async function answerSteps(chan: Channel, self: Aid, timeoutMs: number, tokenFor
   }
   chan.trust();
   return { aid: peer, viaSpawnToken };
+}
+
+/**
+ * With a cookie: the peer's first message, which must be its `Aid` (the
+ * caller bounds the wait). Anything else is an `AuthenticationError`, but for
+ * a peer that just went away before saying anything (a port probe).
+ */
+async function firstAid(chan: Channel, state: { spoke: boolean }): Promise<AidMsg> {
+  let first: Msg;
+  try {
+    first = await chan.recv();
+  } catch (err) {
+    if (chan.closedByPeer) throw err;
+    throw new AuthenticationError(`the peer at ${chan.raddr} sent no valid handshake (${(err as Error).message}): refused`, { cause: err });
+  }
+  state.spoke = true; // it speaks tractor's wire: it is told why it is refused
+  if (first.msg_type !== 'Aid') throw new AuthenticationError(`expected an Aid from the peer at ${chan.raddr}, got ${first.msg_type}: it skipped authentication`);
+  chan.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+  return first;
 }
 
 // ------------------------------------------------------------------ spawning

@@ -86,6 +86,7 @@ export class Channel {
   #stallSince: number | undefined;
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
+  #byPeer = false;
   /** Bytes from the peer held undecoded until {@link trust} (then undefined). */
   #untrusted: Buffer | undefined = EMPTY;
 
@@ -94,8 +95,8 @@ export class Channel {
     this.#reader = new FrameReader(opts.maxFrameBytes);
     if (socket.remoteFamily !== undefined) socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (err) => this.#closed(tlsFailure(err, this.#peer()) ?? new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.#closed(new TransportClosed(`connection to ${this.#peer()} closed`)));
+    socket.on('error', (err) => this.#closedByPeer(tlsFailure(err, this.#peer()) ?? new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.#closedByPeer(new TransportClosed(`connection to ${this.#peer()} closed`)));
   }
 
   /** Connect to `addr` (`tcp://…` or `uds://…`). */
@@ -121,6 +122,11 @@ export class Channel {
 
   get closed(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /** True when the connection ended from the peer's side (closed or reset), not by this channel. */
+  get closedByPeer(): boolean {
+    return this.#byPeer;
   }
 
   /** Local and remote addresses, for logs and introspection. */
@@ -444,6 +450,11 @@ export class Channel {
     } else {
       setTimeout(() => this.#deliverPending(), 1);
     }
+  }
+
+  #closedByPeer(reason: Error): void {
+    if (!this.closeReason) this.#byPeer = true;
+    this.#closed(reason);
   }
 
   #closed(reason: Error): void {
