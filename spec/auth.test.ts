@@ -5,8 +5,10 @@
 import { decode, encode } from '@msgpack/msgpack';
 import assert from 'node:assert/strict';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { freePort, type Program, runProgram } from './discovery-helpers.ts';
@@ -243,4 +245,38 @@ test('children get the cookie privately (never in argv or environment) and spawn
 test('a cookie must be a non-empty string', T, async () => {
   await assert.rejects(tractor.openRoot({ cookie: '' }), TypeError);
   await assert.rejects(tractor.openRoot({ cookie: 42 as unknown as string }), TypeError);
+});
+
+test('the tractor-ts command takes the cookie from --cookie-file: a registrar and list with it, list without it refused', T, async () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'trt-cookie-'));
+  const file = path.join(dir, 'cookie');
+  writeFileSync(file, `${COOKIE}\n`, { mode: 0o600 });
+  const cli = new URL('../lib/cli.ts', import.meta.url);
+  const port = await freePort();
+  const registry = `tcp://127.0.0.1:${port}`;
+  const registrar = runProgram(cli, ['registrar', '--registry', registry, '--cookie-file', file, '--name', 'clireg']);
+  try {
+    const listed = async (args: string[]) => {
+      const p = runProgram(cli, ['list', '--registry', registry, ...args]);
+      return { exit: await within(p.exited, 20_000, 'tractor-ts list to finish'), out: p.stdout(), err: p.stderr() };
+    };
+    let ok: Awaited<ReturnType<typeof listed>>;
+    for (;;) { // until the registrar listens
+      ok = await listed(['--cookie-file', file]);
+      if ((ok.exit.code === 0 && /^clireg\t/m.test(ok.out)) || registrar.proc.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(ok.exit.code, 0, ok.err);
+    assert.match(ok.out, /^clireg\t/m);
+    const refused = await listed([]);
+    assert.equal(refused.exit.code, 1);
+    assert.match(refused.err, /AuthenticationError: .*requires cookie authentication/);
+    chmodSync(file, 0o644);
+    const loose = await listed(['--cookie-file', file]);
+    assert.equal(loose.exit.code, 2);
+    assert.match(loose.err, /bad --cookie-file: .* may be read by other users .*chmod 600/);
+  } finally {
+    await registrar.kill();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
