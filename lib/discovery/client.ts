@@ -232,6 +232,7 @@ async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: b
     try {
       chan = await Channel.connect(addr, { timeoutMs: PROBE_TIMEOUT_MS });
     } catch (err) {
+      if (err instanceof AuthenticationError) throw err; // someone answers there, over TLS, but not of this tree
       if (!mayBecomeRegistrar) {
         log.info('no registrar at %s (%s): this actor is not registered there', addr, (err as Error).message);
         return undefined;

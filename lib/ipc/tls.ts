@@ -13,9 +13,11 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { AuthenticationError } from '../errors.ts';
+import { AuthenticationError, boxError } from '../errors.ts';
 import { getLogger } from '../log.ts';
+import type { Uid } from '../msg/types.ts';
 import type { ParsedAddress } from './addr.ts';
+import { encodeShared } from './codec.ts';
 
 const log = getLogger('ipc');
 
@@ -78,16 +80,40 @@ export function connectSocket(a: ParsedAddress): { socket: net.Socket; ready: 'c
   return { socket, ready: 'secureConnect' };
 }
 
-/** A listener for `target`: TLS (client certificates required) for TCP when this tree uses it. */
-export function createListener(target: ParsedAddress, onSocket: (socket: net.Socket) => void): net.Server {
+/**
+ * A listener for `target`: TLS (client certificates required) for TCP when
+ * this tree uses it. A client whose certificate does not verify is told why
+ * (an `Error` frame over the TLS session it opened: TLS 1.3 gives a client no
+ * other way to learn it), the refusal is logged, and nothing it sends is read.
+ */
+export function createListener(target: ParsedAddress, onSocket: (socket: net.Socket) => void, self: Uid): net.Server {
   if (target.proto === 'uds' || !config) return net.createServer(onSocket);
-  const server = tls.createServer({ ...config, requestCert: true, rejectUnauthorized: true, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, onSocket);
+  const server = tls.createServer({ ...config, requestCert: true, rejectUnauthorized: false, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, (socket) => {
+    if (socket.authorized) return onSocket(socket);
+    const who = `tcp://${socket.remoteAddress}:${socket.remotePort}`;
+    const reason = socket.authorizationError ?? 'PEER_DID_NOT_RETURN_A_CERTIFICATE';
+    const why = EXPIRED.test(String(reason))
+      ? 'it has expired or is not valid yet: renew it'
+      : "it is not signed by this tree's CA: give every root of the tree a certificate from the same CA";
+    const err = new AuthenticationError(`the TLS certificate of this connection was refused (${String(reason)}): ${why}`);
+    log.warning('refused a TLS connection from %s: %s: %s', who, err.name, err.message);
+    const body = encodeShared(boxError(err, self, null));
+    const head = Buffer.allocUnsafe(4);
+    head.writeUInt32LE(body.length);
+    socket.on('error', () => {});
+    socket.end(Buffer.concat([head, body]));
+    setTimeout(() => socket.destroy(), 1000).unref();
+  });
   server.on('tlsClientError', (err, socket) => {
     const who = socket.remoteAddress ? `tcp://${socket.remoteAddress}:${socket.remotePort}` : 'a peer';
-    const e = tlsFailure(err, who) ?? err;
-    log.warning('refused a TLS connection from %s: %s: %s', who, e.name, e.message);
+    log.warning('refused a TLS connection from %s: %s: %s', who, 'AuthenticationError', `TLS handshake failed (${brief(err)}): not a member of this tree, or not TLS`);
   });
   return server;
+}
+
+/** OpenSSL's reason ('wrong version number') rather than its multi-line message. */
+function brief(err: Error): string {
+  return (err as { reason?: string }).reason ?? err.message.split('\n')[0]!;
 }
 
 /** Verification failures on either side, as OpenSSL and node:tls name them. */
@@ -101,17 +127,17 @@ const NOT_TLS = /WRONG_VERSION_NUMBER|HTTP_REQUEST|UNKNOWN_PROTOCOL|ECONNRESET|d
  * one only while `connecting` (later it is a peer that went away).
  */
 export function tlsFailure(err: Error, peer: string, connecting = false): AuthenticationError | undefined {
-  if (!config && !(err as { library?: string }).library) return undefined;
+  if (!config) return undefined;
   const code = `${(err as NodeJS.ErrnoException).code ?? ''} ${err.message}`;
   if (EXPIRED.test(code)) {
-    return new AuthenticationError(`TLS with ${peer} failed: a certificate has expired or is not valid yet (${err.message}): renew it`, { cause: err });
+    return new AuthenticationError(`TLS with ${peer} failed: a certificate has expired or is not valid yet (${brief(err)}): renew it`, { cause: err });
   }
   if (UNTRUSTED.test(code)) {
-    return new AuthenticationError(`TLS with ${peer} failed: its certificate is not signed by this tree's CA, or ours is not by its CA (${err.message}): ` +
+    return new AuthenticationError(`TLS with ${peer} failed: its certificate is not signed by this tree's CA, or ours is not by its CA (${brief(err)}): ` +
       'give every root of the tree a certificate from the same CA', { cause: err });
   }
   if (config && connecting && NOT_TLS.test(code)) {
-    return new AuthenticationError(`TLS with ${peer} failed (${err.message}): the peer may not use TLS, or refused this tree's certificate; ` +
+    return new AuthenticationError(`TLS with ${peer} failed (${brief(err)}): the peer may not use TLS, or refused this tree's certificate; ` +
       'every root of a tree needs the same tls settings', { cause: err });
   }
   return undefined;

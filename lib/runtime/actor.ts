@@ -107,7 +107,7 @@ export class Actor {
   /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
   async listenOn(target: ParsedAddress): Promise<Address> {
     if (target.proto === 'uds') await removeStaleSocket(target.path);
-    const server = createListener(target, (socket) => this.#accept(socket));
+    const server = createListener(target, (socket) => this.#accept(socket), this.uid);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
