@@ -77,3 +77,8 @@ export async function seekAndCall(args: { name: string; n: number }): Promise<nu
   }
   return total / args.n;
 }
+
+/** This actor's listening addresses (auth.overhead connects to them). */
+export async function listenAddrs(): Promise<string[]> {
+  return [...tractor.currentActor().addrs];
+}
