@@ -249,7 +249,7 @@ async function reachRegistrar(actor: Actor, addr: Address, mayBecomeRegistrar: b
     } catch (err) {
       if (err instanceof AuthenticationError) throw err;
       throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
-        'Free that address, or give every root the same free registryAddrs.', { cause: err });
+        'Free that address, or give every root the same free registryAddrs (and, if that tree uses TLS, the same tls settings).', { cause: err });
     }
     return chan;
   }
