@@ -28,7 +28,10 @@ const earlySigterm = () => process.exit(0);
 process.on('SIGTERM', earlySigterm);
 
 // Before anything else: the spawn token (and TLS identity) the parent sent down fd 3.
-const spawnToken = await readSpawnSecrets(process.argv.slice(5));
+const spawnToken = await readSpawnSecrets(process.argv.slice(5)).catch((err: Error) => {
+  console.error(`tractor-ts: actor ${name} could not read what its parent sent it on fd 3: ${err.message}`);
+  process.exit(1);
+});
 const chan = await Channel.connect(parentAddr).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
   process.exit(1);
