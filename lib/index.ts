@@ -28,6 +28,7 @@ export type { RegistryEntry } from './discovery/registrar.ts';
 export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
 export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
+export type { TlsOptions } from './ipc/tls.ts';
 export type { Uid } from './msg/types.ts';
 export {
   TractorError, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,

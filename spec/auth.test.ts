@@ -242,6 +242,13 @@ test('children get the cookie privately (never in argv or environment) and spawn
   }
 });
 
+test('a tree over UDS with a cookie spawns and calls its children (the spawn token works on every transport)', T, async () => {
+  await using an = await tractor.openNursery({ name: 'udsroot', cookie: COOKIE, enableTransports: ['uds'], registryAddrs: [`tcp://127.0.0.1:${await freePort()}`] });
+  const kid = await an.startActor('udskid', { enableModules: [AUTH] });
+  assert.equal((await kid.run(whoami)).name, 'udskid');
+  assert.equal((await kid.run(spawnGrandchild)).name, 'grandchild');
+});
+
 test('a cookie must be a non-empty string', T, async () => {
   await assert.rejects(tractor.openRoot({ cookie: '' }), TypeError);
   await assert.rejects(tractor.openRoot({ cookie: 42 as unknown as string }), TypeError);
