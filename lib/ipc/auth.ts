@@ -35,7 +35,8 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
-import { AuthenticationError, boxError } from '../errors.ts';
+import { AuthenticationError } from '../errors.ts';
+import { boxError } from '../msg/box.ts';
 import type { AidAuth, AidMsg, Msg } from '../msg/types.ts';
 import { type Aid, aidMsg, type Channel } from './channel.ts';
 import { getTls, setTls, type TlsOptions } from './tls.ts';

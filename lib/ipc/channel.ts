@@ -15,12 +15,13 @@
  * nothing decoded or acted on, and cannot make the actor hold more.
  */
 import net from 'node:net';
-import { AuthenticationError, MsgTypeError, TransportClosed } from '../errors.ts';
+import { AuthenticationError, ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
 import type { AidMsg, ErrorMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, FrameReader } from './codec.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
+import { FrameReader } from './framing.ts';
 import { connectSocket, tlsFailure } from './tls.ts';
 
 const log = getLogger('ipc');
@@ -105,7 +106,11 @@ export class Channel {
     return new Promise((resolve, reject) => {
       const { socket, ready } = connectSocket(a);
       const timer = opts.timeoutMs
-        ? setTimeout(() => socket.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs)
+        ? setTimeout(() => {
+          socket.removeListener('error', onError);
+          socket.destroy();
+          reject(new ConnectTimeout(`cannot connect to ${formatAddress(a)}: timed out after ${opts.timeoutMs} ms`));
+        }, opts.timeoutMs)
         : undefined;
       socket.once(ready, () => {
         clearTimeout(timer);
@@ -264,9 +269,9 @@ export class Channel {
   /**
    * Wait, bounded, for the peer's `Aid` (the first message on every
    * connection) and record it in {@link aid}. On failure the channel is
-   * aborted and the error (by default a `TransportClosed`) is thrown.
+   * aborted and the error (by default a `HandshakeTimeout`) is thrown.
    */
-  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new TransportClosed(`no Aid handshake within ${timeoutMs} ms`)): Promise<AidMsg> {
+  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)): Promise<AidMsg> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const first = await Promise.race([

@@ -13,11 +13,12 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { AuthenticationError, boxError } from '../errors.ts';
+import { AuthenticationError } from '../errors.ts';
+import { boxError } from '../msg/box.ts';
 import { getLogger } from '../log.ts';
 import type { Uid } from '../msg/types.ts';
 import type { ParsedAddress } from './addr.ts';
-import { encodeShared } from './codec.ts';
+import { encodeShared } from '../msg/codec.ts';
 
 const log = getLogger('ipc');
 

@@ -3,19 +3,19 @@
  * that boots one implicitly (`openNursery`), the program entry (`run`) with
  * its signal handling and exit code, and `runDaemon`.
  */
-import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
-import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
-import { rootCookie, setCookie } from '../ipc/auth.ts';
-import { setTls, type TlsOptions } from '../ipc/tls.ts';
-import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from '../log.ts';
-import { Actor } from './actor.ts';
-import { ActorNursery, type NurseryOptions } from './nursery.ts';
-import { normalizeModule } from './resolve.ts';
-import { serveStart } from './rpc.ts';
-import { reapChildren } from './spawn.ts';
-import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
-import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
-import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
+import { bootActor, stopActor } from './boot.ts';
+import { defaultRegistryAddrs } from './discovery/api.ts';
+import { Cancelled, formatError, RuntimeUsageError } from './errors.ts';
+import { type Address, parseAddress, type TransportName } from './ipc/addr.ts';
+import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from './log.ts';
+import type { ActorRuntime } from './runtime/actor.ts';
+import { getRuntime } from './runtime/current.ts';
+import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
+import { normalizeModule } from './runtime/resolve.ts';
+import { Scope, sleepForever, withScope } from './runtime/scope.ts';
+import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
+import { rootCookie, setCookie } from './ipc/auth.ts';
+import { setTls, type TlsOptions } from './ipc/tls.ts';
 
 const log = getLogger('runtime');
 
@@ -49,7 +49,12 @@ export interface RootOptions {
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
 export class Root implements AsyncDisposable {
   /** @internal */
-  constructor(readonly runtime: Actor) {}
+  readonly runtime: ActorRuntime;
+
+  /** @internal */
+  constructor(runtime: ActorRuntime) {
+    this.runtime = runtime;
+  }
 
   /** Aborted when the root actor is cancelled (SIGINT/SIGTERM under `run`, its `signal`, a cancel request). */
   get signal(): AbortSignal {
@@ -58,17 +63,26 @@ export class Root implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.runtime.cancel(null);
-    leaveRegistry(this.runtime);
-    await this.runtime.close();
-    // Children of nurseries that were never closed, or of abandoned tasks: no process outlives its root.
-    await reapChildren();
-    if (getRuntime() === this.runtime) {
-      setCookie(undefined);
-      setTls(undefined);
-      setRuntime(undefined);
-      setProcessScope(new Scope());
-    }
+    // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
+    await stopActor(this.runtime);
+    clearSecrets();
   }
+}
+
+/** This process's cookie and TLS identity, set for a root and cleared with it. */
+function setSecrets(opts: RootOptions): void {
+  setCookie(rootCookie(opts.cookie));
+  try {
+    setTls(opts.tls);
+  } catch (err) {
+    setCookie(undefined);
+    throw err;
+  }
+}
+
+function clearSecrets(): void {
+  setCookie(undefined);
+  setTls(undefined);
 }
 
 function validateRootOptions(opts: RootOptions): void {
@@ -92,13 +106,6 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     throw new RuntimeUsageError('an actor runtime is already running in this process: open nurseries with openNursery() instead of a second root');
   }
   validateRootOptions(opts);
-  setCookie(rootCookie(opts.cookie));
-  try {
-    setTls(opts.tls);
-  } catch (err) {
-    setCookie(undefined);
-    throw err;
-  }
   const transports = opts.enableTransports ?? ['tcp'];
   updateRuntimeVars({
     isRoot: true,
@@ -111,27 +118,15 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
-  const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
-  actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
-  if (opts.signal) actor.scope.link(opts.signal);
-  try {
-    await actor.listen(transports, opts.bindAddrs);
-  } catch (err) {
-    await actor.close(); // listeners already bound must not keep the process alive
-    setCookie(undefined);
-    setTls(undefined);
+  setSecrets(opts);
+  const actor = await bootActor({
+    name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
+    registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+  }).catch((err: unknown) => {
+    clearSecrets();
     throw err;
-  }
-  setRuntime(actor);
-  setProcessScope(actor.scope);
-  const root = new Root(actor);
-  try {
-    await joinRegistry(actor, getRuntimeVars().registryAddrs, true);
-  } catch (err) {
-    await root[Symbol.asyncDispose]();
-    throw err;
-  }
-  return root;
+  });
+  return new Root(actor);
 }
 
 /** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */
