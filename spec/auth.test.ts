@@ -249,9 +249,14 @@ test('a tree over UDS with a cookie spawns and calls its children (the spawn tok
   assert.equal((await kid.run(spawnGrandchild)).name, 'grandchild');
 });
 
-test('a cookie must be a non-empty string', T, async () => {
-  await assert.rejects(tractor.openRoot({ cookie: '' }), TypeError);
-  await assert.rejects(tractor.openRoot({ cookie: 42 as unknown as string }), TypeError);
+test('a cookie must be a non-empty string (InvalidArgument)', T, async () => {
+  for (const cookie of ['', 42 as unknown as string]) {
+    await assert.rejects(tractor.openRoot({ cookie }), (err: Error & { code?: string }) => {
+      assert.ok(err instanceof tractor.InvalidArgument && err.code === 'ERR_TRACTOR_INVALID_ARG', String(err));
+      assert.match(err.message, /cookie must be a non-empty string/);
+      return true;
+    });
+  }
 });
 
 test('the tractor-ts command takes the cookie from --cookie-file: a registrar and list with it, list without it refused', T, async () => {

@@ -35,7 +35,7 @@
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
-import { AuthenticationError } from '../errors.ts';
+import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
 import type { AidAuth, AidMsg, Msg } from '../msg/types.ts';
 import { type Aid, aidMsg, type Channel } from './channel.ts';
@@ -50,10 +50,10 @@ const HOW_TO_SET = 'RootOptions.cookie, the TRACTOR_TS_COOKIE environment variab
 /** This process's key (derived from the tree's cookie), or undefined: no authentication. */
 let treeKey: Buffer | undefined;
 
-/** Set (or clear) the tree's cookie in this process; an empty cookie is a `TypeError`. */
+/** Set (or clear) the tree's cookie in this process; an empty cookie is an `InvalidArgument`. */
 export function setCookie(cookie: string | undefined): void {
   if (cookie !== undefined && (typeof cookie !== 'string' || cookie.length === 0)) {
-    throw new TypeError(`cookie must be a non-empty string, got ${typeof cookie === 'string' ? 'an empty one' : typeof cookie}; e.g. the output of \`openssl rand -hex 32\``);
+    throw new InvalidArgument(`cookie must be a non-empty string, got ${typeof cookie === 'string' ? 'an empty one' : typeof cookie}; e.g. the output of \`openssl rand -hex 32\``);
   }
   treeKey = cookie === undefined ? undefined : createHash('sha256').update('tractor-ts cookie v1\0').update(cookie).digest();
 }

@@ -13,7 +13,7 @@
 import { createPrivateKey, X509Certificate } from 'node:crypto';
 import net from 'node:net';
 import tls from 'node:tls';
-import { AuthenticationError } from '../errors.ts';
+import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
 import { getLogger } from '../log.ts';
 import type { Uid } from '../msg/types.ts';
@@ -34,28 +34,28 @@ let config: TlsOptions | undefined;
  * Check `opts` and make them this process's TLS identity (undefined: plain
  * TCP). An unreadable certificate or key, a key that is not the
  * certificate's, or a certificate that has expired or is not valid yet is a
- * `TypeError`/`AuthenticationError` here, at boot, not on the first connection.
+ * `InvalidArgument`/`AuthenticationError` here, at boot, not on the first connection.
  */
 export function setTls(opts: TlsOptions | undefined): void {
   if (opts === undefined) {
     config = undefined;
     return;
   }
-  if (typeof opts !== 'object' || opts === null) throw new TypeError('tls must be { cert, key, ca } (PEM strings or Buffers)');
+  if (typeof opts !== 'object' || opts === null) throw new InvalidArgument('tls must be { cert, key, ca } (PEM strings or Buffers)');
   for (const f of ['cert', 'key', 'ca'] as const) {
     const v = opts[f];
-    if (!(typeof v === 'string' || Buffer.isBuffer(v)) || !v.length) throw new TypeError(`tls.${f} must be a non-empty PEM string or Buffer`);
+    if (!(typeof v === 'string' || Buffer.isBuffer(v)) || !v.length) throw new InvalidArgument(`tls.${f} must be a non-empty PEM string or Buffer`);
   }
   let cert: X509Certificate;
   try {
     cert = new X509Certificate(opts.cert);
   } catch (err) {
-    throw new TypeError(`tls.cert is not a PEM certificate: ${(err as Error).message}`);
+    throw new InvalidArgument(`tls.cert is not a PEM certificate: ${(err as Error).message}`);
   }
   try {
     if (!cert.checkPrivateKey(createPrivateKey(opts.key))) throw new Error('it belongs to another certificate');
   } catch (err) {
-    throw new TypeError(`tls.key is not the private key of tls.cert: ${(err as Error).message}`);
+    throw new InvalidArgument(`tls.key is not the private key of tls.cert: ${(err as Error).message}`);
   }
   const now = Date.now();
   if (Date.parse(cert.validTo) < now) throw new AuthenticationError(`tls.cert expired on ${cert.validTo}: renew it (every member's certificate must be valid)`);
