@@ -53,7 +53,7 @@ export class Server {
   async listenOn(target: ParsedAddress): Promise<Address> {
     if (target.proto === 'uds') await removeStaleSocket(target.path);
     const { name, uuid } = this.#opts.self;
-    const server = createListener(target, (socket) => void this.#accept(socket), [name, uuid]);
+    const server = createListener(target, (socket) => void this.#accept(socket), [name, uuid], this.#opts.handshakeTimeoutMs);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);

@@ -25,9 +25,6 @@ const log = getLogger('ipc');
 /** A tree's TLS identity: its certificate and key (PEM), and the CA that signs every member's certificate. */
 export interface TlsOptions { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
 
-/** How long a peer may take over its TLS handshake before it is dropped. */
-export const TLS_HANDSHAKE_TIMEOUT_MS = 5000;
-
 let config: TlsOptions | undefined;
 
 /**
@@ -83,13 +80,13 @@ export function connectSocket(a: ParsedAddress): { socket: net.Socket; ready: 'c
 
 /**
  * A listener for `target`: TLS (client certificates required) for TCP when
- * this tree uses it. A client whose certificate does not verify is told why
+ * this tree uses it, the TLS handshake bounded by `handshakeTimeoutMs`. A client whose certificate does not verify is told why
  * (an `Error` frame over the TLS session it opened: TLS 1.3 gives a client no
  * other way to learn it), the refusal is logged, and nothing it sends is read.
  */
-export function createListener(target: ParsedAddress, onSocket: (socket: net.Socket) => void, self: Uid): net.Server {
+export function createListener(target: ParsedAddress, onSocket: (socket: net.Socket) => void, self: Uid, handshakeTimeoutMs: number): net.Server {
   if (target.proto === 'uds' || !config) return net.createServer(onSocket);
-  const server = tls.createServer({ ...config, requestCert: true, rejectUnauthorized: false, handshakeTimeout: TLS_HANDSHAKE_TIMEOUT_MS }, (socket) => {
+  const server = tls.createServer({ ...config, requestCert: true, rejectUnauthorized: false, handshakeTimeout: handshakeTimeoutMs }, (socket) => {
     if (socket.authorized) return onSocket(socket);
     const who = `tcp://${socket.remoteAddress}:${socket.remotePort}`;
     const reason = socket.authorizationError ?? 'PEER_DID_NOT_RETURN_A_CERTIFICATE';
