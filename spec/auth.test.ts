@@ -168,6 +168,7 @@ describe('a daemon with a cookie', () => {
     }
     const transcript = Buffer.concat(recorded);
     assert.ok(transcript.length > 0);
+    assert.ok(!transcript.includes(COOKIE), 'the cookie never crosses the wire');
 
     const replay = rawPeer(d.port);
     await replay.connected;

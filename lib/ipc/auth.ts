@@ -30,8 +30,9 @@
  * one-time spawn token instead (`key: 'spawn'`), 32 random bytes its parent
  * made for that child alone and handed it over a private pipe (fd 3, never
  * argv or the environment; see {@link spawnSecrets}). The token is good for
- * one connection of that child, and the cookie then comes over the
- * authenticated channel, in the `SpawnSpec`.
+ * one connection of that child, and the tree's key then comes over the
+ * authenticated channel, in the `SpawnSpec`, sealed with a pad made from the
+ * token (so it is never on the wire in the clear).
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
@@ -68,14 +69,28 @@ export function hasCookie(): boolean {
   return treeKey !== undefined;
 }
 
-/** The tree key for a child's `SpawnSpec` (sent only over the child's authenticated channel). */
-export function authKeyForChild(): string | undefined {
-  return treeKey?.toString('hex');
+/**
+ * The tree key for the `SpawnSpec` of the child `uuid` that proved `token`:
+ * sealed with a pad only that child can make (HMAC of its one-time token),
+ * so the key is never on the wire in the clear, even on a plain connection.
+ */
+export function authKeyForChild(token: Buffer | undefined, uuid: string): string | undefined {
+  return treeKey && token ? xor(treeKey, pad(token, uuid)).toString('hex') : undefined;
 }
 
-/** Install the tree key a child received in its `SpawnSpec`. */
-export function setAuthKey(hex: string | undefined): void {
-  treeKey = hex ? Buffer.from(hex, 'hex') : undefined;
+/** Install the tree key a child received (sealed) in its `SpawnSpec`. */
+export function setAuthKey(sealed: string | undefined, token: Buffer | undefined, uuid: string): void {
+  treeKey = sealed && token ? xor(Buffer.from(sealed, 'hex'), pad(token, uuid)) : undefined;
+}
+
+function pad(token: Buffer, uuid: string): Buffer {
+  return createHmac('sha256', token).update(`tractor-ts spawn key v${VERSION}\0${uuid}`).digest();
+}
+
+function xor(a: Buffer, b: Buffer): Buffer {
+  const out = Buffer.allocUnsafe(a.length);
+  for (let i = 0; i < a.length; i++) out[i] = a[i]! ^ b[i % b.length]!;
+  return out;
 }
 
 function proof(key: Buffer, role: 'accept' | 'connect', nc: Uint8Array, na: Uint8Array, connector: string, acceptor: string, binding: Buffer): Buffer {

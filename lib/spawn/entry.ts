@@ -49,7 +49,7 @@ if (spec.msg_type !== 'SpawnSpec') {
   process.exit(1);
 }
 
-setAuthKey(spec.auth_key); // the tree's cookie key, for every connection from now on
+setAuthKey(spec.auth_key, spawnToken, uuid); // the tree's cookie key, for every connection from now on
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);

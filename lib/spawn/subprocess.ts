@@ -89,7 +89,7 @@ export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: S
       bind_addrs: [],
       _runtime_vars: { ...req.runtimeVars, isRoot: false, depth: req.runtimeVars.depth + 1, registrarIsParent: actor.isRegistrar },
       _parent_main_data: { main_url: mainModuleUrl() ?? null },
-      auth_key: authKeyForChild(),
+      auth_key: authKeyForChild(secrets?.token, uuid),
     });
     actor.serveChannel(chan);
     log.runtime('spawned actor %s (pid %d)', req.name, proc.pid);
