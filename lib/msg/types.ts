@@ -25,6 +25,8 @@ export interface AidMsg {
   is_registrar?: boolean | null;
   is_probe?: boolean;
   tractor_ts?: TractorTsAnnounce;
+  /** tractor-ts extension: cookie authentication (see `ipc/auth.ts`); Python tractor ignores it. */
+  auth?: AidAuth;
 }
 
 /** What a tractor-ts peer announces in its `Aid`: the version of its refinements of the wire. */
@@ -32,6 +34,12 @@ export interface TractorTsAnnounce { proto: number }
 
 /** `Start.pld_spec`: Python tractor requires a string (`str(typing.Any)`); no typed spec crosses the wire. */
 export const PLD_SPEC_ANY = 'typing.Any';
+
+/** The authentication a tractor-ts peer announces in its `Aid`: its fresh nonce and, from the acceptor, its proof. */
+export interface AidAuth { v: number; nonce: Uint8Array; key?: 'cookie' | 'spawn'; mac?: Uint8Array }
+
+/** tractor-ts extension: the connector's proof, the third and last handshake message of an authenticated connection. */
+export interface AuthMsg { msg_type: 'Auth'; mac: Uint8Array }
 
 export interface SpawnSpecMsg {
   msg_type: 'SpawnSpec';
@@ -43,6 +51,8 @@ export interface SpawnSpecMsg {
   bind_addrs: string[];
   _runtime_vars: Record<string, unknown>;
   _parent_main_data: { main_url?: string | null };
+  /** tractor-ts extension: the tree's authentication key (derived from its cookie), sent only over an authenticated channel. */
+  auth_key?: string;
 }
 
 export interface StartMsg {
@@ -85,7 +95,7 @@ export interface ErrorMsg {
 
 export type Msg =
   | AidMsg | SpawnSpecMsg | StartMsg | StartAckMsg | StartedMsg | YieldMsg
-  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg;
+  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | AuthMsg;
 
 /** Messages that belong to one dialog (one `cid`) after its `Start`. */
 export type DialogMsg = StartAckMsg | StartedMsg | YieldMsg | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg;
