@@ -91,6 +91,11 @@ export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';
 }
 
+/** `q`/`quit` in a debug-mode REPL: raised in the stopped task, so it ends as if it had failed there. */
+export class DebuggerQuit extends TractorError {
+  override readonly code = 'ERR_TRACTOR_DEBUGGER_QUIT';
+}
+
 /**
  * Sentinel returned by `Portal.waitForResult()` of a daemon actor (one started
  * with `startActor`), which has no single result to wait for.
@@ -182,7 +187,7 @@ for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, Ev
 }
 for (const cls of [
   TractorError, ModuleNotExposed, MsgTypeError, TransportClosed, StreamOverrun, Lagged,
-  EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
+  EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled, DebuggerQuit,
 ]) {
   registerErrorType(cls);
 }

@@ -31,8 +31,9 @@ export type { Address, TransportName } from './ipc/addr.ts';
 export type { Uid } from './msg/types.ts';
 export {
   TractorError, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
-  StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, ActorFailure, Cancelled, RuntimeUsageError,
+  StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, ActorFailure, Cancelled, RuntimeUsageError, DebuggerQuit,
   registerErrorType, formatError,
 } from './errors.ts';
+export { pause, postMortem } from './devx/repl.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';

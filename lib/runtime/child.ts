@@ -10,6 +10,8 @@ import { boxError } from '../errors.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
 import { joinRegistry, leaveRegistry } from '../discovery/client.ts';
+import { setProcTitle } from '../devx/proctitle.ts';
+import { bootDebugChild, inspectActor } from '../devx/debug-mode.ts';
 import { Actor } from './actor.ts';
 import { importModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
@@ -48,6 +50,9 @@ if (spec.msg_type !== 'SpawnSpec') {
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);
+setProcTitle(name);
+if (vars.debugMode) bootDebugChild();
+if (vars.inspect) inspectActor(name, false);
 if (isLogLevel(vars.loglevel)) getConsoleLog(vars.loglevel);
 
 actor = new Actor({ name, uuid, enableModules: spec.enable_modules });

@@ -14,6 +14,7 @@ import { currentScope, Scope } from './scope.ts';
 import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from './spawn.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
+import { debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('nursery');
 
@@ -27,6 +28,8 @@ export interface SpawnOptions {
   /** Host plain Promise code as a supervised "infected" actor (see `toPromise`). */
   infectPromises?: boolean;
   startMethod?: StartMethod;
+  /** Start the actor with the Node inspector on a free port (its `ws://` URL printed with its name); it waits for a debugger. */
+  inspect?: boolean;
 }
 
 /** Options of a nursery; those of a root apply when the nursery boots one implicitly. */
@@ -110,6 +113,7 @@ class ChildActor implements PortalOwner {
   async #gracefulTerminate(): Promise<void> {
     void this.portal.cancelActor({ timeout: KILL_GRACE_MS });
     const timer = setTimeout(() => {
+      if (debugHooks.graceHold?.()) return void timer.refresh(); // an actor stopped in a REPL is not stuck
       log.warning('actor %s did not exit within %d ms of its cancel request: killing it', this.spawned.name, KILL_GRACE_MS);
       this.#kill();
     }, KILL_GRACE_MS);
@@ -252,6 +256,7 @@ export class ActorNursery implements AsyncDisposable {
       ...vars,
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
       debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
+      inspect: opts.inspect ?? false,
     };
     const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars }, this.scope);
     this.#spawning.add(spawning);

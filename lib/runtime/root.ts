@@ -14,6 +14,9 @@ import { reapChildren } from './spawn.ts';
 import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
 import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
 import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
+import { setProcTitle } from '../devx/proctitle.ts';
+import { bootDebugRoot, inspectActor } from '../devx/debug-mode.ts';
+import { debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('runtime');
 
@@ -33,6 +36,8 @@ export interface RootOptions {
   startMethod?: StartMethod;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
+  /** Open the Node inspector in the root on a free port, print its `ws://` URL and wait for a debugger. */
+  inspect?: boolean;
 }
 
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
@@ -91,6 +96,9 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
+  setProcTitle(name);
+  if (opts.debugMode) await bootDebugRoot();
+  if (opts.inspect) inspectActor(name, true);
   const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
   actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
   if (opts.signal) actor.scope.link(opts.signal);
@@ -134,6 +142,7 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
     if (received) process.exit(SIGNAL_EXIT[sig]);
     received = sig;
     process.exitCode = SIGNAL_EXIT[sig];
@@ -160,7 +169,11 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     assertNotImporting('run()');
     await using root = await openRoot(opts);
     const scope = new Scope([root.runtime.scope]);
-    return await withSignalHandling(scope, () => withScope(scope, main));
+    return await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
+      // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
+      debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
+      throw err;
+    }));
   })();
   done.catch((err) => {
     if (err instanceof Cancelled && !err.canceller) console.error(err.message);

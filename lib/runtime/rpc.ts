@@ -18,6 +18,7 @@ import { abortedReason, currentSignal, onAnyAbort, Scope, withScope } from './sc
 import { registrarMethods } from '../discovery/registrar.ts';
 import { CANCEL_ACK_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
 import { serveContext } from '../context.ts';
+import { debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('rpc');
 
@@ -67,6 +68,7 @@ export class RemoteTask implements ServedTask {
     this.scope.abort(new Cancelled(`task '${this.func}' in actor ${fmtUid(this.actor.uid)} was cancelled by ${fmtUid(canceller)}`, canceller));
     const timer = setTimeout(() => {
       if (this.#finished) return;
+      if (debugHooks.graceHold?.()) return void timer.refresh(); // a task stopped in a REPL is not stuck
       log.warning('task %s (%s) ignored cancellation for %d ms: abandoning it (it keeps running until its actor exits)',
         this.cid, this.func, TASK_CANCEL_GRACE_MS);
       this.sendError(this.scope.reason);
@@ -125,6 +127,7 @@ export async function serveStart(actor: Actor, chan: Channel, msg: StartMsg): Pr
       task.send({ msg_type: 'Return', cid: msg.cid, pld: result });
     }
   } catch (err) {
+    debugHooks.crash?.(err, task.isCancellation(err));
     if (!task.finished) task.sendError(err);
   } finally {
     task.finish();

@@ -13,6 +13,7 @@ import type { Actor } from './actor.ts';
 import { mainModuleUrl, type RuntimeVars } from './state.ts';
 import { onAnyAbort, type Scope } from './scope.ts';
 import { SPAWN_TIMEOUT_MS } from './timing.ts';
+import { debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('spawn');
 const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url));
@@ -69,9 +70,11 @@ export function describeExit(e: ExitInfo): string {
 export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
   const expected = actor.expectChild(uuid);
+  const debugStdio = req.runtimeVars.debugMode ? debugHooks.childStdio : undefined;
   const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: debugStdio?.() ?? ['ignore', 'inherit', 'inherit'],
   });
+  if (debugStdio) debugHooks.forwardOutput?.(proc.stdout, proc.stderr);
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = new Promise<ExitInfo>((resolve) => {
     proc.once('exit', (code, signal) => resolve((child.exitInfo = { code, signal })));
