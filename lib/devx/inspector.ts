@@ -47,6 +47,11 @@ export function debuggerSession(onPaused: (frames: CallFrame[]) => void): inspec
   return s;
 }
 
+/** True for a file (URL or path) of this library. */
+export function isLibraryFile(file: string): boolean {
+  return (file.startsWith('file:') ? file : `file://${file}`).startsWith(LIB_DIR);
+}
+
 /** The URL of the script `frame` runs in. */
 export function frameUrl(frame: CallFrame): string {
   return scripts.get(frame.location.scriptId)?.url || frame.url || '';

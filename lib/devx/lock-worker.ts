@@ -11,14 +11,26 @@
  * - role 'client' (in a child): one connection per acquisition, granted
  *   through shared memory to the main thread blocked in `Atomics.wait`.
  *
- * Shared memory (Int32): [0] holders + waiters in the tree (server only),
- * [1] 1 once the turn is granted (or -1: the lock is unreachable).
+ * Shared memory (Int32): [0] holders + waiters in the tree, [1] 1 once the
+ * turn is granted (or -1: the lock is unreachable).
+ *
+ * The thread runs this one function from source (`eval`), without the
+ * parent's loader flags: it must boot in milliseconds even while the main
+ * thread is blocked (a tsx loader in the thread takes far longer), and so it
+ * uses nothing but Node built-ins.
  */
-import net from 'node:net';
-import { parentPort, workerData } from 'node:worker_threads';
+import type net from 'node:net';
 
 interface Waiter { who: string; grant(): void; sock?: net.Socket }
 
+/** The source of the lock thread, for `new Worker(src, { eval: true })`. */
+export function lockWorkerSource(): string {
+  return `(${lockWorkerMain.toString()})(require);`;
+}
+
+function lockWorkerMain(load: (id: string) => unknown): void {
+const net = load('node:net') as typeof import('node:net');
+const { parentPort, workerData } = load('node:worker_threads') as typeof import('node:worker_threads');
 const { role, shared, addr } = workerData as { role: 'server' | 'client'; shared: SharedArrayBuffer; addr: string };
 const state = new Int32Array(shared);
 const port = parentPort!;
@@ -119,4 +131,5 @@ function client(): void {
       sock = undefined;
     }
   });
+}
 }

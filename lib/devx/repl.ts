@@ -13,7 +13,7 @@ import { DebuggerQuit, fmtUid, formatError, RemoteActorError, RuntimeUsageError 
 import { currentActor } from '../runtime/api.ts';
 import { currentScope, type Scope } from '../runtime/scope.ts';
 import { getRuntime, getRuntimeVars } from '../runtime/state.ts';
-import { type CallFrame, debuggerSession, evaluateInFrame, isUserFrame, type Place, placeOf, sourceLines, step } from './inspector.ts';
+import { type CallFrame, debuggerSession, evaluateInFrame, isLibraryFile, isUserFrame, type Place, placeOf, sourceLines, step } from './inspector.ts';
 import { acquireTty, releaseTty } from './tty-lock.ts';
 
 const HELP = `Commands:
@@ -304,7 +304,7 @@ function liveRepl(all: CallFrame[], first: number): Action {
 function throwSite(err: unknown): Place | undefined {
   const stack = err instanceof RemoteActorError ? err.remoteStack : (err as Error)?.stack;
   for (const m of String(stack ?? '').matchAll(/\(?((?:file:\/\/)?\/[^\s():]+):(\d+):\d+\)?/g)) {
-    if (m[1]!.includes('/node_modules/')) continue;
+    if (m[1]!.includes('/node_modules/') || isLibraryFile(m[1]!)) continue;
     return { file: m[1]!, line: Number(m[2]) };
   }
   return undefined;

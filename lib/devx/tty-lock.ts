@@ -22,8 +22,8 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { lockWorkerSource } from './lock-worker.ts';
 
-const WORKER = new URL(import.meta.url.endsWith('.ts') ? './lock-worker.ts' : './lock-worker.js', import.meta.url);
 
 let worker: Worker | undefined;
 let role: 'server' | 'client' | undefined;
@@ -35,7 +35,7 @@ function startWorker(r: 'server' | 'client', addr: string): Worker {
   const shared = new SharedArrayBuffer(8);
   state = new Int32Array(shared);
   role = r;
-  worker = new Worker(WORKER, { workerData: { role: r, shared, addr } });
+  worker = new Worker(lockWorkerSource(), { eval: true, execArgv: [], workerData: { role: r, shared, addr } });
   worker.on('message', (m: { op: string }) => {
     if (m.op === 'idle') flushHeld();
   });

@@ -239,7 +239,10 @@ export class ActorNursery implements AsyncDisposable {
 
   #assertOpen(what: string): void {
     if (this.#closed) throw new RuntimeUsageError(`${what}() on a nursery whose block has already ended`);
-    if (this.scope.aborted) throw this.scope.reason;
+    if (this.scope.aborted) {
+      this.markDelivered(this.scope.reason); // raised here: not again at disposal
+      throw this.scope.reason;
+    }
   }
 
   #modules(opts: SpawnOptions): Set<string> {
@@ -261,7 +264,10 @@ export class ActorNursery implements AsyncDisposable {
     const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars }, this.scope);
     this.#spawning.add(spawning);
     try {
-      const spawned = await spawning;
+      const spawned = await spawning.catch((err: unknown) => {
+        if (err === this.scope.reason) this.markDelivered(err); // a child's error cut this spawn short: raised here, not again at disposal
+        throw err;
+      });
       const child = new ChildActor(this, spawned, oneShot);
       child.portal = new Portal(this.#actor, spawned.chan, { targetModules: [...modules], owner: child });
       this.#children.add(child);
