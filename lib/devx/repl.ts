@@ -98,8 +98,9 @@ function listing(place: Place | undefined, around = 5): string {
 }
 
 function shortFile(file: string): string {
-  const cwd = `file://${process.cwd()}/`;
-  return file.startsWith(cwd) ? file.slice(cwd.length) : file.replace(/^file:\/\//, '');
+  const plain = file.replace(/^file:\/\//, '');
+  const cwd = `${process.cwd()}/`;
+  return plain.startsWith(cwd) ? plain.slice(cwd.length) : plain;
 }
 
 /** Split a line into a command and its argument; `undefined` for an expression to evaluate. */
