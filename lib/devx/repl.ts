@@ -9,10 +9,11 @@
  */
 import { readSync, writeSync } from 'node:fs';
 import { inspect } from 'node:util';
-import { DebuggerQuit, fmtUid, formatError, RemoteActorError, RuntimeUsageError } from '../errors.ts';
-import { currentActor } from '../runtime/api.ts';
+import { DebuggerQuit, formatError, RemoteActorError, RuntimeUsageError } from '../errors.ts';
+import { currentActor, getRuntime } from '../runtime/current.ts';
+import { fmtUid } from '../uid.ts';
 import { currentScope, type Scope } from '../runtime/scope.ts';
-import { getRuntime, getRuntimeVars } from '../runtime/state.ts';
+import { getRuntimeVars } from '../runtime/state.ts';
 import { type CallFrame, debuggerSession, evaluateInFrame, isLibraryFile, isUserFrame, type Place, placeOf, sourceLines, step } from './inspector.ts';
 import { acquireTty, releaseTty } from './tty-lock.ts';
 
