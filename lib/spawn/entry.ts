@@ -20,6 +20,7 @@ import { setProcTitle } from '../devx/proctitle.ts';
 // Before anything else: no module this process imports is a program's entry (`isMain`).
 markChildProcess();
 const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
+setProcTitle(name); // first: `ps` names the actor from its first moment
 const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
 process.on('SIGINT', () => {});
@@ -49,7 +50,6 @@ if (spec.msg_type !== 'SpawnSpec') {
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);
-setProcTitle(name);
 if (vars.debugMode) bootDebugChild();
 if (vars.inspect) inspectActor(name, false);
 if (isLogLevel(vars.loglevel)) getConsoleLog(vars.loglevel);
