@@ -70,8 +70,12 @@ export class ActorRuntime {
   /** Handles a `Start` message; installed at boot (`runtime/serve.ts`). */
   serveStart: ((chan: Channel, msg: StartMsg) => void) | undefined;
 
+  /** When this actor booted (`Date.now()`), for its uptime. */
+  readonly startedAt = Date.now();
   readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
+  /** Channels of the children this actor spawned, while they are open. */
+  readonly #children = new Set<Channel>();
   readonly #expected = new Map<string, (chan: Channel) => void>();
   readonly #server: Server;
   readonly #cidPrefix: string;
@@ -139,6 +143,8 @@ export class ActorRuntime {
     const child = this.#expected.get(uuid);
     if (child) {
       this.#expected.delete(uuid);
+      this.#children.add(chan);
+      chan.onClose(() => this.#children.delete(chan));
       child(chan);
     } else {
       this.serveChannel(chan);
@@ -218,6 +224,16 @@ export class ActorRuntime {
 
   removeTask(cid: string): void {
     this.#tasks.delete(cid);
+  }
+
+  /** The remote tasks being served now. */
+  tasks(): IterableIterator<ServedTask> {
+    return this.#tasks.values();
+  }
+
+  /** The channels of the children this actor spawned that are still connected. */
+  children(): IterableIterator<Channel> {
+    return this.#children.values();
   }
 
   getTask(cid: string): ServedTask | undefined {

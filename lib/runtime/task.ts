@@ -35,6 +35,8 @@ export class RemoteTask implements ServedTask {
   readonly caller: Uid;
   /** The name of the function it runs, for messages. */
   readonly func: string;
+  /** When it started (`Date.now()`), for its age in `actor_state`. */
+  readonly startedAt = Date.now();
 
   constructor(actor: ActorRuntime, chan: Channel, cid: string, caller: Uid, func: string) {
     this.actor = actor;
