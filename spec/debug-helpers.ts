@@ -22,8 +22,9 @@ export class DebugSession {
   #at = 0;
   #waiters = new Set<() => void>();
 
+  /** `example` names examples/debugging/NAME.ts, or is a path (relative to the repo) to a program. */
   constructor(example: string, opts: { pty?: boolean } = {}) {
-    const file = path.join('examples', 'debugging', `${example}.ts`);
+    const file = example.includes('/') ? example : path.join('examples', 'debugging', `${example}.ts`);
     const env = { ...process.env, EXAMPLE_RUN_ID: this.runId, NO_COLOR: '1' };
     this.proc = opts.pty
       ? spawn('script', ['-qfec', `${process.execPath} --import tsx ${file}`, '/dev/null'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })

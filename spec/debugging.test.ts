@@ -197,6 +197,28 @@ test('through a real pty: Ctrl-C while a REPL is open is shielded (a hint, the t
   }, { pty: true });
 });
 
+test('an actor that dies holding the TTY lock releases it: the next REPL in line opens', T, async () => {
+  await drive('spec/fixtures/programs/debug-lock-death.ts', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'doomed');
+    s.send('p process.pid');
+    at = await s.prompt();
+    const pid = Number(/^(\d+)$/m.exec(at.before)?.[1]);
+    assert.ok(pid > 0, at.before);
+    await new Promise((r) => setTimeout(r, 4000)); // time for 'next' to boot and queue behind it (not a guarantee under load)
+    process.kill(pid, 'SIGKILL');
+    // The queue moves on past the dead holder: to 'next' if it queued already, else to the root (failing on the death).
+    at = await s.prompt();
+    assert.notEqual(at.actor, 'doomed');
+    while (at.actor !== 'root') {
+      s.send('c');
+      at = await s.prompt();
+    }
+    assert.match(at.before, /doomed/);
+    s.send('c');
+  });
+});
+
 test('pause() and postMortem() outside debug mode are a RuntimeUsageError naming debugMode', { timeout: 20_000 }, async () => {
   await assert.rejects(tractor.pause(), (err: Error & { code?: string }) => {
     assert.ok(err instanceof tractor.RuntimeUsageError);

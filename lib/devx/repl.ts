@@ -170,7 +170,6 @@ function guarded(frames: CallFrame[]): void {
 }
 
 function onPaused(frames: CallFrame[]): void {
-  if (process.env.TRACTOR_TS_DEBUG_TRACE) writeSync(2, `paused ${frames.slice(0, 3).map((f) => `${f.functionName}@${placeOf(f).file}:${placeOf(f).line}`).join(" < ")} key=${lineKey(frames[0]!)} repeat=${live?.repeat?.at} ${live?.repeat?.kind} entering=${live?.entering}\n`);
   const stop = live;
   if (!stop) return step('resume'); // a `debugger;` statement outside a REPL session
   if (stop.entering) return entered(stop, frames);
