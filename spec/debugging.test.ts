@@ -3,9 +3,10 @@
 // for the crash flow and the Ctrl-C shield), a command sent at each prompt.
 // The twin of tractor's tests/devx/test_debugger.py.
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
 import * as tractor from '../lib/index.ts';
+import { debugHooks } from '../lib/runtime/debug-hooks.ts';
 import { DebugSession, HAVE_SCRIPT } from './debug-helpers.ts';
 import { survivorsOf } from './examples-helpers.ts';
 
@@ -217,6 +218,28 @@ test('an actor that dies holding the TTY lock releases it: the next REPL in line
     assert.match(at.before, /doomed/);
     s.send('c');
   });
+});
+
+test('inspect: true opens the Node inspector on a free port, prints its ws:// URL with the actor\'s name and waits for a debugger', T, async () => {
+  const s = new DebugSession('spec/fixtures/programs/inspect-root.ts');
+  try {
+    const { match } = await s.expect(/actor inspected waits for a debugger at (ws:\/\/127\.0\.0\.1:(\d+)\/[0-9a-f-]+)/);
+    assert.ok(Number(match[2]) > 0);
+    await new Promise((r) => setTimeout(r, 500));
+    assert.doesNotMatch(s.output, /a debugger attached/, 'it waits');
+  } finally {
+    await s.kill();
+  }
+});
+
+test('without debugMode nothing of the debugger exists: no hooks, children keep stdin closed and get no terminal fd', { timeout: 30_000 }, async () => {
+  await using an = await tractor.openNursery({ name: 'plain_root' });
+  const portal = await an.startActor('plain_child', { enableModules: [] });
+  const pid = portal.chan.aid!.pid;
+  assert.deepEqual(Object.keys(debugHooks), []);
+  assert.equal(readlinkSync(`/proc/${pid}/fd/0`), '/dev/null');
+  assert.equal(existsSync(`/proc/${pid}/fd/3`) && readlinkSync(`/proc/${pid}/fd/3`).startsWith('pipe:'), false);
+  await portal.cancelActor();
 });
 
 test('pause() and postMortem() outside debug mode are a RuntimeUsageError naming debugMode', { timeout: 20_000 }, async () => {
