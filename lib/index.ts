@@ -39,3 +39,4 @@ export { registerErrorType } from './msg/box.ts';
 export { pause, postMortem } from './devx/repl.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';
+export * as msg from './msg/api.ts';
