@@ -1,7 +1,10 @@
 // Several actors stop at once and queue for the terminal: one pauses in a
 // loop, one crashes, one crashes in a grandchild of its own. Each REPL opens
 // in turn (the tree-wide TTY lock, held through the root, FIFO); `c` in one
-// lets the next in. The TS twin of tractor's examples/debugging/multi_subactors.py.
+// lets the next in. Once a crash reaches the root, the nursery cancels the
+// rest (one-cancels-all), so whether the grandchild's crash gets a REPL of
+// its own depends on how far it got by then; the root's REPL comes last.
+// The TS twin of tractor's examples/debugging/multi_subactors.py.
 //
 //   npx tsx examples/debugging/multi_subactors.ts
 //
