@@ -7,10 +7,14 @@
  * read: with nobody at the registry address they say so and exit 1, they
  * never become the registrar themselves.
  *
+ * Every command takes `--cookie-file PATH`: the tree's cookie, read from a
+ * file only its owner can read (as Erlang's `.erlang.cookie`); the
+ * environment variable TRACTOR_TS_COOKIE works too.
+ *
  * MODULE is an absolute path, a file URL or a package name. TypeScript modules
  * need the tsx loader: `node --import tsx node_modules/.bin/tractor-ts ...`.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,6 +42,7 @@ options:
                        the default comes from TRACTOR_TS_REGISTRY_ADDRS, else tcp://127.0.0.1:1616)
   --name NAME          actor name (default: 'registrar' for registrar, 'daemon' for daemon)
   --bind ADDR          daemon: listen on ADDR instead of 127.0.0.1 (repeatable)
+  --cookie-file PATH   the tree's cookie, from a file only you can read (default: TRACTOR_TS_COOKIE, else none)
   --json               list, tree: print JSON
   --watch              tree: refresh every 2 s until Ctrl-C
   -v, --version        print the version
@@ -58,6 +63,20 @@ function fail(err: unknown): never {
   const code = usage || (err as { code?: string })?.code === 'ERR_TRACTOR_INVALID_ADDRESS' ? 2 : 1;
   console.error(`tractor-ts: ${(err as Error)?.message ?? String(err)}${usage ? ' (see tractor-ts --help)' : ''}`);
   process.exit(code);
+}
+
+/** The cookie in `file` (its first line); a file others may read, or an empty one, is refused with one line. */
+function readCookieFile(file: string): string {
+  try {
+    const mode = statSync(file).mode;
+    if (mode & 0o077) throw new Error(`${file} may be read by other users (mode ${(mode & 0o777).toString(8)}): run chmod 600 ${file}`);
+    const text = readFileSync(file, 'utf8').split('\n')[0]!.trim();
+    if (!text) throw new Error(`${file} is empty: put the tree's cookie in it (e.g. openssl rand -hex 32 > ${file})`);
+    return text;
+  } catch (err) {
+    console.error(`tractor-ts: bad --cookie-file: ${(err as Error).message}`);
+    process.exit(2);
+  }
 }
 
 function version(): string {
@@ -162,6 +181,7 @@ async function main(): Promise<void> {
         watch: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean', short: 'v' },
+        'cookie-file': { type: 'string' },
       },
     });
   } catch (err) {
@@ -174,9 +194,10 @@ async function main(): Promise<void> {
   const registryAddrs = values.registry;
   for (const a of [...(registryAddrs ?? []), ...(values.bind ?? [])]) parseAddress(a); // a bad address: one line, exit 2
   const addr = registryAddrs?.[0] ?? defaultRegistryAddrs()[0]!;
+  const cookie = values['cookie-file'] === undefined ? undefined : readCookieFile(values['cookie-file']);
   switch (command) {
     case 'registrar':
-      return runDaemon([], { name: values.name ?? 'registrar', registryAddrs });
+      return runDaemon([], { name: values.name ?? 'registrar', registryAddrs, cookie });
     case 'daemon': {
       if (!rest.length) throw new UsageError('daemon needs at least one MODULE to serve');
       const modules = rest.map(moduleId);
@@ -185,7 +206,7 @@ async function main(): Promise<void> {
           throw new Error(`cannot load module ${m}: ${err.message.split('\n')[0]}`);
         });
       }
-      return runDaemon(modules, { name: values.name ?? 'daemon', registryAddrs, bindAddrs: values.bind });
+      return runDaemon(modules, { name: values.name ?? 'daemon', registryAddrs, bindAddrs: values.bind, cookie });
     }
     case 'list':
       await requireRegistrar(addr);
@@ -193,7 +214,7 @@ async function main(): Promise<void> {
         const entries = (await readRegistry(addr)).filter((e) => e.uuid !== getRuntime()!.uuid);
         if (values.json) console.log(JSON.stringify(entries));
         else for (const e of entries) console.log(`${e.name}\t${e.uuid}\tpid ${e.pid}\t${e.addrs.join(' ')}`);
-      }, { name: 'tractor-ts-list', registryAddrs: [addr] });
+      }, { name: 'tractor-ts-list', registryAddrs: [addr], cookie });
       return;
     case 'tree':
       await requireRegistrar(addr);
@@ -205,7 +226,7 @@ async function main(): Promise<void> {
           if (!values.watch) return;
           await sleep(2000);
         }
-      }, { name: 'tractor-ts-tree', registryAddrs: [addr] }).catch(() => {});
+      }, { name: 'tractor-ts-tree', registryAddrs: [addr], cookie }).catch(() => {});
       if (values.watch && process.exitCode === 130) process.exitCode = 0;
       return;
     default:

@@ -9,7 +9,7 @@ import { debugHooks } from '../runtime/debug-hooks.ts';
 import { getRuntimeVars, updateRuntimeVars } from '../runtime/state.ts';
 import { openInspector } from './inspector.ts';
 import { maybePostMortem, replRecentlyClosed } from './repl.ts';
-import { debugStdio, forwardOutput, joinLock, startLockServer, treeInDebugger } from './tty-lock.ts';
+import { debugStdio, forwardOutput, joinLock, startLockServer, termFd, treeInDebugger } from './tty-lock.ts';
 
 function install(isRoot: boolean): void {
   debugHooks.crash = maybePostMortem;
@@ -39,5 +39,5 @@ export function bootDebugChild(): void {
 
 /** `inspect: true`: the Node inspector on a free port, its URL printed with the actor's name; waits for a debugger. */
 export function inspectActor(name: string, isRoot: boolean): void {
-  openInspector(name, (s) => writeSync(isRoot ? 2 : (getRuntimeVars().debugLockAddr ? 3 : 2), s));
+  openInspector(name, (s) => writeSync(isRoot || !getRuntimeVars().debugLockAddr ? 2 : termFd(false), s));
 }

@@ -15,7 +15,7 @@ import { fmtUid } from '../uid.ts';
 import { currentScope, type Scope } from '../runtime/scope.ts';
 import { getRuntimeVars } from '../runtime/state.ts';
 import { type CallFrame, debuggerSession, evaluateInFrame, isLibraryFile, isUserFrame, type Place, placeOf, sourceLines, step } from './inspector.ts';
-import { acquireTty, releaseTty } from './tty-lock.ts';
+import { acquireTty, releaseTty, termFd } from './tty-lock.ts';
 
 const HELP = `Commands:
   c, continue     resume (a crashed task then fails as before)
@@ -35,7 +35,7 @@ Post mortem (a crash): no live frames; expressions see \`err\` and \`actor\`.
 type Action = 'continue' | 'next' | 'step' | 'return' | 'quit';
 
 function write(s: string): void {
-  const fd = getRuntimeVars().isRoot ? 1 : 3;
+  const fd = termFd(getRuntimeVars().isRoot);
   try {
     writeSync(fd, s);
   } catch {

@@ -95,12 +95,15 @@ export function holdingTty(): boolean {
   return holding > 0;
 }
 
-/** The file descriptor the REPL writes to: the root's stdout, passed to debug-mode children as fd 3. */
+/**
+ * The file descriptor the REPL writes to: the root's stdout, passed to
+ * debug-mode children as fd 4 (fd 3 carries a child's spawn secrets).
+ */
 export function termFd(isRoot: boolean): number {
-  return isRoot ? 1 : 3;
+  return isRoot ? 1 : 4;
 }
 
-/** Spawn stdio for a debug-mode child: the root's stdin, piped output (held while a REPL is open), the terminal as fd 3. */
+/** Spawn stdio for a debug-mode child: the root's stdin, piped output (held while a REPL is open), then the terminal (placed at fd 4 by the spawner). */
 export function debugStdio(isRoot: boolean): ['inherit', 'pipe', 'pipe', number] {
   return ['inherit', 'pipe', 'pipe', termFd(isRoot)];
 }

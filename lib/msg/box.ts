@@ -5,7 +5,7 @@
  * when this process knows it (`registerErrorType`).
  */
 import {
-  ActorFailure, Cancelled, ContextCancelled, DebuggerQuit, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
+  ActorFailure, AuthenticationError, Cancelled, ContextCancelled, DebuggerQuit, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
   MsgTypeError, RegistryError, RemoteActorError, type RemoteErrorInfo, RuntimeUsageError, safeString, StreamOverrun,
   TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod,
 } from '../errors.ts';
@@ -31,7 +31,8 @@ for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, Ev
 for (const cls of [
   TractorError, InvalidArgument, ModuleNotExposed, MsgTypeError, TransportClosed, ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged,
   NotARegistrar, UnknownRuntimeMethod,
-  EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled, DebuggerQuit,
+  EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
+  AuthenticationError, DebuggerQuit,
 ]) {
   registerErrorType(cls);
 }

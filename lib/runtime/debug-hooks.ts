@@ -12,7 +12,7 @@ export const debugHooks: {
   graceHold?: () => boolean;
   /** SIGINT at the root: true when a REPL is open and the signal was shielded. */
   shieldSigint?: () => boolean;
-  /** The stdio of a debug-mode child (the root's stdin, output held while a REPL is open, the terminal as fd 3). */
+  /** The stdio of a debug-mode child (the root's stdin, output held while a REPL is open, the terminal, at fd 4). */
   childStdio?: () => ('inherit' | 'pipe' | 'ignore' | number)[];
   /** Forward a debug-mode child's piped output. */
   forwardOutput?: (stdout: Readable | null, stderr: Readable | null) => void;
