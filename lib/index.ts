@@ -36,9 +36,10 @@ export type { Uid } from './uid.ts';
 export {
   TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
-  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, formatError,
+  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, DebuggerQuit, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
+export { pause, postMortem } from './devx/repl.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';
 export * as msg from './msg/api.ts';
