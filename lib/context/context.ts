@@ -71,6 +71,10 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   #startedSent = false;
   #stopSent = false;
   #stream: MsgStream | undefined;
+  /** This side reads no more (`break`, disposal): stream messages are counted and dropped. */
+  #discarding = false;
+  /** Messages dropped since the last warning about them. */
+  #discarded = 0;
   #delivered = new WeakSet<object>();
   /** The encoded head of this dialog's `Yield` messages, made by the first send. */
   #yieldHead: Uint8Array | undefined;
@@ -204,6 +208,10 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
    */
   #push(pld: unknown, mustAccept: boolean): boolean {
     if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
+    if (this.#discarding) {
+      this.#discard(1);
+      return true;
+    }
     if (!this.#buffer.offer(pld)) {
       if (!mustAccept) return false;
       this.#overrunBy();
@@ -254,6 +262,30 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
     return this.#buffer.take();
   }
 
+  /** @internal This side reads no more: drop what is buffered and what still arrives, never silently. */
+  discardRest(): void {
+    if (this.#discarding) return;
+    this.#discarding = true;
+    let n = 0;
+    while (this.#buffer.take() !== NOTHING) n++;
+    this.#discard(n);
+    this.#wake();
+  }
+
+  /** Count `n` dropped messages; one warning per event-loop turn gives the count. */
+  #discard(n: number): void {
+    if (n === 0) return;
+    if (this.#discarded === 0) {
+      setImmediate(() => {
+        const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
+        log.warning('context %s: discarded %d stream message(s) from %s that arrived after this side stopped reading (break or disposal); ' +
+          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, who);
+        this.#discarded = 0;
+      });
+    }
+    this.#discarded += n;
+  }
+
   /** @internal Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
   async receiveYield(): Promise<unknown> {
     for (;;) {
@@ -266,7 +298,7 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
-      if (this.#stream?.closed) throw new EndOfStream('this side closed the stream');
+      if (this.#discarding) throw new EndOfStream('this side closed the stream');
       await this.#changed();
     }
   }
