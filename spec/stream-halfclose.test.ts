@@ -41,15 +41,18 @@ describe('half-close', () => {
     assert.equal(isAlive(pid), false, 'the daemon is gone after the nursery');
   });
 
-  test('send everything, close(), keep reading: every reply arrives, then the loop ends', T, async () => {
+  test('send everything, close(), keep reading in a concurrent task: every reply arrives, then the loop ends', T, async () => {
     await using ctx = await portal.openContext(echoThenTail, { delayMs: 1, tail: 0 });
     await using stream = await ctx.openStream();
+    const reader = (async () => {
+      const got: unknown[] = [];
+      for await (const x of stream) got.push(x);
+      return got;
+    })();
     for (let i = 0; i < 300; i++) await stream.send(i);
     await stream.close();
     assert.equal(stream.closed, true);
-    const got: unknown[] = [];
-    for await (const x of stream) got.push(x);
-    assert.deepEqual(got, Array.from({ length: 300 }, (_, i) => i));
+    assert.deepEqual(await reader, Array.from({ length: 300 }, (_, i) => i));
     assert.equal(await ctx.waitForResult(), 300);
   });
 

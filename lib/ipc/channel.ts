@@ -28,7 +28,19 @@ const SPARE_MAX = 1024 * 1024;
 const EMPTY: Buffer = Buffer.alloc(0);
 
 /** The identity of the actor at the other end: `{ name, uuid, pid }`. */
-export interface Aid { name: string; uuid: string; pid: number }
+export interface Aid {
+  name: string; uuid: string; pid: number;
+  /** Both ends grant and honour per-stream credit (the peer announced it in its `Aid`, and so did this process). */
+  credit?: boolean;
+}
+
+/**
+ * The version of per-stream credit this process announces in its `Aid`; 0
+ * when `TRACTOR_TS_NO_CREDIT=1` is set in its environment, which makes it
+ * speak tractor's own stream messages only, as a Python peer does (for tests
+ * of the stall rule, and to compare).
+ */
+export const STREAM_CREDIT = process.env.TRACTOR_TS_NO_CREDIT === '1' ? 0 : 1;
 
 export interface ChannelOptions { maxFrameBytes?: number }
 
@@ -37,9 +49,14 @@ export type MsgHandler = (msg: Msg, mustAccept: boolean) => boolean | void;
 
 /**
  * How long a receiver that takes nothing may hold up its channel before the
- * message waiting for it is forced in (and overruns its stream).
+ * message waiting for it is forced in (and overruns its stream). Only peers
+ * that grant no credit (Python tractor) can fill a buffer. The time counts
+ * at most {@link STALL_STEP_MS} per retry, so a process that was descheduled
+ * (a busy host) is not overrun by the wall-clock time it did not run.
  */
 export const STREAM_STALL_MS = 100;
+/** The most one retry of a stalled delivery adds to the stall time. */
+const STALL_STEP_MS = 10;
 
 export class Channel {
   /** The peer's identity, known once the `Aid` handshake is done. */
@@ -75,7 +92,8 @@ export class Channel {
   /** Decoded messages not yet taken by `onMsg` (the channel is stalled while any remain). */
   #pending: Msg[] = [];
   #pendingHead = 0;
-  #stallSince: number | undefined;
+  /** Stall time counted so far (see {@link STREAM_STALL_MS}), and when it was last counted; undefined while not stalled. */
+  #stalled: { ms: number; at: number } | undefined;
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
 
@@ -250,7 +268,7 @@ export class Channel {
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), timeoutMs))),
       ]);
       if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
-      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid, credit: STREAM_CREDIT > 0 && first.stream_credit === STREAM_CREDIT };
       return this.aid;
     } catch (err) {
       this.abort(err as Error);
@@ -324,7 +342,7 @@ export class Channel {
       bad = err instanceof Error ? err : new Error(String(err));
     }
     // Messages that arrived intact before a bad frame are still delivered.
-    if (this.#stallSince === undefined) this.#deliverPending();
+    if (this.#stalled === undefined) this.#deliverPending();
     if (bad) {
       log.warning('dropping connection from %s: %s: %s', this.#peer(), bad.name, bad.message);
       this.abort(bad);
@@ -334,13 +352,18 @@ export class Channel {
   #deliverPending(): void {
     const pending = this.#pending;
     while (this.#pendingHead < pending.length && !this.closeReason) {
-      const stalledFor = this.#stallSince === undefined ? 0 : performance.now() - this.#stallSince;
-      if (this.onMsg(pending[this.#pendingHead]!, stalledFor >= STREAM_STALL_MS) === false) {
+      const st = this.#stalled;
+      if (st) {
+        const now = performance.now();
+        st.ms += Math.min(now - st.at, STALL_STEP_MS);
+        st.at = now;
+      }
+      if (this.onMsg(pending[this.#pendingHead]!, (st?.ms ?? 0) >= STREAM_STALL_MS) === false) {
         this.#stall();
         return;
       }
       this.#pendingHead++;
-      this.#stallSince = undefined;
+      this.#stalled = undefined;
     }
     this.#pending = [];
     this.#pendingHead = 0;
@@ -349,8 +372,8 @@ export class Channel {
 
   /** A receiver is full: stop reading (TCP pushes back on the sender) and retry soon. */
   #stall(): void {
-    if (this.#stallSince === undefined) {
-      this.#stallSince = performance.now();
+    if (this.#stalled === undefined) {
+      this.#stalled = { ms: 0, at: performance.now() };
       this.#socket.pause();
       setImmediate(() => this.#deliverPending());
     } else {
@@ -383,5 +406,7 @@ export class Channel {
 
 /** Build our `Aid` message. */
 export function aidMsg(aid: Aid): AidMsg {
-  return { msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid };
+  const msg: AidMsg = { msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid };
+  if (STREAM_CREDIT) msg.stream_credit = STREAM_CREDIT;
+  return msg;
 }

@@ -10,7 +10,11 @@ export type { Uid };
 /** What an RPC target is, as the callee reports in `StartAck`. */
 export type FuncType = 'asyncfunc' | 'asyncgen' | 'context';
 
-export interface AidMsg { msg_type: 'Aid'; name: string; uuid: string; pid: number }
+export interface AidMsg {
+  msg_type: 'Aid'; name: string; uuid: string; pid: number;
+  /** tractor-ts extension (Python tractor ignores it): the version of per-stream credit this peer grants and honours. */
+  stream_credit?: number;
+}
 
 export interface SpawnSpecMsg {
   msg_type: 'SpawnSpec';
@@ -37,6 +41,12 @@ export interface StartedMsg { msg_type: 'Started'; cid: string; pld: unknown }
 export interface YieldMsg { msg_type: 'Yield'; cid: string; pld: unknown }
 export interface StopMsg { msg_type: 'Stop'; cid: string }
 export interface ReturnMsg { msg_type: 'Return'; cid: string; pld: unknown }
+/**
+ * tractor-ts extension, sent only to a peer whose `Aid` announced
+ * `stream_credit`: the receiver of a context stream grants its sender `n`
+ * more messages (`null`: without bound, the receiver allows overruns).
+ */
+export interface CreditMsg { msg_type: 'Credit'; cid: string; n: number | null }
 export interface CancelAckMsg { msg_type: 'CancelAck'; cid: string; pld: boolean }
 export interface ErrorMsg {
   msg_type: 'Error';
@@ -53,7 +63,7 @@ export interface ErrorMsg {
 
 export type Msg =
   | AidMsg | SpawnSpecMsg | StartMsg | StartAckMsg | StartedMsg | YieldMsg
-  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg;
+  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | CreditMsg;
 
 /** Messages that belong to one dialog (one `cid`) after its `Start`. */
-export type DialogMsg = StartAckMsg | StartedMsg | YieldMsg | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg;
+export type DialogMsg = StartAckMsg | StartedMsg | YieldMsg | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | CreditMsg;
