@@ -15,7 +15,9 @@ import type { AidMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
 import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
-import { FrameReader } from './framing.ts';
+import { checkShape } from '../msg/shape.ts';
+import { FIRST_FRAME_MAX, FrameReader } from './framing.ts';
+import { watchPartialFrame } from './partial-frames.ts';
 
 const log = getLogger('ipc');
 const ARENA = 64 * 1024;
@@ -99,7 +101,7 @@ export class Channel {
 
   constructor(socket: net.Socket, opts: ChannelOptions = {}) {
     this.#socket = socket;
-    this.#reader = new FrameReader(opts.maxFrameBytes);
+    this.#reader = new FrameReader(opts.maxFrameBytes, FIRST_FRAME_MAX);
     if (socket.remoteFamily !== undefined) socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => this.#closed(new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
@@ -268,7 +270,7 @@ export class Channel {
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), timeoutMs))),
       ]);
       if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
-      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid, credit: STREAM_CREDIT > 0 && first.stream_credit === STREAM_CREDIT };
+      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid ?? 0, credit: STREAM_CREDIT > 0 && first.stream_credit === STREAM_CREDIT };
       return this.aid;
     } catch (err) {
       this.abort(err as Error);
@@ -322,6 +324,7 @@ export class Channel {
     let bad: Error | undefined;
     try {
       this.#reader.push(chunk, (buf, start, end) => {
+        checkShape(buf, start, end);
         // Stream messages skip decoding (and checking) their constant head;
         // anything else, or anything odd, takes the generic path below.
         const y = decodeYield(buf, start, end);
@@ -341,6 +344,7 @@ export class Channel {
     } catch (err) {
       bad = err instanceof Error ? err : new Error(String(err));
     }
+    if (this.#reader.declared >= 0) watchPartialFrame(this, this.#reader);
     // Messages that arrived intact before a bad frame are still delivered.
     if (this.#stalled === undefined) this.#deliverPending();
     if (bad) {
