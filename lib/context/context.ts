@@ -534,6 +534,9 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   /** @internal Parent side: send Start, wait for Started (or StartAck for a generator). */
   async open(ns: string, func: string, kwargs: object): Promise<void> {
     const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
+    // Awaited below, unless the Start cannot be sent (a closed channel): then
+    // its rejection (the nursery's failure, say) must not be an unhandled one.
+    started.catch(() => {});
     const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
     try {
       this.#actor.registerDialog(this.chan, this.cid, this);

@@ -1,0 +1,42 @@
+// Faults and supervision: a caught error stays caught (no library promise
+// left without a handler), a peer's death mid-stream raises its cause.
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import * as tractor from 'tractor-ts';
+import { produce } from './fixtures/stream-faults.ts';
+import { runScript } from './helpers.ts';
+
+const FIX = new URL('./fixtures/stream-faults.ts', import.meta.url).href;
+const T = { timeout: 60_000 };
+
+test('openContext through a SIGKILLed child, then through a closed nursery: each rejects and is caught; no unhandled rejection in the library', T, async () => {
+  const s = runScript(new URL('./fixtures/programs/open-after-death.ts', import.meta.url));
+  const { code } = await s.exited;
+  const got = (await s.firstLine) as { caught: string[]; unhandled: number };
+  assert.equal(got.unhandled, 0, `no unhandled rejection; stderr:\n${s.stderr()}`);
+  assert.deepEqual(got.caught.slice(0, 2), ['TransportClosed', 'nursery:ActorFailure']);
+  assert.equal(got.caught.length, 3, 'the open through the closed nursery rejected too');
+  assert.equal(code, 0);
+});
+
+test('a peer SIGKILLed mid-stream: the next stream operation raises the cause (TransportClosed), never a bare EndOfStream', T, async () => {
+  const err = await (async () => {
+    try {
+      await using an = await tractor.openNursery({ enableModules: [FIX] });
+      const portal = await an.startActor('doomed');
+      await using ctx = await portal.openContext(produce, { count: 1_000_000 });
+      await using stream = await ctx.openStream();
+      let n = 0;
+      try {
+        for await (const _ of stream) if (++n === 100) process.kill(portal.chan.aid!.pid, 'SIGKILL');
+      } catch (e) {
+        return e;
+      }
+      return new Error(`the stream ended cleanly after ${n} messages`);
+    } catch (e) {
+      return e;
+    }
+  })();
+  assert.ok(err instanceof tractor.TransportClosed || err instanceof tractor.ActorFailure, `got ${String(err)}`);
+  assert.ok(!(err instanceof tractor.EndOfStream));
+});
