@@ -1,10 +1,15 @@
 // Faults and supervision: a caught error stays caught (no library promise
-// left without a handler), a peer's death mid-stream raises its cause.
+// left without a handler), a peer's death mid-stream raises its cause,
+// children failing together are raised together by an.wait().
 import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
+import { CORE, failWhenFileExists } from './fixtures/core.ts';
 import { produce } from './fixtures/stream-faults.ts';
-import { runScript } from './helpers.ts';
+import { runScript, thrown } from './helpers.ts';
 
 const FIX = new URL('./fixtures/stream-faults.ts', import.meta.url).href;
 const T = { timeout: 60_000 };
@@ -39,4 +44,30 @@ test('a peer SIGKILLed mid-stream: the next stream operation raises the cause (T
   })();
   assert.ok(err instanceof tractor.TransportClosed || err instanceof tractor.ActorFailure, `got ${String(err)}`);
   assert.ok(!(err instanceof tractor.EndOfStream));
+});
+
+test('an.wait() raises children failing at the same moment as one AggregateError, and disposal adds nothing (no SuppressedError)', T, async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'tractor-ts-agg-'));
+  const go = path.join(dir, 'go');
+  try {
+    let fromWait: unknown;
+    const left = await thrown(async () => {
+      await using an = await tractor.openNursery({ enableModules: [CORE] });
+      await an.runInActor(failWhenFileExists, { path: go, msg: 'fail one' }, { name: 'one' });
+      await an.runInActor(failWhenFileExists, { path: go, msg: 'fail two' }, { name: 'two' });
+      writeFileSync(go, '');
+      try {
+        await an.wait();
+      } catch (err) {
+        fromWait = err;
+        throw err;
+      }
+    });
+    assert.ok(fromWait instanceof AggregateError, `wait() raised ${String(fromWait)}`);
+    assert.equal(fromWait.errors.length, 2);
+    assert.deepEqual(fromWait.errors.map((e) => (e as tractor.RemoteActorError).boxedType), [RangeError, RangeError]);
+    assert.equal(left, fromWait, 'the block ends with that same error, not a SuppressedError');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
