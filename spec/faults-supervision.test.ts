@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { CORE, failWhenFileExists } from './fixtures/core.ts';
-import { produce } from './fixtures/stream-faults.ts';
+import { produce, throwNested } from './fixtures/stream-faults.ts';
 import { runScript, thrown } from './helpers.ts';
 
 const FIX = new URL('./fixtures/stream-faults.ts', import.meta.url).href;
@@ -69,5 +69,32 @@ test('an.wait() raises children failing at the same moment as one AggregateError
     assert.equal(left, fromWait, 'the block ends with that same error, not a SuppressedError');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('errors keep their insides across the boundary: an AggregateError\'s errors, a cause, a SuppressedError\'s error and suppressed arrive boxed', T, async () => {
+  await using an = await tractor.openNursery({ enableModules: [FIX] });
+  const portal = await an.startActor('thrower');
+  const agg = await thrown(() => portal.run(throwNested, { kind: 'aggregate' }));
+  assert.ok(agg instanceof tractor.RemoteActorError);
+  assert.ok(agg.cause instanceof AggregateError, 'the cause is the AggregateError');
+  const errs = (agg.cause as AggregateError).errors as tractor.RemoteActorError[];
+  assert.deepEqual(errs.map((e) => [e.boxedType, e.remoteMessage]), [[RangeError, 'first'], [TypeError, 'second']]);
+
+  const caused = await thrown(() => portal.run(throwNested, { kind: 'cause' }));
+  assert.ok(caused instanceof tractor.RemoteActorError);
+  const inner = (caused.cause as Error).cause as tractor.RemoteActorError;
+  assert.ok(inner instanceof tractor.RemoteActorError, `the cause's cause arrives boxed, got ${String(inner)}`);
+  assert.match(inner.remoteMessage, /ENOENT/);
+
+  const hasSuppressed = typeof (globalThis as { SuppressedError?: unknown }).SuppressedError === 'function';
+  const sup = await thrown(() => portal.run(throwNested, { kind: 'suppressed' }));
+  assert.ok(sup instanceof tractor.RemoteActorError);
+  if (hasSuppressed) {
+    const s = sup.cause as Error & { error: tractor.RemoteActorError; suppressed: tractor.RemoteActorError };
+    assert.equal(s.error.boxedType, RangeError);
+    assert.equal(s.error.remoteMessage, 'the body failed');
+    assert.equal(s.suppressed.boxedType, TypeError);
+    assert.equal(s.suppressed.remoteMessage, 'the disposal failed');
   }
 });

@@ -59,7 +59,12 @@ export interface ErrorMsg {
   canceller: Uid | null;
   sender: Uid | null;
   cid: string | null;
+  /** tractor-ts extension (Python tractor ignores it): the error's cause, errors or suppressed pair, boxed. */
+  inner?: ErrorInner;
 }
+
+/** The insides of a boxed error (see `ErrorMsg.inner`): each one boxed in turn. */
+export interface ErrorInner { cause?: ErrorMsg; errors?: ErrorMsg[]; error?: ErrorMsg; suppressed?: ErrorMsg }
 
 export type Msg =
   | AidMsg | SpawnSpecMsg | StartMsg | StartAckMsg | StartedMsg | YieldMsg

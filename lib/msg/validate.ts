@@ -8,7 +8,7 @@ import type { Msg } from './types.ts';
 
 export type FieldKind =
   | 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?' | 'number?' | 'count?'
-  | 'strings' | 'modules' | 'uids?' | 'functype' | 'boolean?';
+  | 'strings' | 'modules' | 'uids?' | 'functype' | 'boolean?' | 'inner?';
 
 /**
  * Every field of every message, to its SPEC type (section 3): a field that
@@ -32,7 +32,7 @@ export const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
   Credit: { cid: 'string', n: 'count?' },
   Error: {
     src_uid: 'uid', src_type_str: 'string', boxed_type_str: 'string', relay_path: 'uids?', message: 'string?', tb_str: 'string?',
-    canceller: 'uid?', sender: 'uid?', cid: 'string?',
+    canceller: 'uid?', sender: 'uid?', cid: 'string?', inner: 'inner?',
   },
 };
 
@@ -62,7 +62,27 @@ function fits(value: unknown, kind: FieldKind): boolean {
     case 'uids?': return value == null || (Array.isArray(value) && value.every((v) => fits(v, 'uid')));
     case 'functype': return FUNCTYPES.has(value);
     case 'boolean?': return value == null || typeof value === 'boolean';
+    case 'inner?': return value == null || fitsInner(value, 0);
   }
+}
+
+/** An error's boxed insides (`Error.inner`): each an `Error` message itself, nested at most a few levels. */
+function fitsInner(v: unknown, depth: number): boolean {
+  if (depth > 6 || !fits(v, 'object')) return false;
+  const i = v as Record<string, unknown>;
+  const one = (x: unknown) => x === undefined || fitsBoxed(x, depth);
+  return one(i.cause) && one(i.error) && one(i.suppressed)
+    && (i.errors === undefined || (Array.isArray(i.errors) && i.errors.length <= 64 && i.errors.every((x) => fitsBoxed(x, depth))));
+}
+
+function fitsBoxed(x: unknown, depth: number): boolean {
+  if (!fits(x, 'object')) return false;
+  const m = x as Record<string, unknown>;
+  for (const [field, kind] of Object.entries(SCHEMAS.Error)) {
+    if (field === 'inner') continue;
+    if (!fits(m[field], kind)) return false;
+  }
+  return m.inner == null || fitsInner(m.inner, depth + 1);
 }
 
 /** Return `value` as a `Msg`, or throw a `MsgTypeError` saying what is wrong with it. */
