@@ -130,6 +130,16 @@ export class Cancelled extends TractorError {
   }
 }
 
+/**
+ * A connection failed authentication: a peer without this tree's cookie, with
+ * a wrong one, one that skipped or stalled the handshake, a tree with a
+ * cookie meeting one without, or a TLS certificate the tree's CA did not
+ * sign (or that expired).
+ */
+export class AuthenticationError extends TractorError {
+  override readonly code = 'ERR_TRACTOR_AUTHENTICATION';
+}
+
 /** The library was used in a way that cannot work (e.g. a nursery opened while a child imports its modules). */
 export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';
@@ -158,6 +168,8 @@ export interface RemoteErrorInfo {
   boxedType?: ErrorConstructorLike | undefined;
   /** The original error rebuilt as an instance of `boxedType`. */
   cause?: Error | undefined;
+  /** The original error's own data fields, decoded (see {@link RemoteActorError.extra}). */
+  extra?: Record<string, unknown> | undefined;
 }
 
 /** Any error class, as `registerErrorType` accepts it. */
@@ -182,9 +194,16 @@ export class RemoteActorError extends TractorError {
   /** The original error's message, as raised in the source actor. */
   readonly remoteMessage: string;
   readonly cid: string | null;
+  /**
+   * The original error's own data fields (e.g. `err.detail`), decoded here
+   * (values of types registered with `tractor.msg.registerType` included);
+   * also set on `cause`. Empty when it had none.
+   */
+  readonly extra: Record<string, unknown>;
 
   constructor(message: string, info: RemoteErrorInfo) {
     super(message, { cause: info.cause });
+    this.extra = info.extra ?? {};
     this.remoteMessage = info.remoteMessage ?? message;
     this.boxedTypeName = info.srcTypeName;
     this.boxedType = info.boxedType;

@@ -79,7 +79,8 @@ function fitsKind(v: unknown, kind: FieldKind): boolean {
     case 'object': return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Uint8Array);
     case 'array': return Array.isArray(v);
     case 'functype': return v === 'asyncfunc' || v === 'asyncgen' || v === 'context';
-    case 'inner?': return v == null || (typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array));
+    case 'inner?': case 'object?': return v == null || (typeof v === 'object' && !Array.isArray(v) && !(v instanceof Uint8Array));
+    case 'bytes': return v instanceof Uint8Array;
   }
 }
 

@@ -7,12 +7,7 @@ import { TransportClosed } from '../errors.ts';
 
 /** Default largest frame accepted from a peer: 64 MiB. */
 export const DEFAULT_MAX_FRAME = 64 * 1024 * 1024;
-/**
- * Largest first frame accepted on a connection (before any handshake): an
- * `Aid` is well under 1 KiB, and a peer nobody has identified yet must not
- * make this process buffer megabytes.
- */
-export const FIRST_FRAME_MAX = 16 * 1024;
+
 
 /**
  * Splits a byte stream into frame bodies. A frame within one read is a view
@@ -32,14 +27,11 @@ export class FrameReader {
 
   /** Largest frame body accepted, in bytes. */
   readonly maxFrame: number;
-  /** Largest first frame accepted (see {@link FIRST_FRAME_MAX}). */
-  readonly firstFrameMax: number;
   /** Frames completed so far. */
   frames = 0;
 
-  constructor(maxFrame: number = DEFAULT_MAX_FRAME, firstFrameMax: number = maxFrame) {
+  constructor(maxFrame: number = DEFAULT_MAX_FRAME) {
     this.maxFrame = maxFrame;
-    this.firstFrameMax = Math.min(firstFrameMax, maxFrame);
   }
 
   /** Declared body length of the frame being gathered, or -1 if none is. */
@@ -98,10 +90,6 @@ export class FrameReader {
   }
 
   #check(len: number): number {
-    if (this.frames === 0 && len > this.firstFrameMax) {
-      throw new TransportClosed(`first frame of ${len} bytes exceeds the limit of ${this.firstFrameMax} bytes before the handshake ` +
-        '(a connection opens with a small Aid message: is the peer a tractor actor?)');
-    }
     if (len > this.maxFrame) {
       throw new TransportClosed(`frame of ${len} bytes exceeds the limit of ${this.maxFrame} bytes ` +
         '(raise it with the maxFrameBytes option if the peer really sends such payloads)');

@@ -14,7 +14,15 @@ export interface AidMsg {
   msg_type: 'Aid'; name: string; uuid: string; pid: number;
   /** tractor-ts extension (Python tractor ignores it): the version of per-stream credit this peer grants and honours. */
   stream_credit?: number;
+  /** tractor-ts extension: cookie authentication (see `ipc/auth.ts`); Python tractor ignores it. */
+  auth?: AidAuth;
 }
+
+/** The authentication a tractor-ts peer announces in its `Aid`: its fresh nonce and, from the acceptor, its proof. */
+export interface AidAuth { v: number; nonce: Uint8Array; key?: 'cookie' | 'spawn'; mac?: Uint8Array }
+
+/** tractor-ts extension: the connector's proof, the third and last handshake message of an authenticated connection. */
+export interface AuthMsg { msg_type: 'Auth'; mac: Uint8Array }
 
 export interface SpawnSpecMsg {
   msg_type: 'SpawnSpec';
@@ -25,6 +33,8 @@ export interface SpawnSpecMsg {
   bind_addrs: string[];
   _runtime_vars: Record<string, unknown>;
   _parent_main_data: { main_url?: string | null };
+  /** tractor-ts extension: the tree's authentication key (derived from its cookie), sent only over an authenticated channel. */
+  auth_key?: string;
 }
 
 export interface StartMsg {
@@ -61,6 +71,11 @@ export interface ErrorMsg {
   cid: string | null;
   /** tractor-ts extension (Python tractor ignores it): the error's cause, errors or suppressed pair, boxed. */
   inner?: ErrorInner;
+  /**
+   * The error's own data fields (`err.detail = ...`), any registered type
+   * included; only present when there are some (Python tractor ignores it).
+   */
+  extra?: Record<string, unknown>;
 }
 
 /** The insides of a boxed error (see `ErrorMsg.inner`): each one boxed in turn. */
@@ -68,7 +83,7 @@ export interface ErrorInner { cause?: ErrorMsg; errors?: ErrorMsg[]; error?: Err
 
 export type Msg =
   | AidMsg | SpawnSpecMsg | StartMsg | StartAckMsg | StartedMsg | YieldMsg
-  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | CreditMsg;
+  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | CreditMsg | AuthMsg;
 
 /** Messages that belong to one dialog (one `cid`) after its `Start`. */
 export type DialogMsg = StartAckMsg | StartedMsg | YieldMsg | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | CreditMsg;

@@ -8,7 +8,7 @@ import type { Msg } from './types.ts';
 
 export type FieldKind =
   | 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?' | 'number?' | 'count?'
-  | 'strings' | 'modules' | 'uids?' | 'functype' | 'boolean?' | 'inner?';
+  | 'strings' | 'modules' | 'uids?' | 'functype' | 'boolean?' | 'inner?' | 'bytes' | 'object?';
 
 /**
  * Every field of every message, to its SPEC type (section 3): a field that
@@ -29,10 +29,11 @@ export const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
   Stop: { cid: 'string' },
   Return: { cid: 'string' },
   CancelAck: { cid: 'string', pld: 'boolean?' },
+  Auth: { mac: 'bytes' },
   Credit: { cid: 'string', n: 'count?' },
   Error: {
     src_uid: 'uid', src_type_str: 'string', boxed_type_str: 'string', relay_path: 'uids?', message: 'string?', tb_str: 'string?',
-    canceller: 'uid?', sender: 'uid?', cid: 'string?', inner: 'inner?',
+    canceller: 'uid?', sender: 'uid?', cid: 'string?', inner: 'inner?', extra: 'object?',
   },
 };
 
@@ -63,6 +64,8 @@ function fits(value: unknown, kind: FieldKind): boolean {
     case 'functype': return FUNCTYPES.has(value);
     case 'boolean?': return value == null || typeof value === 'boolean';
     case 'inner?': return value == null || fitsInner(value, 0);
+    case 'bytes': return value instanceof Uint8Array;
+    case 'object?': return value == null || fits(value, 'object');
   }
 }
 
