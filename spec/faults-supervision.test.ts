@@ -98,16 +98,3 @@ test('errors keep their insides across the boundary: an AggregateError\'s errors
     assert.equal(s.suppressed.remoteMessage, 'the disposal failed');
   }
 });
-
-test('a daemon SIGKILLed mid-stream leaves the block as one error (its TransportClosed), not a SuppressedError of that and its exit', T, async () => {
-  const err = await thrown(async () => {
-    await using an = await tractor.openNursery({ enableModules: [FIX] });
-    const portal = await an.startActor('doomed');
-    await using ctx = await portal.openContext(produce, { count: 1_000_000 });
-    await using stream = await ctx.openStream();
-    let n = 0;
-    for await (const _ of stream) if (++n === 100) process.kill(portal.chan.aid!.pid, 'SIGKILL');
-  });
-  assert.notEqual((err as Error)?.name, 'SuppressedError', `got ${String(err)}`);
-  assert.ok(err instanceof tractor.TransportClosed, `got ${String(err)}`);
-});

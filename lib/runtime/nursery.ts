@@ -104,11 +104,7 @@ class ChildActor implements PortalOwner {
     this.spawned.proc.kill('SIGKILL');
   }
 
-  /** The body received this child's death as the error of one of its dialogs (`TransportClosed` mid-stream). */
-  gaveDeath = false;
-
   delivered(err: unknown): void {
-    if (err instanceof TransportClosed) this.gaveDeath = true;
     this.nursery.markDelivered(err);
   }
 
@@ -323,12 +319,6 @@ export class ActorNursery implements AsyncDisposable {
     const e = child.spawned.exitInfo!;
     // A one-shot child's outcome comes with its result; a daemon's exit is judged by how it exited.
     if (child.oneShot || child.exitedAsAsked(e)) return;
-    // The body already received this death as the error of a dialog with the child: its exit is the same
-    // failure, not a second one to raise at disposal (wrapped with the first in a SuppressedError).
-    if (child.gaveDeath) {
-      log.runtime('daemon %s exited (%s) after its failure reached the body', child.spawned.name, describeExit(e));
-      return;
-    }
     // A child that reported why it died (e.g. a module failed to import at boot) fails with that reason.
     const reported = child.spawned.chan.peerError;
     this.#childFailed(child, reported ?? new ActorFailure(`daemon actor '${child.spawned.name}' exited unexpectedly (${describeExit(e)})`, e.code, e.signal));
