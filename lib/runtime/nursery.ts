@@ -202,12 +202,16 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   /**
-   * Wait until every `runInActor` child has finished; raise their errors (one
-   * as itself, several as an `AggregateError`).
+   * Wait until every `runInActor` child has finished and its outcome is
+   * recorded; raise their errors (one as itself, several, e.g. children
+   * failing at the same moment, as one `AggregateError`).
    */
   async wait(): Promise<void> {
     await Promise.allSettled([...this.#spawning]);
-    await Promise.allSettled([...this.#children].map((c) => c.result?.()));
+    // Every child's real outcome, not the body's view of it (which a first
+    // failure cuts short): children failing at the same moment are all
+    // recorded, and raised here together. A failure cancels the others, so this ends.
+    await Promise.allSettled([...this.#children].map((c) => c.settled));
     this.#raisePending();
   }
 

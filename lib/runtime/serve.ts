@@ -14,6 +14,7 @@ import type { StartMsg } from '../msg/types.ts';
 import { fmtUid } from '../uid.ts';
 import { serveContext } from '../context/serve.ts';
 import type { ActorRuntime } from './actor.ts';
+import { checkKwargs } from './call.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
 import { currentSignal, withScope } from './scope.ts';
 import { RemoteTask } from './task.ts';
@@ -58,6 +59,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
   actor.addTask(task);
   try {
     if (actor.cancelCalled) throw actor.scope.reason;
+    checkKwargs(msg.kwargs, msg.func); // a bad kwargs that arrives anyway: an error reply, never a dead channel
     const found = method ?? lookup(actor, msg.ns, msg.func);
     const fn = found instanceof Promise ? await found : found;
     if (EXT_PROBLEM in msg) msg.kwargs = await reviveArgs(actor, msg);
