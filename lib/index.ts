@@ -34,5 +34,8 @@ export {
   StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, ActorFailure, Cancelled, RuntimeUsageError,
   registerErrorType, formatError,
 } from './errors.ts';
+export { openTaskNursery, TaskNursery } from './trionics/task-nursery.ts';
+export * as trionics from './trionics/index.ts';
+export { toPromise } from './infect/to-promise.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';

@@ -7,6 +7,7 @@
  * argv: <parent address> <uuid> <name>
  */
 import { boxError } from '../errors.ts';
+import { trapStrayErrors } from '../infect/traps.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
 import { joinRegistry, leaveRegistry } from '../discovery/client.ts';
@@ -77,15 +78,12 @@ void joinRegistry(self, vars.registryAddrs ?? [], false, vars.registrarIsParent)
 
 // An error that escapes every task (a stray promise, an emitter's 'error') is
 // this actor's failure: report it boxed to the parent instead of dying silently.
-const onStrayError = (err: unknown) => {
-  log.error('uncaught error in actor %s: %s', name, (err as Error)?.stack ?? String(err));
+trapStrayErrors(self, (err) => {
   if (!chan.closed) chan.send(boxError(err, self.uid, null));
   chan.flush();
   process.exitCode = 1;
   void self.cancel(null).then(() => self.onShutdown?.());
-};
-process.on('uncaughtException', onStrayError);
-process.on('unhandledRejection', onStrayError);
+});
 
 setImportingModules(true);
 try {

@@ -13,6 +13,7 @@ import { serveStart } from './rpc.ts';
 import { reapChildren } from './spawn.ts';
 import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
 import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
+import { trapStrayErrors } from '../infect/traps.ts';
 import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
 
 const log = getLogger('runtime');
@@ -37,6 +38,13 @@ export interface RootOptions {
 
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
 export class Root implements AsyncDisposable {
+  /** @internal The first error that escaped every task (see infect/traps.ts), if any. */
+  strayError: { err: unknown } | undefined;
+  /** @internal Who ends on a stray error: `run`'s root task; by default the whole root actor. */
+  onStray: ((err: unknown) => void) | undefined;
+  /** @internal */
+  untrap = () => {};
+
   /** @internal */
   constructor(readonly runtime: Actor) {}
 
@@ -46,6 +54,7 @@ export class Root implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    this.untrap();
     await this.runtime.cancel(null);
     leaveRegistry(this.runtime);
     await this.runtime.close();
@@ -103,6 +112,14 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   setRuntime(actor);
   setProcessScope(actor.scope);
   const root = new Root(actor);
+  root.untrap = trapStrayErrors(actor, (err) => {
+    root.strayError = { err };
+    process.exitCode ||= 1;
+    if (root.onStray) return root.onStray(err);
+    // A root opened by hand: say it now, and cancel what it runs with that error.
+    console.error(formatError(err));
+    actor.scope.abort(err);
+  });
   try {
     await joinRegistry(actor, getRuntimeVars().registryAddrs, true);
   } catch (err) {
@@ -160,7 +177,11 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     assertNotImporting('run()');
     await using root = await openRoot(opts);
     const scope = new Scope([root.runtime.scope]);
-    return await withSignalHandling(scope, () => withScope(scope, main));
+    root.onStray = (err) => scope.abort(err);
+    const value = await withSignalHandling(scope, () => withScope(scope, main));
+    // An error that escaped every task is the program's failure even if main() swallowed it.
+    if (root.strayError) throw root.strayError.err;
+    return value;
   })();
   done.catch((err) => {
     if (err instanceof Cancelled && !err.canceller) console.error(err.message);
@@ -177,9 +198,16 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
 export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([root.runtime.scope]);
+  root.onStray = (err) => scope.abort(err);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
-    if (!(err instanceof Cancelled) && err !== opts.signal?.reason) throw err;
+    if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !root.strayError) throw err;
   });
+  if (root.strayError) {
+    // An error that escaped every task ends the daemon: printed (remote stacks included), exit code 1.
+    console.error(formatError(root.strayError.err));
+    process.exitCode = 1;
+    return;
+  }
   if (process.exitCode === 130 || process.exitCode === 143) process.exitCode = 0;
 }
 
