@@ -36,6 +36,6 @@ export {
 } from './errors.ts';
 export { openTaskNursery, TaskNursery } from './trionics/task-nursery.ts';
 export * as trionics from './trionics/index.ts';
-export { toPromise } from './infect/to-promise.ts';
+export * as toPromise from './infect/to-promise.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';

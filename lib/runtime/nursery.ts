@@ -243,8 +243,8 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
-    if (opts.infectPromises) {
-      throw new RuntimeUsageError('infectPromises: infected Promise actors are not available in this version of tractor-ts yet');
+    if (opts.infectPromises !== undefined && typeof opts.infectPromises !== 'boolean') {
+      throw new TypeError(`infectPromises must be a boolean, got ${typeof opts.infectPromises}`);
     }
     if (opts.loglevel !== undefined && !isLogLevel(opts.loglevel)) throw new TypeError(`unknown loglevel ${JSON.stringify(opts.loglevel)}`);
     const vars = getRuntimeVars();
@@ -252,6 +252,7 @@ export class ActorNursery implements AsyncDisposable {
       ...vars,
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
       debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
+      infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };
     const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars }, this.scope);
     this.#spawning.add(spawning);

@@ -25,6 +25,8 @@ export interface RuntimeVars {
   registrarIsParent?: boolean;
   /** Depth in the actor tree: 0 for the root. */
   depth: number;
+  /** True in an actor spawned with `infectPromises: true` (see `toPromise`); never inherited. */
+  infectPromises?: boolean;
 }
 
 const vars: RuntimeVars = {
