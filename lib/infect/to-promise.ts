@@ -10,9 +10,8 @@
  * - `fromCallback`, `events` and `pipe` bridge the common legacy shapes and
  *   work in any actor.
  */
-import { on } from 'node:events';
+import { on, once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { promisify } from 'node:util';
 import { ActorFailure, EndOfStream, RuntimeUsageError } from '../errors.ts';
 import { getLogger } from '../log.ts';
@@ -357,26 +356,28 @@ export async function* events<T = unknown>(emitter: NodeJS.EventEmitter, event: 
 }
 
 /** The MsgStream side of `toPromise.pipe` (a tractor-ts `MsgStream`). */
-export interface PipeTarget extends AsyncIterable<unknown> {
+export interface PipeTarget {
   send(value: unknown): Promise<void>;
+  receive(): Promise<unknown>;
   close(): Promise<void>;
 }
 
 /**
  * Move a Node stream's chunks over a MsgStream, with backpressure both ways:
- * a readable's chunks are sent (reading pauses while the peer grants no
- * credit) and the stream is half-closed at its end; what the peer sends is
- * written to a writable (waiting on `'drain'`), which is ended at the peer's
- * Stop. A duplex or transform (a socket, `zlib.createGzip()`) does both at
- * once. Resolves when both directions are done; the ambient signal destroys
- * the Node stream. Works in any actor.
+ * a readable's chunks are sent one at a time (the next is read only once
+ * `send` resolved) and the stream is half-closed at its end; what the peer
+ * sends is written to a writable (waiting on `'drain'`), which is ended at
+ * the peer's Stop. A duplex (a socket, a transform) does both at once; for
+ * its output to outlive its input, the peer must keep receiving after its
+ * own `close()`. Resolves when every direction is done; the ambient signal
+ * destroys the Node stream. Works in any actor.
  *
  * @example
  * ```ts
- * export const gzip = tractor.context(async (ctx) => {
+ * export const tail = tractor.context(async (ctx, args: { file: string }) => {
  *   await ctx.started();
  *   await using stream = await ctx.openStream();
- *   await tractor.toPromise.pipe(zlib.createGzip(), stream); // chunks in, gzipped chunks out
+ *   await tractor.toPromise.pipe(fs.createReadStream(args.file), stream); // chunks out, then Stop
  * });
  * ```
  */
@@ -386,17 +387,41 @@ export async function pipe(nodeStream: NodeJS.ReadableStream | NodeJS.WritableSt
   if (!readable && !writable) throw new TypeError('toPromise.pipe(nodeStream, msgStream) needs a node:stream Readable, Writable or Duplex');
   if (typeof msgStream?.send !== 'function') throw new TypeError('toPromise.pipe(nodeStream, msgStream) needs a MsgStream');
   const signal = currentSignal();
-  const directions: Promise<void>[] = [];
-  if (writable) directions.push(pipeline(msgStream, nodeStream as NodeJS.WritableStream, { signal }));
-  if (readable) {
-    directions.push(pipeline(nodeStream as NodeJS.ReadableStream, async (source: AsyncIterable<unknown>) => {
-      for await (const chunk of source) await msgStream.send(chunk);
-      await msgStream.close();
-    }, { signal }));
+  const onAbort = () => (nodeStream as Readable).destroy?.(signal.reason as Error);
+  signal.addEventListener('abort', onAbort, { once: true });
+  try {
+    const directions: Promise<void>[] = [];
+    if (writable) directions.push(pipeIn(msgStream, nodeStream as Writable, signal));
+    if (readable) directions.push(pipeOut(nodeStream as Readable, msgStream));
+    const outcomes = await Promise.allSettled(directions);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed) throw signal.aborted ? signal.reason : failed.reason;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
   }
-  const outcomes = await Promise.allSettled(directions);
-  const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
-  if (failed) throw failed.reason;
+}
+
+/** What the peer sends, written to `w`; waits on 'drain' when its buffer is full; ends it at the peer's Stop. */
+async function pipeIn(msgStream: PipeTarget, w: Writable, signal: AbortSignal): Promise<void> {
+  // receive(), not `for await`: the end of a MsgStream's iteration closes this side too, and pipeOut may still be sending.
+  for (;;) {
+    let chunk: unknown;
+    try {
+      chunk = await msgStream.receive();
+    } catch (err) {
+      if (err instanceof EndOfStream) break;
+      throw err;
+    }
+    if (!w.write(chunk)) await once(w, 'drain', { signal });
+  }
+  // 'finish' for a plain writable; a duplex's readable side is awaited by pipeOut.
+  await new Promise<void>((resolve, reject) => w.end((err?: Error | null) => (err ? reject(err) : resolve())));
+}
+
+/** `r`'s chunks sent one at a time (the next is read only once the send resolved); then a half-close. */
+async function pipeOut(r: Readable, msgStream: PipeTarget): Promise<void> {
+  for await (const chunk of r) await msgStream.send(chunk);
+  await msgStream.close();
 }
 
 function resolvers<T>(): { promise: Promise<T>; resolve: (v: T) => void; reject: (e: unknown) => void } {
