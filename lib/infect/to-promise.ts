@@ -166,7 +166,7 @@ export class LegacyChannel<Out, In = unknown> implements AsyncIterable<Out>, Asy
     this.#legacy = legacy;
     this.#label = label;
     legacy.then(() => toSc.end(), (e) => {
-      if (this.#scope.aborted) return toSc.end();
+      if (this.#scope.aborted || this.#disposed) return toSc.end(); // it settled because the SC side left
       this.#error = { err: reraise(e, label), delivered: false };
       toSc.fail(this.#error.err);
     });
