@@ -295,7 +295,12 @@ export function fromCallback<T = unknown>(fn: (...args: any[]) => unknown): (...
     if (signal.aborted) return Promise.reject(signal.reason);
     const result = callLegacy(`toPromise.fromCallback(${name})`, () => call(...args));
     return new Promise<T>((resolve, reject) => {
-      const onAbort = () => reject(signal.reason);
+      const onAbort = () => {
+        reject(signal.reason);
+        // What the callback still delivers has nobody to go to: say so rather than drop it silently.
+        result.then((v) => log.cancel('toPromise.fromCallback(%s): a result arrived after its call was cancelled and was dropped: %o', name, v),
+          (e) => log.cancel('toPromise.fromCallback(%s): an error arrived after its call was cancelled and was dropped: %s', name, (e as Error)?.message));
+      };
       signal.addEventListener('abort', onAbort, { once: true });
       result.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
