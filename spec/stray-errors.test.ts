@@ -65,8 +65,8 @@ test('floating promises rejected by their task\'s cancellation are no failure: t
   assert.equal(await p.run(strayInOneShot, { kind: 'none', msg: '' }), 'fine', 'the actor still serves');
 });
 
-for (const [mode, kind] of [['run', 'rejection'], ['run', 'exception'], ['daemon', 'rejection'], ['swallow', 'rejection'], ['child', 'rejection']] as const) {
-  test(`a stray ${kind} under ${mode === 'daemon' ? 'runDaemon' : mode === 'child' ? 'run, in a child,' : mode === 'swallow' ? 'run, with main() swallowing it,' : 'run'} ends the program formatted with exit code 1`, T, async () => {
+for (const [mode, kind] of [['run', 'rejection'], ['run', 'exception'], ['daemon', 'rejection'], ['swallow', 'rejection'], ['child', 'rejection'], ['manual', 'exception']] as const) {
+  test(`a stray ${kind} under ${mode === 'daemon' ? 'runDaemon' : mode === 'manual' ? 'a root opened by hand' : mode === 'child' ? 'run, in a child,' : mode === 'swallow' ? 'run, with main() swallowing it,' : 'run'} ends the program formatted with exit code 1`, T, async () => {
     const s = runScript(new URL('./fixtures/programs/stray-root.ts', import.meta.url), [mode, kind]);
     try {
       await s.firstLine;
@@ -75,6 +75,7 @@ for (const [mode, kind] of [['run', 'rejection'], ['run', 'exception'], ['daemon
       const where = mode === 'child' ? 'stray in the child' : 'stray in the root';
       assert.match(s.stderr(), new RegExp(`RangeError.*${where}`));
       if (mode === 'child') assert.match(s.stderr(), /remote traceback from strayInOneShot/);
+      if (mode === 'manual') assert.match(s.stdout(), /"reason":"stray in the root"/, 'what the root runs is cancelled with the error');
       // Node's own crash output starts with the throw site and "Node.js v"; ours never does.
       assert.doesNotMatch(s.stderr(), /^Node\.js v/m);
       assert.doesNotMatch(s.stderr(), /triggerUncaughtException|\[UnhandledPromiseRejection/);
