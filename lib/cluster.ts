@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { type ActorNursery, type SpawnOptions } from './runtime/nursery.ts';
 import type { ArgsOf, Portal, RemoteFn, ResultOf } from './runtime/portal.ts';
-import { openNursery } from './runtime/root.ts';
+import { openNursery } from './root.ts';
 import { mapOnPool, type MapOptions, Pool } from './runtime/pool.ts';
 
 export interface ClusterOptions extends Omit<SpawnOptions, 'name' | 'enableModules'> {

@@ -59,11 +59,11 @@ export function descendants(root: number = process.pid): number[] {
   return out;
 }
 
-/** The actor processes (spawned `runtime/child` entries) below `root`; other helpers (e.g. esbuild's service) are left out. */
+/** The actor processes (spawned `spawn/entry` entries) below `root`; other helpers (e.g. esbuild's service) are left out. */
 export function actorProcesses(root: number = process.pid): number[] {
   return descendants(root).filter((pid) => {
     try {
-      return /[\\/]runtime[\\/]child\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      return /[\\/]spawn[\\/]entry\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }

@@ -13,10 +13,11 @@
 import { on, once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
-import { ActorFailure, EndOfStream, RuntimeUsageError } from '../errors.ts';
+import { ActorFailure, EndOfStream, InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import { getLogger } from '../log.ts';
 import { currentScope, currentSignal, Scope } from '../runtime/scope.ts';
-import { getRuntime, getRuntimeVars } from '../runtime/state.ts';
+import { getRuntime } from '../runtime/current.ts';
+import { getRuntimeVars } from '../runtime/state.ts';
 import { LEGACY_CANCEL_GRACE_MS } from '../runtime/timing.ts';
 import { AsyncQueue } from './queue.ts';
 import { failActor, legacyTaskStorage } from './traps.ts';
@@ -107,7 +108,7 @@ export async function runTask<A = undefined, T = unknown>(
   fn: (args: A, signal: AbortSignal) => T | PromiseLike<T>, args?: A,
 ): Promise<Awaited<T>> {
   assertInfected('runTask');
-  if (typeof fn !== 'function') throw new TypeError(`toPromise.runTask(fn) needs a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw new InvalidArgument(`toPromise.runTask(fn) needs a function, got ${typeof fn}`);
   const scope = new Scope([currentScope()]);
   const label = `toPromise.runTask(${fn.name || 'anonymous'})`;
   try {
@@ -243,7 +244,7 @@ export async function openChannelFrom<Out, In = unknown, A = undefined>(
   args?: A,
 ): Promise<LegacyChannel<Out, In>> {
   assertInfected('openChannelFrom');
-  if (typeof fn !== 'function') throw new TypeError(`toPromise.openChannelFrom(fn) needs a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw new InvalidArgument(`toPromise.openChannelFrom(fn) needs a function, got ${typeof fn}`);
   const label = `toPromise.openChannelFrom(${fn.name || 'anonymous'})`;
   const scope = new Scope([currentScope()]);
   if (scope.aborted) {
@@ -287,7 +288,7 @@ export async function openChannelFrom<Out, In = unknown, A = undefined>(
  * ```
  */
 export function fromCallback<T = unknown>(fn: (...args: any[]) => unknown): (...args: unknown[]) => Promise<T> {
-  if (typeof fn !== 'function') throw new TypeError(`toPromise.fromCallback(fn) needs a function, got ${typeof fn}`);
+  if (typeof fn !== 'function') throw new InvalidArgument(`toPromise.fromCallback(fn) needs a function, got ${typeof fn}`);
   const call = promisify(fn) as (...args: unknown[]) => Promise<T>;
   const name = fn.name || 'anonymous';
   return (...args) => {
@@ -331,7 +332,7 @@ export interface EventsOptions {
  * ```
  */
 export async function* events<T = unknown>(emitter: NodeJS.EventEmitter, event: string, opts: EventsOptions = {}): AsyncGenerator<T> {
-  if (typeof (emitter as { on?: unknown })?.on !== 'function') throw new TypeError('toPromise.events(emitter, event) needs an EventEmitter');
+  if (typeof (emitter as { on?: unknown })?.on !== 'function') throw new InvalidArgument('toPromise.events(emitter, event) needs an EventEmitter');
   const errorEvent = opts.errorEvent ?? 'error';
   const endEvents = opts.endEvents ?? ['end', 'close'];
   const outer = opts.signal ?? currentSignal();
@@ -389,8 +390,8 @@ export interface PipeTarget {
 export async function pipe(nodeStream: NodeJS.ReadableStream | NodeJS.WritableStream, msgStream: PipeTarget): Promise<void> {
   const readable = nodeStream instanceof Readable || (nodeStream as Readable).readable === true;
   const writable = nodeStream instanceof Writable || (nodeStream as Writable).writable === true;
-  if (!readable && !writable) throw new TypeError('toPromise.pipe(nodeStream, msgStream) needs a node:stream Readable, Writable or Duplex');
-  if (typeof msgStream?.send !== 'function') throw new TypeError('toPromise.pipe(nodeStream, msgStream) needs a MsgStream');
+  if (!readable && !writable) throw new InvalidArgument('toPromise.pipe(nodeStream, msgStream) needs a node:stream Readable, Writable or Duplex');
+  if (typeof msgStream?.send !== 'function') throw new InvalidArgument('toPromise.pipe(nodeStream, msgStream) needs a MsgStream');
   const signal = currentSignal();
   const onAbort = () => (nodeStream as Readable).destroy?.(signal.reason as Error);
   signal.addEventListener('abort', onAbort, { once: true });

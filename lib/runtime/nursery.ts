@@ -3,15 +3,17 @@
  * one-cancels-all on any child error, and no exit from the `await using`
  * block before every child process is dead and reaped.
  */
-import { ActorFailure, Cancelled, ContextCancelled, fmtUid, RuntimeUsageError, TransportClosed } from '../errors.ts';
+import { ActorFailure, Cancelled, ContextCancelled, InvalidArgument, RuntimeUsageError, TransportClosed } from '../errors.ts';
 import { type LogLevel, getLogger, isLogLevel } from '../log.ts';
-import { assertSerializable } from '../msg/pld.ts';
-import type { Actor } from './actor.ts';
+import { assertSerializable } from '../msg/payload.ts';
+import { describeExit, type ExitInfo } from '../spawn/reap.ts';
+import { type SpawnedActor, spawnActor } from '../spawn/subprocess.ts';
+import { fmtUid } from '../uid.ts';
+import type { ActorRuntime } from './actor.ts';
+import { callFunction } from './call.ts';
 import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
 import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
-import { callFunction } from './rpc.ts';
 import { currentScope, Scope } from './scope.ts';
-import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from './spawn.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
 
@@ -47,7 +49,16 @@ class ChildActor implements PortalOwner {
   #terminating: Promise<void> | undefined;
   #killedByUs = false;
 
-  constructor(readonly nursery: ActorNursery, readonly spawned: SpawnedActor, readonly oneShot: boolean) {}
+  readonly nursery: ActorNursery;
+  readonly spawned: SpawnedActor;
+  /** A `runInActor` child (its call's outcome is its result), not a daemon. */
+  readonly oneShot: boolean;
+
+  constructor(nursery: ActorNursery, spawned: SpawnedActor, oneShot: boolean) {
+    this.nursery = nursery;
+    this.spawned = spawned;
+    this.oneShot = oneShot;
+  }
 
   get scope(): Scope {
     return this.nursery.scope;
@@ -129,7 +140,7 @@ function raceAbort<T>(p: Promise<T>, scope: Scope): Promise<T> {
 export class ActorNursery implements AsyncDisposable {
   /** @internal */
   readonly scope: Scope;
-  readonly #actor: Actor;
+  readonly #actor: ActorRuntime;
   readonly #opts: NurseryOptions;
   readonly #onClose: (() => Promise<void>) | undefined;
   readonly #children = new Set<ChildActor>();
@@ -139,7 +150,7 @@ export class ActorNursery implements AsyncDisposable {
   #closed = false;
 
   /** @internal */
-  constructor(actor: Actor, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
+  constructor(actor: ActorRuntime, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
     this.#actor = actor;
     this.#opts = opts;
     this.#onClose = onClose;
@@ -244,7 +255,7 @@ export class ActorNursery implements AsyncDisposable {
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
     if (opts.infectPromises !== undefined && typeof opts.infectPromises !== 'boolean') {
-      throw new TypeError(`infectPromises must be a boolean, got ${typeof opts.infectPromises}`);
+      throw new InvalidArgument(`infectPromises must be a boolean (true hosts legacy Promise code, see toPromise), got ${typeof opts.infectPromises}`);
     }
     if (opts.loglevel !== undefined && !isLogLevel(opts.loglevel)) throw new TypeError(`unknown loglevel ${JSON.stringify(opts.loglevel)}`);
     const vars = getRuntimeVars();

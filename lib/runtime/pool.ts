@@ -8,6 +8,7 @@
  * flight (2 per actor by default: one running, one queued behind it) hides
  * that round trip.
  */
+import { InvalidArgument } from '../errors.ts';
 import type { ArgsOf, Portal, RemoteFn, ResultOf } from './portal.ts';
 import { currentSignal } from './scope.ts';
 
@@ -48,7 +49,7 @@ export class Pool {
   }
 
   async run<F extends RemoteFn>(fn: F, args: ArgsOf<F> | undefined, signal?: AbortSignal): Promise<ResultOf<F>> {
-    if (!this.#portals.length) throw new TypeError('the cluster has no actors to run on');
+    if (!this.#portals.length) throw new InvalidArgument('the cluster has no actors to run on');
     const i = this.#pick();
     this.#busy[i]!++;
     try {
@@ -65,7 +66,7 @@ export async function* mapOnPool<F extends RemoteFn>(
 ): AsyncGenerator<ResultOf<F>> {
   const concurrency = opts.concurrency ?? 2 * pool.size;
   if (!Number.isInteger(concurrency) || concurrency < 1) {
-    throw new TypeError(`cluster.map: concurrency must be a positive integer, got ${String(opts.concurrency)}`);
+    throw new InvalidArgument(`cluster.map: concurrency must be a positive integer, got ${String(opts.concurrency)}`);
   }
   const source = toAsyncIterator(items);
   const ordered = opts.ordered ?? true;
@@ -130,5 +131,5 @@ function toAsyncIterator<T>(items: Iterable<T> | AsyncIterable<T>): AsyncIterato
     const it = (items as Iterable<T>)[Symbol.iterator]();
     return { next: async () => it.next(), return: async () => it.return?.() ?? { done: true, value: undefined } };
   }
-  throw new TypeError('cluster.map(fn, items) needs an iterable or async iterable of arguments');
+  throw new InvalidArgument('cluster.map(fn, items) needs an iterable or async iterable of arguments');
 }

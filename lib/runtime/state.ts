@@ -1,7 +1,9 @@
 /**
  * Process-wide runtime state: the runtime variables handed from parent to
- * child, which module is the program's entry, and whether this process is
- * still importing the modules it serves (when opening a root is a mistake).
+ * child, whether this process is a spawned actor and which module is the
+ * program's entry, and whether this process is still importing the modules
+ * it serves (when opening a root is a mistake). The running actor itself is
+ * in `runtime/current.ts`.
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -53,9 +55,16 @@ export function isRootProcess(): boolean {
   return vars.isRoot;
 }
 
-const CHILD_ENTRY = /[\\/]runtime[\\/]child\.[cm]?[jt]s$/;
-/** True when this process is an actor spawned by a parent. */
-const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '');
+/** True when this process is an actor spawned by a parent (set by `spawn/entry.ts` before it imports anything it serves). */
+let isChildProcess = false;
+
+/**
+ * Mark this process as a spawned actor: its `process.argv[1]` is the spawn
+ * entry, not a program, so no module of it is the entry module (`isMain`).
+ */
+export function markChildProcess(): void {
+  isChildProcess = true;
+}
 
 function entryPath(): string | undefined {
   const arg = process.argv[1];
@@ -107,15 +116,4 @@ export function assertNotImporting(what: string): void {
       'program at import time. Guard the program entry with ' +
       '`if (tractor.isMain(import.meta)) tractor.run(main)` (not awaited) so children only import it.');
   }
-}
-
-let runtime: import('./actor.ts').Actor | undefined;
-
-/** The actor runtime of this process, if one is running. */
-export function getRuntime(): import('./actor.ts').Actor | undefined {
-  return runtime;
-}
-
-export function setRuntime(actor: import('./actor.ts').Actor | undefined): void {
-  runtime = actor;
 }

@@ -3,6 +3,7 @@
  * at once, all or nothing (Python tractor's `gather_contexts`). Typed against
  * a minimal portal shape, so this layer needs nothing from the runtime above.
  */
+import { InvalidArgument } from '../errors.ts';
 
 /** What `gatherContexts` needs of a portal. */
 export interface ContextOpener<C> {
@@ -47,7 +48,7 @@ export async function gatherContexts<C extends GatherableContext>(
   portals: Iterable<ContextOpener<C>>, ep: unknown, args?: object, opts?: object,
 ): Promise<GatheredContexts<C>> {
   const list = [...portals];
-  if (!list.length) throw new TypeError('gatherContexts(portals, ep) needs at least one portal');
+  if (!list.length) throw new InvalidArgument('gatherContexts(portals, ep) needs at least one portal');
   const opening = list.map((p) => (p.openContext as (e: unknown, a?: object, o?: object) => Promise<C>)(ep, args, opts));
   const outcomes = await Promise.allSettled(opening);
   const failures = outcomes.flatMap((o) => (o.status === 'rejected' ? [o.reason] : []));

@@ -4,6 +4,7 @@
  * creates it, the others wait for that same creation, and the last one to
  * leave tears it down.
  */
+import { InvalidArgument } from '../errors.ts';
 
 interface Entry {
   value: Promise<unknown>;
@@ -50,7 +51,7 @@ async function teardown(value: unknown): Promise<void> {
  * ```
  */
 export async function maybeOpenContext<T>(key: unknown, factory: () => Promise<T> | T): Promise<CachedResource<T>> {
-  if (typeof factory !== 'function') throw new TypeError('maybeOpenContext(key, factory) needs a factory function');
+  if (typeof factory !== 'function') throw new InvalidArgument('maybeOpenContext(key, factory) needs a factory function');
   const existing = cache.get(key);
   if (existing) {
     existing.users++;

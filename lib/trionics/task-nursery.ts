@@ -9,7 +9,7 @@
  * of the ambient one, so cancelling the enclosing RPC task or the actor
  * reaches every task.
  */
-import { Cancelled, RuntimeUsageError } from '../errors.ts';
+import { Cancelled, InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import { currentScope, Scope, taskStorage, withScope } from '../runtime/scope.ts';
 
 /**
@@ -105,7 +105,7 @@ export class TaskNursery implements AsyncDisposable {
   }
 
   #assertOpen(what: string, fn: unknown): void {
-    if (typeof fn !== 'function') throw new TypeError(`taskNursery.${what}(fn) needs a function, got ${typeof fn}`);
+    if (typeof fn !== 'function') throw new InvalidArgument(`taskNursery.${what}(fn) needs a function, got ${typeof fn}`);
     if (this.#closed) throw new RuntimeUsageError(`taskNursery.${what}() after the nursery's block ended: start tasks inside its \`await using\` block`);
   }
 

@@ -3,18 +3,18 @@
  * that boots one implicitly (`openNursery`), the program entry (`run`) with
  * its signal handling and exit code, and `runDaemon`.
  */
-import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
-import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
-import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from '../log.ts';
-import { Actor } from './actor.ts';
-import { ActorNursery, type NurseryOptions } from './nursery.ts';
-import { normalizeModule } from './resolve.ts';
-import { serveStart } from './rpc.ts';
-import { reapChildren } from './spawn.ts';
-import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
-import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
-import { trapStrayErrors } from '../infect/traps.ts';
-import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
+import { bootActor, stopActor } from './boot.ts';
+import { defaultRegistryAddrs } from './discovery/api.ts';
+import { Cancelled, formatError, RuntimeUsageError } from './errors.ts';
+import { type Address, parseAddress, type TransportName } from './ipc/addr.ts';
+import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from './log.ts';
+import type { ActorRuntime } from './runtime/actor.ts';
+import { getRuntime } from './runtime/current.ts';
+import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
+import { normalizeModule } from './runtime/resolve.ts';
+import { Scope, sleepForever, withScope } from './runtime/scope.ts';
+import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
+import { trapStrayErrors } from './infect/traps.ts';
 
 const log = getLogger('runtime');
 
@@ -46,7 +46,12 @@ export class Root implements AsyncDisposable {
   untrap = () => {};
 
   /** @internal */
-  constructor(readonly runtime: Actor) {}
+  readonly runtime: ActorRuntime;
+
+  /** @internal */
+  constructor(runtime: ActorRuntime) {
+    this.runtime = runtime;
+  }
 
   /** Aborted when the root actor is cancelled (SIGINT/SIGTERM under `run`, its `signal`, a cancel request). */
   get signal(): AbortSignal {
@@ -56,14 +61,8 @@ export class Root implements AsyncDisposable {
   async [Symbol.asyncDispose](): Promise<void> {
     this.untrap();
     await this.runtime.cancel(null);
-    leaveRegistry(this.runtime);
-    await this.runtime.close();
-    // Children of nurseries that were never closed, or of abandoned tasks: no process outlives its root.
-    await reapChildren();
-    if (getRuntime() === this.runtime) {
-      setRuntime(undefined);
-      setProcessScope(new Scope());
-    }
+    // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
+    await stopActor(this.runtime);
   }
 }
 
@@ -100,17 +99,10 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
-  const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
-  actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
-  if (opts.signal) actor.scope.link(opts.signal);
-  try {
-    await actor.listen(transports, opts.bindAddrs);
-  } catch (err) {
-    await actor.close(); // listeners already bound must not keep the process alive
-    throw err;
-  }
-  setRuntime(actor);
-  setProcessScope(actor.scope);
+  const actor = await bootActor({
+    name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
+    registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+  });
   const root = new Root(actor);
   root.untrap = trapStrayErrors(actor, (err) => {
     root.strayError = { err };
@@ -120,12 +112,6 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     console.error(formatError(err));
     actor.scope.abort(err);
   });
-  try {
-    await joinRegistry(actor, getRuntimeVars().registryAddrs, true);
-  } catch (err) {
-    await root[Symbol.asyncDispose]();
-    throw err;
-  }
   return root;
 }
 

@@ -7,19 +7,18 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
+import type { Address } from '../ipc/addr.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
-import type { Actor } from './actor.ts';
-import { mainModuleUrl, type RuntimeVars } from './state.ts';
-import { onAnyAbort, type Scope } from './scope.ts';
-import { SPAWN_TIMEOUT_MS } from './timing.ts';
+import { onAnyAbort, type Scope } from '../runtime/scope.ts';
+import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
+import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { describeExit, type ExitInfo, trackChild } from './reap.ts';
 
 const log = getLogger('spawn');
-const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url));
+const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url));
 // `node --test` puts its own flags in execArgv; a child actor must not run as a test file.
 const EXEC_ARGV = process.execArgv.filter((a) => !/^--test(?!-)|^--test-(?:only|name-pattern|skip-pattern|reporter|reporter-destination|concurrency|timeout|force-exit|shard|coverage)/.test(a));
-
-export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
 
 export interface SpawnedActor {
   name: string;
@@ -31,42 +30,24 @@ export interface SpawnedActor {
   exitInfo: ExitInfo | undefined;
 }
 
+/** What spawning needs of the parent actor (the runtime implements it). */
+export interface SpawnParent {
+  readonly addrs: readonly Address[];
+  readonly isRegistrar: boolean;
+  /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
+  expectChild(uuid: string): { channel: Promise<Channel>; cancel: () => void };
+  /** Route every message of `chan` from now on. */
+  serveChannel(chan: Channel): void;
+}
+
 export interface SpawnRequest {
   name: string;
   enableModules: string[];
   runtimeVars: RuntimeVars;
 }
 
-/** Every child actor process of this process still running, with its exit. */
-const live = new Map<ChildProcess, Promise<ExitInfo>>();
-
-// However this process ends (process.exit on a second Ctrl-C, an uncaught
-// exception), its children go with it: a busy child could not notice.
-process.on('exit', () => {
-  for (const proc of live.keys()) proc.kill('SIGKILL');
-});
-
-/**
- * Last resort before this process exits: SIGKILL every child actor still
- * running and wait until it is reaped. Nurseries reap their children
- * themselves; this catches those of a task that was abandoned (it ignored its
- * cancellation past the grace period), which would otherwise become orphans
- * that nothing can see (a busy one never notices its parent is gone).
- */
-export async function reapChildren(): Promise<void> {
-  const left = [...live];
-  if (!left.length) return;
-  log.warning('killing %d actor process(es) still running as this actor exits', left.length);
-  for (const [proc] of left) proc.kill('SIGKILL');
-  await Promise.all(left.map(([, exited]) => exited));
-}
-
-export function describeExit(e: ExitInfo): string {
-  return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
-}
-
 /** Spawn one actor process and complete its handshake; aborting `scope` kills it. */
-export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
+export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
   const expected = actor.expectChild(uuid);
   const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
@@ -80,8 +61,7 @@ export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope):
       resolve((child.exitInfo = { code: -1, signal: null }));
     });
   });
-  live.set(proc, exited);
-  void exited.then(() => live.delete(proc));
+  trackChild(proc, exited);
   let unlink = () => {};
   let timer: NodeJS.Timeout | undefined;
   try {
