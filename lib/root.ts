@@ -99,20 +99,39 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
-  const actor = await bootActor({
-    name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
-    registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+  // Trapped from the start: an error escaping while the root boots is its failure too (run/runDaemon included).
+  const trapped: { root?: Root; early?: { err: unknown } } = {};
+  const untrap = trapStrayErrors({ name }, (err) => {
+    if (trapped.root) strayInRoot(trapped.root, err);
+    else trapped.early = { err };
   });
-  const root = new Root(actor);
-  root.untrap = trapStrayErrors(actor, (err) => {
-    root.strayError = { err };
-    process.exitCode ||= 1;
-    if (root.onStray) return root.onStray(err);
-    // A root opened by hand: say it now, and cancel what it runs with that error.
-    console.error(formatError(err));
-    actor.scope.abort(err);
-  });
+  let actor: ActorRuntime;
+  try {
+    actor = await bootActor({
+      name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
+      registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+    });
+  } catch (err) {
+    untrap();
+    if (trapped.early) console.error(formatError(trapped.early.err));
+    throw err;
+  }
+  const root = (trapped.root = new Root(actor));
+  root.untrap = untrap;
+  // After our caller resumed (run/runDaemon set onStray right after the await).
+  const early = trapped.early;
+  if (early) setImmediate(() => strayInRoot(root, early.err));
   return root;
+}
+
+/** The first error that escaped every task in a root: its root task's failure (run/runDaemon), or by default the whole root's. */
+function strayInRoot(root: Root, err: unknown): void {
+  root.strayError = { err };
+  process.exitCode ||= 1;
+  if (root.onStray) return root.onStray(err);
+  // A root opened by hand: say it now, and cancel what it runs with that error.
+  console.error(formatError(err));
+  root.runtime.scope.abort(err);
 }
 
 /** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */

@@ -65,8 +65,8 @@ test('floating promises rejected by their task\'s cancellation are no failure: t
   assert.equal(await p.run(strayInOneShot, { kind: 'none', msg: '' }), 'fine', 'the actor still serves');
 });
 
-for (const [mode, kind] of [['run', 'rejection'], ['run', 'exception'], ['daemon', 'rejection'], ['swallow', 'rejection'], ['child', 'rejection'], ['manual', 'exception']] as const) {
-  test(`a stray ${kind} under ${mode === 'daemon' ? 'runDaemon' : mode === 'manual' ? 'a root opened by hand' : mode === 'child' ? 'run, in a child,' : mode === 'swallow' ? 'run, with main() swallowing it,' : 'run'} ends the program formatted with exit code 1`, T, async () => {
+for (const [mode, kind] of [['run', 'rejection'], ['run', 'exception'], ['daemon', 'rejection'], ['daemon-booting', 'exception'], ['swallow', 'rejection'], ['child', 'rejection'], ['manual', 'exception']] as const) {
+  test(`a stray ${kind} under ${mode === 'daemon' ? 'runDaemon' : mode === 'daemon-booting' ? 'runDaemon, while its root boots,' : mode === 'manual' ? 'a root opened by hand' : mode === 'child' ? 'run, in a child,' : mode === 'swallow' ? 'run, with main() swallowing it,' : 'run'} ends the program formatted with exit code 1`, T, async () => {
     const s = runScript(new URL('./fixtures/programs/stray-root.ts', import.meta.url), [mode, kind]);
     try {
       await s.firstLine;

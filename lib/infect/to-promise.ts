@@ -149,6 +149,13 @@ export interface FromSc<T> extends AsyncIterable<T> {
  * A channel to a long-running legacy task (`openChannelFrom`): iterate it
  * for what the legacy side sends, `send()` to it. Leaving the `await using`
  * block aborts the legacy side's signal and waits (bounded) for it to settle.
+ *
+ * @example
+ * ```ts
+ * await using chan = await tractor.toPromise.openChannelFrom(legacyEchoServer);
+ * await chan.send('ping');
+ * console.log(chan.first, await chan.receive());
+ * ```
  */
 export class LegacyChannel<Out, In = unknown> implements AsyncIterable<Out>, AsyncDisposable {
   readonly #toSc: AsyncQueue<Out>;

@@ -14,7 +14,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { Cancelled } from '../errors.ts';
 import { getLogger } from '../log.ts';
-import type { Scope } from '../runtime/scope.ts';
 
 const log = getLogger('infect');
 
@@ -31,7 +30,7 @@ let reporter: ((err: unknown) => void) | undefined;
  * (they are usually consequences of the first, e.g. floating promises
  * rejected by the actor's cancellation). Returns the uninstaller.
  */
-export function trapStrayErrors(actor: { readonly name: string; readonly scope: Scope }, report: (err: unknown) => void): () => void {
+export function trapStrayErrors(actor: { readonly name: string }, report: (err: unknown) => void): () => void {
   let reported = false;
   const deliver = (err: unknown) => {
     if (reported) return void log.error('another uncaught error in actor %s after its first: %s', actor.name, describe(err));

@@ -15,7 +15,16 @@ export interface GatherableContext extends AsyncDisposable {
   readonly first: unknown;
 }
 
-/** The contexts opened by `gatherContexts`, in portal order; disposing it disposes them all. */
+/**
+ * The contexts opened by `gatherContexts`, in portal order; disposing it
+ * disposes them all (cancelling the children that have not returned).
+ *
+ * @example
+ * ```ts
+ * await using all = await tractor.trionics.gatherContexts(portals, feed, { symbol: 'ACME' });
+ * const streams = await Promise.all(all.contexts.map((c) => c.openStream()));
+ * ```
+ */
 export class GatheredContexts<C extends GatherableContext> implements AsyncDisposable {
   /** @internal */
   constructor(readonly contexts: C[]) {}

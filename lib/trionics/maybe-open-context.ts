@@ -14,7 +14,17 @@ interface Entry {
 /** Per process, so per actor: every user of a key in this actor shares one entry. */
 const cache = new Map<unknown, Entry>();
 
-/** A user's handle on a shared resource; disposing it leaves (the last user to leave tears it down). */
+/**
+ * A user's handle on a shared resource: `value`, and `cached` (true when
+ * another user created it). Disposing it leaves; the last user to leave
+ * tears the resource down.
+ *
+ * @example
+ * ```ts
+ * await using db = await tractor.trionics.maybeOpenContext('db', () => openPool());
+ * await db.value.query('select 1');
+ * ```
+ */
 export class CachedResource<T> implements AsyncDisposable {
   #left = false;
 
