@@ -1,7 +1,7 @@
 // cluster.run (least busy actor) and cluster.map (bounded concurrency,
 // ordered or not, early stop cancels what is in flight), on real actors.
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -38,9 +38,15 @@ test('cluster.map yields results in input order by default, spread over every ac
 test('cluster.map with ordered: false yields each result as it comes', T, async () => {
   const file = marker();
   await using cluster = await tractor.openActorCluster({ modules: [POOL], count: 2 });
-  const items = [600, 20, 300].map((ms, i) => ({ i, ms, marker: file }));
+  const [release0, release2] = [marker(), marker()];
+  // completion order 1, 2, 0, set by the test itself: item 2 ends once 1 arrived, item 0 once 2 arrived
+  const items = [{ i: 0, until: release0 }, { i: 1 }, { i: 2, until: release2 }].map((it) => ({ ms: 10, marker: file, ...it }));
   const out: number[] = [];
-  for await (const r of cluster.map(work, items, { ordered: false, concurrency: 3 })) out.push(r.i);
+  for await (const r of cluster.map(work, items, { ordered: false, concurrency: 3 })) {
+    out.push(r.i);
+    if (r.i === 1) writeFileSync(release2, '');
+    if (r.i === 2) writeFileSync(release0, '');
+  }
   assert.deepEqual(out, [1, 2, 0]);
 });
 
@@ -51,7 +57,7 @@ test('cluster.map keeps at most `concurrency` calls in flight (default 2 per act
   async function* items() {
     for (let i = 0; i < 12; i++) {
       pulled++;
-      yield { i, ms: 60, marker: file };
+      yield { i, ms: 200, marker: file };
     }
   }
   let seenAhead = 0;
@@ -64,8 +70,8 @@ test('cluster.map keeps at most `concurrency` calls in flight (default 2 per act
   assert.ok(seenAhead <= 3, `items pulled ahead of the consumer: ${seenAhead}`);
   const file2 = marker();
   let m = 0;
-  for await (const _ of cluster.map(work, Array.from({ length: 10 }, (_, i) => ({ i, ms: 60, marker: file2 })))) m++;
-  assert.equal(m, 10);
+  for await (const _ of cluster.map(work, Array.from({ length: 8 }, (_, i) => ({ i, ms: 300, marker: file2 })))) m++;
+  assert.equal(m, 8);
   assert.equal(maxRunning(markerLines(file2)), 4, 'default: 2 per actor');
 });
 
