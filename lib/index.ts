@@ -27,6 +27,7 @@ export type { StandardSchemaV1 } from './msg/payload.ts';
 export { findActor, waitForActor, queryActor, getRegistry, type DiscoveryOptions } from './discovery/api.ts';
 export type { RegistryEntry } from './discovery/registry.ts';
 export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
+export type { MapOptions } from './runtime/pool.ts';
 export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
 export type { Uid } from './uid.ts';

@@ -165,9 +165,12 @@ export class LegacyChannel<Out, In = unknown> implements AsyncIterable<Out>, Asy
   readonly #label: string;
   #error: { err: Error; delivered: boolean } | undefined;
   #disposed = false;
+  /** What the legacy side sent first (it resolved the open). */
+  readonly first: Out;
 
   /** @internal */
-  constructor(readonly first: Out, toSc: AsyncQueue<Out>, fromSc: AsyncQueue<In>, scope: Scope, legacy: Promise<unknown>, label: string) {
+  constructor(first: Out, toSc: AsyncQueue<Out>, fromSc: AsyncQueue<In>, scope: Scope, legacy: Promise<unknown>, label: string) {
+    this.first = first;
     this.#toSc = toSc;
     this.#fromSc = fromSc;
     this.#scope = scope;

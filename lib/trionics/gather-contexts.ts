@@ -26,8 +26,13 @@ export interface GatherableContext extends AsyncDisposable {
  * ```
  */
 export class GatheredContexts<C extends GatherableContext> implements AsyncDisposable {
+  /** The contexts, in portal order. */
+  readonly contexts: C[];
+
   /** @internal */
-  constructor(readonly contexts: C[]) {}
+  constructor(contexts: C[]) {
+    this.contexts = contexts;
+  }
 
   /** Each context's `first` (the value its child passed to `started()`), in portal order. */
   get firsts(): C['first'][] {

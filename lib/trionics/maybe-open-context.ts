@@ -26,16 +26,27 @@ const cache = new Map<unknown, Entry>();
  * ```
  */
 export class CachedResource<T> implements AsyncDisposable {
+  /** The shared resource. */
+  readonly value: T;
+  /** True when another user created it (this one joined). */
+  readonly cached: boolean;
+  readonly #key: unknown;
+  readonly #entry: Entry;
   #left = false;
 
   /** @internal */
-  constructor(readonly value: T, readonly cached: boolean, readonly key: unknown, readonly entry: Entry) {}
+  constructor(value: T, cached: boolean, key: unknown, entry: Entry) {
+    this.value = value;
+    this.cached = cached;
+    this.#key = key;
+    this.#entry = entry;
+  }
 
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#left) return;
     this.#left = true;
-    if (--this.entry.users > 0) return;
-    if (cache.get(this.key) === this.entry) cache.delete(this.key);
+    if (--this.#entry.users > 0) return;
+    if (cache.get(this.#key) === this.#entry) cache.delete(this.#key);
     await teardown(this.value);
   }
 }
