@@ -53,10 +53,11 @@ test('cancellation is offered to the legacy side through its signal', T, async (
   const p = await an.startActor('legacy', opts);
   const ac = new AbortController();
   const call = thrown(() => p.run(legacyHonoursSignal, { marker }, { signal: ac.signal }));
-  await tractor.sleep(300);
+  await until(() => markerLines(marker).length === 1, 'the legacy side to start');
   ac.abort(new Error('stop'));
   assert.equal((await call as Error).message, 'stop');
-  await until(() => markerLines(marker).length === 1, 'the legacy side to see the abort');
+  await until(() => markerLines(marker).length === 2, 'the legacy side to see the abort');
+  assert.deepEqual(markerLines(marker), ['legacy started', 'legacy saw the abort']);
   assert.equal(await p.run(legacyDouble, { x: 3 }), 6, 'a legacy task that settles leaves its actor serving');
 });
 
@@ -67,8 +68,9 @@ test('legacy code that ignores its signal is abandoned after the grace period an
     const p = await an.startActor('legacy', opts);
     pid = p.chan.aid!.pid;
     const ac = new AbortController();
-    const call = thrown(() => p.run(legacyIgnoresSignal, undefined, { signal: ac.signal }));
-    await tractor.sleep(300);
+    const marker = path.join(tmp, 'stubborn.log');
+    const call = thrown(() => p.run(legacyIgnoresSignal, { marker }, { signal: ac.signal }));
+    await until(() => markerLines(marker).length === 1, 'the legacy side to start');
     ac.abort(new Error('stop'));
     assert.equal((await call as Error).message, 'stop', 'the caller gets its cancellation');
     await tractor.sleep(60_000, an.signal).catch(() => {});
