@@ -42,3 +42,4 @@ export * as trionics from './trionics/index.ts';
 export * as toPromise from './infect/to-promise.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';
+export * as msg from './msg/api.ts';
