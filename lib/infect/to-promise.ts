@@ -15,12 +15,12 @@ import { Readable, Writable } from 'node:stream';
 import { promisify } from 'node:util';
 import { ActorFailure, EndOfStream, InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import { getLogger } from '../log.ts';
-import { currentScope, currentSignal, Scope } from '../runtime/scope.ts';
+import { currentScope, currentSignal, Scope, taskStorage } from '../runtime/scope.ts';
 import { getRuntime } from '../runtime/current.ts';
 import { getRuntimeVars } from '../runtime/state.ts';
 import { LEGACY_CANCEL_GRACE_MS } from '../runtime/timing.ts';
 import { AsyncQueue } from './queue.ts';
-import { failActor, legacyTaskStorage } from './traps.ts';
+import { failActor } from './traps.ts';
 
 const log = getLogger('infect');
 
@@ -32,9 +32,15 @@ function assertInfected(what: string): void {
     `\`an.runInActor(fn, args, { infectPromises: true })\`)`);
 }
 
-/** Call legacy code in its own async context (so an error escaping it is named after it), never throwing synchronously. */
+/**
+ * Call legacy code in an async context that names it (so an error escaping
+ * it says where it came from), never throwing synchronously. The runtime's
+ * own task frame carries the name: a second AsyncLocalStorage would make
+ * every promise of the actor pay for its propagation.
+ */
 function callLegacy<T>(label: string, call: () => T | PromiseLike<T>): Promise<T> {
-  return legacyTaskStorage.run({ label }, () => {
+  const frame = taskStorage.getStore();
+  return taskStorage.run({ scope: frame?.scope ?? currentScope(), ctx: frame?.ctx, legacy: label }, () => {
     try {
       return Promise.resolve(call());
     } catch (err) {

@@ -11,14 +11,12 @@
  * the legacy task of `toPromise.runTask` / `openChannelFrom` that was running
  * is named in the stack the parent sees.
  */
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { Cancelled } from '../errors.ts';
 import { getLogger } from '../log.ts';
+import { taskStorage } from '../runtime/scope.ts';
 
 const log = getLogger('infect');
 
-/** The legacy task (of `toPromise`) whose code is running, for naming the origin of an escaped error. */
-export const legacyTaskStorage = new AsyncLocalStorage<{ label: string }>();
 
 type Origin = 'unhandledRejection' | 'uncaughtException';
 
@@ -78,7 +76,7 @@ function isCancellation(err: unknown): boolean {
 /** Name where the error escaped (and from which legacy task) at the top of its stack, for the parent's traceback. */
 function annotate(err: unknown, origin: Origin): void {
   if (!(err instanceof Error)) return;
-  const task = legacyTaskStorage.getStore()?.label;
+  const task = taskStorage.getStore()?.legacy;
   const where = `(escaped as an ${origin}${task ? ` from ${task}` : ''})`;
   try {
     if (!err.stack?.includes(where)) err.stack = `${err.stack ?? `${err.name}: ${err.message}`}\n    ${where}`;
