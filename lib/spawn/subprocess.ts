@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
+import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/auth.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { onAnyAbort, type Scope } from '../runtime/scope.ts';
@@ -35,7 +36,7 @@ export interface SpawnParent {
   readonly addrs: readonly Address[];
   readonly isRegistrar: boolean;
   /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
-  expectChild(uuid: string): { channel: Promise<Channel>; cancel: () => void };
+  expectChild(uuid: string, token?: Buffer): { channel: Promise<Channel>; cancel: () => void };
   /** Route every message of `chan` from now on. */
   serveChannel(chan: Channel): void;
 }
@@ -49,10 +50,18 @@ export interface SpawnRequest {
 /** Spawn one actor process and complete its handshake; aborting `scope` kills it. */
 export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
-  const expected = actor.expectChild(uuid);
-  const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
-    stdio: ['ignore', 'inherit', 'inherit'],
+  // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
+  const secrets = spawnSecrets();
+  const expected = actor.expectChild(uuid, secrets?.token);
+  const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name, ...(secrets ? [SECRETS_FLAG] : [])], {
+    stdio: secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    env: childEnv(),
   });
+  if (secrets) {
+    const pipe = proc.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+    pipe.on('error', () => {}); // a child that died at once: its exit says so
+    pipe.end(secrets.payload);
+  }
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = new Promise<ExitInfo>((resolve) => {
     proc.once('exit', (code, signal) => resolve((child.exitInfo = { code, signal })));
@@ -80,6 +89,7 @@ export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: S
       bind_addrs: [],
       _runtime_vars: { ...req.runtimeVars, isRoot: false, depth: req.runtimeVars.depth + 1, registrarIsParent: actor.isRegistrar },
       _parent_main_data: { main_url: mainModuleUrl() ?? null },
+      auth_key: authKeyForChild(secrets?.token, uuid),
     });
     actor.serveChannel(chan);
     log.runtime('spawned actor %s (pid %d)', req.name, proc.pid);
