@@ -20,6 +20,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getRegistry, runDaemon, run } from './index.ts';
 import type { RegistryEntry } from './discovery/registry.ts';
+import { entriesOf } from './discovery/python.ts';
 
 const USAGE = `usage:
   tractor-ts registrar [--registry ADDR]
@@ -71,7 +72,9 @@ if (values.help || !command) {
 } else if (command === 'list') {
   await run(async () => {
     await using registrar = await getRegistry(registryAddrs?.[0]);
-    const entries = (await registrar.runFromNs('self', 'get_registry')) as RegistryEntry[];
+    const reply = await registrar.runFromNs('self', 'get_registry');
+    // A Python tractor registrar answers in its own shape: {'name.uuid': [[host, port]]}.
+    const entries = Array.isArray(reply) ? (reply as RegistryEntry[]) : entriesOf(reply);
     for (const e of entries) console.log(`${e.name}\t${e.uuid}\tpid ${e.pid}\t${e.addrs.join(' ')}`);
   }, { name: 'tractor-ts-list', registryAddrs, cookie });
 } else {

@@ -11,7 +11,7 @@ import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } fro
 import type { ActorRuntime } from './runtime/actor.ts';
 import { getRuntime } from './runtime/current.ts';
 import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
-import { normalizeModule } from './runtime/resolve.ts';
+import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
 import { trapStrayErrors } from './infect/traps.ts';
@@ -23,8 +23,8 @@ const log = getLogger('runtime');
 export interface RootOptions {
   /** The root actor's name (default `'root'`). */
   name?: string;
-  /** Modules this actor serves RPC from. */
-  enableModules?: string[];
+  /** Modules this actor serves RPC from (specifiers, or `{ 'dotted.name': specifier }` aliases). */
+  enableModules?: ModuleSpec[];
   /** Registrar addresses (discovery). */
   registryAddrs?: Address[];
   /** Addresses this actor listens on, instead of the defaults of `enableTransports` (e.g. `tcp://10.0.0.1:0` to be reachable from other hosts). */
@@ -137,7 +137,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   let actor: ActorRuntime;
   try {
     actor = await bootActor({
-      name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
+      name, enableModules: opts.enableModules ?? [], transports, bindAddrs: opts.bindAddrs,
       registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
     });
   } catch (err) {
@@ -230,7 +230,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
  * Serve RPC on `enableModules` as a long-lived root actor until cancelled
  * (SIGINT/SIGTERM or `opts.signal`), then exit cleanly.
  */
-export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
+export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions = {}): Promise<void> {
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([root.runtime.scope]);
   root.onStray = (err) => scope.abort(err);

@@ -382,7 +382,19 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   #cancelRemote(): void {
     if (this.cancelCalled || this.#outcome) return;
     this.#cancelCalled = true;
-    requestTaskCancel(this.#actor, this.chan, this.cid);
+    void requestTaskCancel(this.#actor, this.chan, this.cid).then((acked) => {
+      // The task is over: a peer that sends nothing else for it (Python tractor) ends the dialog here.
+      if (acked !== undefined) this.#end({ error: this.#cancelledByUs() });
+    });
+  }
+
+  /** The outcome of a remote task that ended on this side's cancel request without saying so itself. */
+  #cancelledByUs(): ContextCancelled {
+    const peer: Uid = this.chan.aid ? [this.chan.aid.name, this.chan.aid.uuid] : this.#actor.uid;
+    return new ContextCancelled(`ContextCancelled in actor ${fmtUid(peer)}: task cancelled by ${fmtUid(this.#actor.uid)}`, {
+      srcUid: peer, srcTypeName: 'ContextCancelled', relayPath: [peer], remoteStack: '', canceller: this.#actor.uid, cid: this.cid,
+      remoteMessage: `task cancelled by ${fmtUid(this.#actor.uid)}`,
+    });
   }
 
   async #waitOutcome(timeoutMs: number): Promise<void> {

@@ -17,7 +17,7 @@
 import net from 'node:net';
 import { AuthenticationError, ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
-import type { AidMsg, ErrorMsg, Msg } from '../msg/types.ts';
+import type { AidMsg, ErrorMsg, Msg, TractorTsAnnounce } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
 import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
@@ -36,8 +36,21 @@ const EMPTY: Buffer = Buffer.alloc(0);
 /** Largest handshake frame, and most bytes held from a peer not trusted yet (an `Aid` is well under 1 KiB). */
 export const HANDSHAKE_MAX_FRAME = 64 * 1024;
 
-/** The identity of the actor at the other end: `{ name, uuid, pid }`. */
-export interface Aid { name: string; uuid: string; pid: number }
+/** The identity of the actor at the other end: `{ name, uuid, pid }`, and what its `Aid` announced. */
+export interface Aid {
+  name: string;
+  uuid: string;
+  pid: number;
+  /** As the peer said: `null` (a plain Python actor), or absent (an older peer; Python counts both as a registrar). */
+  isRegistrar?: boolean | null;
+  /** The peer only probes this address: the connection is closed after the handshake. */
+  isProbe?: boolean;
+  /** Set when the peer is tractor-ts: only then are tractor-ts refinements of the wire used with it. */
+  tractorTs?: TractorTsAnnounce;
+}
+
+/** What this process announces as tractor-ts in every `Aid` it sends. */
+export const TRACTOR_TS: TractorTsAnnounce = Object.freeze({ proto: 1 });
 
 export interface ChannelOptions { maxFrameBytes?: number }
 
@@ -280,7 +293,7 @@ export class Channel {
       ]);
       if (first.msg_type === 'Error') throw refused(first, this.#peer());
       if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
-      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+      this.aid = peerAid(first);
       return first;
     } catch (err) {
       this.abort(err as Error);
@@ -491,7 +504,30 @@ function refused(msg: ErrorMsg, peer: string): Error {
   return msg.src_type_str === 'AuthenticationError' ? new AuthenticationError(text) : new TransportClosed(text);
 }
 
-/** Build our `Aid` message. */
-export function aidMsg(aid: Aid): AidMsg {
-  return { msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid };
+/**
+ * Build our `Aid` message: Python tractor's fields in its order (so a Python
+ * peer decodes it as its own), then the tractor-ts announcement.
+ */
+export function aidMsg(aid: { name: string; uuid: string; pid: number; isRegistrar?: boolean | null }, opts: { probe?: boolean } = {}): AidMsg {
+  return {
+    msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid,
+    is_registrar: aid.isRegistrar ?? false, is_probe: opts.probe ?? false, tractor_ts: TRACTOR_TS,
+  };
+}
+
+/** The identity an `Aid` message gives, with what it announced. */
+export function peerAid(first: AidMsg): Aid {
+  return {
+    name: first.name, uuid: first.uuid, pid: first.pid ?? 0, isRegistrar: first.is_registrar, isProbe: first.is_probe === true,
+    tractorTs: isAnnounce(first.tractor_ts) ? first.tractor_ts : undefined,
+  };
+}
+
+function isAnnounce(v: unknown): v is TractorTsAnnounce {
+  return typeof v === 'object' && v !== null && typeof (v as TractorTsAnnounce).proto === 'number';
+}
+
+/** True when the peer of `chan` announced itself as tractor-ts (never guessed from message shapes). */
+export function speaksTractorTs(chan: { aid?: Aid | undefined }): boolean {
+  return chan.aid?.tractorTs !== undefined;
 }

@@ -100,6 +100,8 @@ function boxErrorFields(err: unknown, here: Uid, cid: string | null, canceller?:
       canceller: err instanceof ContextCancelled ? err.canceller : (canceller ?? null),
       sender: here,
       cid,
+      _bad_msg: null,
+      _bad_msg_as_dict: null,
     };
   }
   const e = err instanceof Error ? err : new Error(`non-Error value thrown: ${safeString(err)}`);
@@ -116,7 +118,24 @@ function boxErrorFields(err: unknown, here: Uid, cid: string | null, canceller?:
     canceller: canceller ?? null,
     sender: here,
     cid,
+    _bad_msg: null,
+    _bad_msg_as_dict: null,
   };
+}
+
+/**
+ * The error's own text. Python tractor sends `message = ''` for builtin
+ * exceptions (`getattr(exc, 'message', '')`, _exceptions.py:1273) and the text
+ * only in `tb_str`, whose last line is `ValueError: boom` (or
+ * `pkg.mod.MyError: boom`): take that line, without the type prefix.
+ */
+export function remoteText(msg: Pick<ErrorMsg, 'message' | 'tb_str' | 'src_type_str'>): string {
+  if (msg.message) return msg.message;
+  const last = (msg.tb_str ?? '').trimEnd().split('\n').at(-1)?.trim() ?? '';
+  const colon = last.indexOf(': ');
+  const head = colon < 0 ? last : last.slice(0, colon);
+  if (head === msg.src_type_str || head.endsWith(`.${msg.src_type_str}`)) return colon < 0 ? '' : last.slice(colon + 2);
+  return last;
 }
 
 /** Turn a received `Error` message back into a throwable error. */
@@ -124,7 +143,7 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
   const info: RemoteErrorInfo = {
     srcUid: msg.src_uid,
     srcTypeName: msg.src_type_str,
-    remoteMessage: msg.message,
+    remoteMessage: remoteText(msg),
     relayPath: msg.relay_path ?? [msg.src_uid],
     remoteStack: msg.tb_str ?? '',
     canceller: msg.canceller,
@@ -133,10 +152,10 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
     extra: typeof msg.extra === 'object' && msg.extra !== null && !Array.isArray(msg.extra) ? msg.extra : undefined,
   };
   const via = info.relayPath.length > 1 ? ` (relayed via ${info.relayPath.slice(1).map(fmtUid).join(' -> ')})` : '';
-  const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${msg.message}`;
+  const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${info.remoteMessage}`;
   const type = errorTypes.get(info.srcTypeName);
   info.boxedType = type;
-  info.cause = type ? rebuild(type, info.srcTypeName, msg.message, info.remoteStack) : undefined;
+  info.cause = type ? rebuild(type, info.srcTypeName, info.remoteMessage!, info.remoteStack) : undefined;
   // The error's data fields on the rebuilt error too, as they were on the original.
   if (info.cause && info.extra) {
     for (const k in info.extra) Object.defineProperty(info.cause, k, { value: info.extra[k], writable: true, enumerable: true, configurable: true });

@@ -6,10 +6,10 @@
 import { MsgTypeError } from '../errors.ts';
 import type { Msg } from './types.ts';
 
-type FieldKind = 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?' | 'bytes';
+type FieldKind = 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?' | 'number?' | 'bytes';
 
 const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
-  Aid: { name: 'string', uuid: 'string', pid: 'number' },
+  Aid: { name: 'string', uuid: 'string', pid: 'number?' },
   SpawnSpec: { name: 'string', uuid: 'string', enable_modules: 'array', reg_addrs: 'array', bind_addrs: 'array', _runtime_vars: 'object' },
   Start: { cid: 'string', ns: 'string', func: 'string', kwargs: 'object', uid: 'uid' },
   StartAck: { cid: 'string', functype: 'string' },
@@ -19,7 +19,7 @@ const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
   Return: { cid: 'string' },
   CancelAck: { cid: 'string' },
   Auth: { mac: 'bytes' },
-  Error: { src_uid: 'uid', src_type_str: 'string', boxed_type_str: 'string', message: 'string', cid: 'string?', canceller: 'uid?' },
+  Error: { src_uid: 'uid', src_type_str: 'string', boxed_type_str: 'string', message: 'string?', cid: 'string?', canceller: 'uid?' },
 };
 
 function fits(value: unknown, kind: FieldKind): boolean {
@@ -31,6 +31,7 @@ function fits(value: unknown, kind: FieldKind): boolean {
     case 'uid': return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string';
     case 'string?': return value == null || typeof value === 'string';
     case 'uid?': return value == null || fits(value, 'uid');
+    case 'number?': return value == null || typeof value === 'number';
     case 'bytes': return value instanceof Uint8Array;
   }
 }

@@ -15,6 +15,7 @@ import { EXT_PROBLEM } from '../msg/ext.ts';
 import type { DialogMsg, Msg, StartMsg } from '../msg/types.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { Dialog } from './dialog.ts';
+import { type ModuleSpec, moduleAliases, moduleIds } from './resolve.ts';
 import { Scope } from './scope.ts';
 import { ACTOR_CLOSE_GRACE_MS, HANDSHAKE_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
 
@@ -54,13 +55,15 @@ export type SelfMethod = (args: Record<string, unknown>, call: { chan: Channel |
 export interface ActorInit {
   name: string;
   uuid?: string;
-  enableModules?: Iterable<string>;
+  enableModules?: Iterable<ModuleSpec>;
 }
 
 export class ActorRuntime {
   readonly name: string;
   readonly uuid: string;
   readonly pid = process.pid;
+  /** Dotted names this actor serves modules under too (`enableModules: { 'svc.math': url }`). */
+  readonly moduleAliases: Map<string, string>;
   readonly enableModules: Set<string>;
   readonly scope = new Scope();
   /**
@@ -86,10 +89,13 @@ export class ActorRuntime {
   constructor(init: ActorInit) {
     this.name = init.name;
     this.uuid = init.uuid ?? randomUUID();
-    this.enableModules = new Set(init.enableModules ?? []);
+    const specs = [...(init.enableModules ?? [])];
+    this.enableModules = new Set(moduleIds(specs));
+    this.moduleAliases = moduleAliases(specs);
     this.#cidPrefix = this.uuid.slice(0, 12);
     this.#server = new Server({
-      self: { name: this.name, uuid: this.uuid, pid: this.pid },
+      // Itself, so each Aid says whether it is the registrar at the time of the handshake.
+      self: this,
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       tokenFor: (uuid) => this.#expected.get(uuid)?.token,
       onChannel: (chan, viaSpawnToken) => this.#accepted(chan, viaSpawnToken),

@@ -12,7 +12,7 @@ import { fmtUid } from '../uid.ts';
 import type { ActorRuntime } from './actor.ts';
 import { callFunction } from './call.ts';
 import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
-import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
+import { functypeOf, type ModuleSpec, moduleAliases, moduleIds, moduleSpecs, resolveFunction } from './resolve.ts';
 import { currentScope, Scope } from './scope.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
@@ -23,7 +23,7 @@ const log = getLogger('nursery');
 export interface SpawnOptions {
   name?: string;
   /** Modules the actor imports at boot and serves RPC from (`import.meta.url`, absolute paths, package names). */
-  enableModules?: string[];
+  enableModules?: ModuleSpec[];
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Host plain Promise code as a supervised "infected" actor (see `toPromise`). */
@@ -34,7 +34,7 @@ export interface SpawnOptions {
 /** Options of a nursery; those of a root apply when the nursery boots one implicitly. */
 export interface NurseryOptions {
   /** Modules every child of this nursery enables, on top of its own. */
-  enableModules?: string[];
+  enableModules?: ModuleSpec[];
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Aborting it cancels the nursery (and so every child). */
@@ -250,7 +250,11 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   #modules(opts: SpawnOptions): Set<string> {
-    return new Set([...(this.#opts.enableModules ?? []), ...(opts.enableModules ?? [])].map(normalizeModule));
+    return new Set(moduleIds(this.#specs(opts)));
+  }
+
+  #specs(opts: SpawnOptions): ModuleSpec[] {
+    return [...(this.#opts.enableModules ?? []), ...(opts.enableModules ?? [])];
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
@@ -265,7 +269,8 @@ export class ActorNursery implements AsyncDisposable {
       debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
       infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };
-    const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars }, this.scope);
+    const enableModules = moduleSpecs(modules, moduleAliases(this.#specs(opts)));
+    const spawning = spawnActor(this.#actor, { name, enableModules, runtimeVars }, this.scope);
     this.#spawning.add(spawning);
     try {
       const spawned = await spawning;

@@ -4,7 +4,7 @@
  * (`openStreamFrom`), its result (`waitForResult`) and its cancellation.
  */
 import { NoResult } from '../errors.ts';
-import type { Channel } from '../ipc/channel.ts';
+import { type Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { Context, type ContextOptions } from '../context/context.ts';
@@ -83,7 +83,8 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       return await resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
     } catch (err) {
-      if (this.#askedPeerModules || !(err instanceof TypeError) || this.chan.closed) throw err;
+      // `enabled_modules` is a tractor-ts runtime method: a Python peer lacks it (and an unknown `self` method kills a Python actor).
+      if (this.#askedPeerModules || !(err instanceof TypeError) || this.chan.closed || !speaksTractorTs(this.chan)) throw err;
       this.#askedPeerModules = true;
       const peerModules = await callSelf(this.#actor, this.chan, 'enabled_modules', {}, CANCEL_ACK_TIMEOUT_MS).catch(() => []);
       if (!Array.isArray(peerModules) || !peerModules.length) throw err;

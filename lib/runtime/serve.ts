@@ -30,7 +30,9 @@ async function reviveArgs(actor: ActorRuntime, msg: StartMsg): Promise<Record<st
   return value as Record<string, unknown>;
 }
 
-function lookup(actor: ActorRuntime, ns: string, func: string): Function | Promise<Function> {
+function lookup(actor: ActorRuntime, name: string, func: string): Function | Promise<Function> {
+  // A dotted alias (`enableModules: { 'svc.math': import.meta.url }`) names its module for callers that cannot use URLs.
+  const ns = actor.moduleAliases.get(name) ?? name;
   if (!actor.enableModules.has(ns)) {
     throw new ModuleNotExposed(
       `module ${ns} is not exposed by actor ${fmtUid(actor.uid)}: list it in that actor's enableModules ` +
@@ -111,6 +113,10 @@ async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Pro
   const ack = (pld: boolean) => {
     if (!chan.closed) chan.send({ msg_type: 'CancelAck', cid: msg.cid, pld });
   };
+  // Every `self` method is answered StartAck first, as Python tractor's callers require (runtime/_runtime.py:829).
+  if (msg.func === 'cancel' || msg.func === '_cancel_task' || msg.func === 'enabled_modules') {
+    if (!chan.closed) chan.send({ msg_type: 'StartAck', cid: msg.cid, functype: 'asyncfunc' });
+  }
   switch (msg.func) {
     case 'cancel':
       await actor.cancel(msg.uid);
@@ -119,7 +125,7 @@ async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Pro
       actor.onShutdown?.();
       return;
     case 'enabled_modules':
-      // Lets a caller holding a portal from discovery resolve functions by identity.
+      // Lets a caller holding a portal from discovery resolve functions by identity (tractor-ts callers only).
       if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: [...actor.enableModules] });
       return;
     case '_cancel_task': {

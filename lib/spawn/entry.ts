@@ -83,7 +83,7 @@ trapStrayErrors(self, (err) => {
 
 setImportingModules(true);
 try {
-  for (const m of spec.enable_modules) await importModule(m);
+  for (const m of self.enableModules) await importModule(m);
 } catch (err) {
   // Report the boot failure to the parent as the actor's own error, then exit.
   if (!chan.closed) chan.send(boxError(err, self.uid, null));

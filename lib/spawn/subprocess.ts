@@ -12,6 +12,7 @@ import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/au
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { onAnyAbort, type Scope } from '../runtime/scope.ts';
+import type { ModuleSpec } from '../runtime/resolve.ts';
 import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
 import { describeExit, type ExitInfo, trackChild } from './reap.ts';
@@ -43,7 +44,7 @@ export interface SpawnParent {
 
 export interface SpawnRequest {
   name: string;
-  enableModules: string[];
+  enableModules: ModuleSpec[];
   runtimeVars: RuntimeVars;
 }
 
