@@ -37,9 +37,10 @@ export type { Uid } from './uid.ts';
 export {
   TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
-  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, formatError,
+  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, DebuggerQuit, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
+export { pause, postMortem } from './devx/repl.ts';
 export { openTaskNursery, TaskNursery } from './trionics/task-nursery.ts';
 export * as trionics from './trionics/index.ts';
 export * as toPromise from './infect/to-promise.ts';

@@ -4,6 +4,9 @@
  * its signal handling and exit code, and `runDaemon`.
  */
 import { bootActor, stopActor } from './boot.ts';
+import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
+import { setProcTitle } from './devx/proctitle.ts';
+import { debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
 import { Cancelled, formatError, RuntimeUsageError } from './errors.ts';
 import { type Address, parseAddress, type TransportName } from './ipc/addr.ts';
@@ -45,6 +48,8 @@ export interface RootOptions {
   cookie?: string;
   /** TLS for every TCP listener and connection of the tree, both sides verified against `ca` (the tree's own CA). */
   tls?: TlsOptions;
+  /** Open the Node inspector in the root on a free port, print its `ws://` URL and wait for a debugger. */
+  inspect?: boolean;
 }
 
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
@@ -127,6 +132,9 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
+  setProcTitle(name);
+  if (opts.debugMode) await bootDebugRoot();
+  if (opts.inspect) inspectActor(name, true);
   // Trapped from the start: an error escaping while the root boots is its failure too (run/runDaemon included).
   const trapped: { root?: Root; early?: { err: unknown } } = {};
   const untrap = trapStrayErrors({ name }, (err) => {
@@ -186,6 +194,7 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
     if (received) process.exit(SIGNAL_EXIT[sig]);
     received = sig;
     process.exitCode = SIGNAL_EXIT[sig];
@@ -213,7 +222,11 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     await using root = await openRoot(opts);
     const scope = new Scope([root.runtime.scope]);
     root.onStray = (err) => scope.abort(err);
-    const value = await withSignalHandling(scope, () => withScope(scope, main));
+    const value = await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
+      // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
+      debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
+      throw err;
+    }));
     // An error that escaped every task is the program's failure even if main() swallowed it.
     if (root.strayError) throw root.strayError.err;
     return value;

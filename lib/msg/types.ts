@@ -25,6 +25,8 @@ export interface AidMsg {
   is_registrar?: boolean | null;
   is_probe?: boolean;
   tractor_ts?: TractorTsAnnounce;
+  /** tractor-ts extension (Python tractor ignores it): the version of per-stream credit this peer grants and honours. */
+  stream_credit?: number;
   /** tractor-ts extension: cookie authentication (see `ipc/auth.ts`); Python tractor ignores it. */
   auth?: AidAuth;
 }
@@ -70,6 +72,12 @@ export interface StartedMsg { msg_type: 'Started'; cid: string; pld: unknown }
 export interface YieldMsg { msg_type: 'Yield'; cid: string; pld: unknown }
 export interface StopMsg { msg_type: 'Stop'; cid: string }
 export interface ReturnMsg { msg_type: 'Return'; cid: string; pld: unknown }
+/**
+ * tractor-ts extension, sent only to a peer whose `Aid` announced
+ * `stream_credit`: the receiver of a context stream grants its sender `n`
+ * more messages (`null`: without bound, the receiver allows overruns).
+ */
+export interface CreditMsg { msg_type: 'Credit'; cid: string; n: number | null }
 export interface CancelAckMsg { msg_type: 'CancelAck'; cid: string; pld: boolean }
 export interface ErrorMsg {
   msg_type: 'Error';
@@ -86,6 +94,8 @@ export interface ErrorMsg {
   /** Python tractor's last two fields, always present (null) in what it sends; sent as null too. */
   _bad_msg?: null;
   _bad_msg_as_dict?: null;
+  /** tractor-ts extension (Python tractor ignores it): the error's cause, errors or suppressed pair, boxed. */
+  inner?: ErrorInner;
   /**
    * The error's own data fields (`err.detail = ...`), any registered type
    * included; only present when there are some (Python tractor ignores it).
@@ -93,9 +103,12 @@ export interface ErrorMsg {
   extra?: Record<string, unknown>;
 }
 
+/** The insides of a boxed error (see `ErrorMsg.inner`): each one boxed in turn. */
+export interface ErrorInner { cause?: ErrorMsg; errors?: ErrorMsg[]; error?: ErrorMsg; suppressed?: ErrorMsg }
+
 export type Msg =
   | AidMsg | SpawnSpecMsg | StartMsg | StartAckMsg | StartedMsg | YieldMsg
-  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | AuthMsg;
+  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | CreditMsg | AuthMsg;
 
 /** Messages that belong to one dialog (one `cid`) after its `Start`. */
-export type DialogMsg = StartAckMsg | StartedMsg | YieldMsg | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg;
+export type DialogMsg = StartAckMsg | StartedMsg | YieldMsg | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | CreditMsg;

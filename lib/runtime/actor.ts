@@ -78,8 +78,12 @@ export class ActorRuntime {
   /** Handles a `Start` message; installed at boot (`runtime/serve.ts`). */
   serveStart: ((chan: Channel, msg: StartMsg) => void) | undefined;
 
+  /** When this actor booted (`Date.now()`), for its uptime. */
+  readonly startedAt = Date.now();
   readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
+  /** Channels of the children this actor spawned, while they are open. */
+  readonly #children = new Set<Channel>();
   readonly #expected = new Map<string, { resolve: (chan: Channel) => void; token: Buffer | undefined }>();
   readonly #server: Server;
   readonly #cidPrefix: string;
@@ -155,6 +159,8 @@ export class ActorRuntime {
     const child = this.#expected.get(uuid);
     if (child && (viaSpawnToken || !child.token)) {
       this.#expected.delete(uuid); // its token with it: good for one connection
+      this.#children.add(chan);
+      chan.onClose(() => this.#children.delete(chan));
       child.resolve(chan);
     } else {
       this.serveChannel(chan);
@@ -258,6 +264,16 @@ export class ActorRuntime {
 
   removeTask(cid: string): void {
     this.#tasks.delete(cid);
+  }
+
+  /** The remote tasks being served now. */
+  tasks(): IterableIterator<ServedTask> {
+    return this.#tasks.values();
+  }
+
+  /** The channels of the children this actor spawned that are still connected. */
+  children(): IterableIterator<Channel> {
+    return this.#children.values();
   }
 
   getTask(cid: string): ServedTask | undefined {

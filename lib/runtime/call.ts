@@ -4,14 +4,22 @@
  * cancel request to the peer, a bounded wait for its end). Also calls to the
  * peer runtime's own `self` methods.
  */
-import { MsgTypeError, TransportClosed } from '../errors.ts';
+import { InvalidArgument, MsgTypeError, TransportClosed } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { unboxError } from '../msg/box.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { type DialogMsg, type FuncType, PLD_SPEC_ANY, type StartMsg } from '../msg/types.ts';
+import { isPlainObject } from '../msg/validate.ts';
 import type { ActorRuntime } from './actor.ts';
 import { abortedReason, onAnyAbort, type Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
+
+/** Throw `InvalidArgument` unless `kwargs`, the arguments of a call to `func`, is a plain object (a map on the wire). */
+export function checkKwargs(kwargs: unknown, func: string): void {
+  if (isPlainObject(kwargs)) return;
+  const got = Array.isArray(kwargs) ? 'an array' : kwargs === null ? 'null' : typeof kwargs === 'object' ? `a ${kwargs.constructor?.name ?? 'non-plain'} object` : `${typeof kwargs} ${String(kwargs)}`;
+  throw new InvalidArgument(`the arguments of '${func}' must be one plain object of named arguments (e.g. { n: 5 }), got ${got}`);
+}
 
 /** The `Start` message of a call by `actor` to `ns:func(kwargs)` in dialog `cid`. */
 export function startMsg(actor: ActorRuntime, cid: string, ns: string, func: string, kwargs: object): StartMsg {
@@ -58,6 +66,7 @@ export async function callFunction(
   actor: ActorRuntime, chan: Channel, ns: string, func: string, kwargs: object, sources: CancelSources,
   expect: FuncType = 'asyncfunc',
 ): Promise<unknown> {
+  checkKwargs(kwargs, func);
   assertSerializable(kwargs, 'the arguments of', func);
   const already = abortedReason(sources);
   if (already) throw already.reason;

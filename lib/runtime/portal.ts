@@ -12,7 +12,7 @@ import { type ContextFn, pldSpecOf } from '../context/endpoint.ts';
 import { validBufferSize } from '../context/receive-buffer.ts';
 import type { MsgStream, OpenStreamOptions } from '../context/stream.ts';
 import type { ActorRuntime } from './actor.ts';
-import { callFunction, callSelf } from './call.ts';
+import { callFunction, callSelf, checkKwargs } from './call.ts';
 import { functypeOf, normalizeModule, resolvedFunction, resolveFunction } from './resolve.ts';
 import { currentScope, Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
@@ -139,6 +139,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
+    checkKwargs(kwargs, ref.func);
     assertSerializable(kwargs, 'the arguments of', ref.func);
     const ctx = new Context<Awaited<ReturnType<F>>>({
       actor: this.#actor, chan: this.chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
@@ -163,6 +164,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
+    checkKwargs(kwargs, ref.func);
     assertSerializable(kwargs, 'the arguments of', ref.func);
     // Checked before Start: a bad option must not leave a remote generator running.
     if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);

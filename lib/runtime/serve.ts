@@ -14,9 +14,12 @@ import type { StartMsg } from '../msg/types.ts';
 import { fmtUid } from '../uid.ts';
 import { serveContext } from '../context/serve.ts';
 import type { ActorRuntime } from './actor.ts';
+import { checkKwargs } from './call.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
 import { currentSignal, withScope } from './scope.ts';
 import { RemoteTask } from './task.ts';
+import { debugHooks } from './debug-hooks.ts';
+import { getRuntimeVars } from './state.ts';
 
 /**
  * A request decoded before this actor had imported the modules that register
@@ -56,6 +59,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
   actor.addTask(task);
   try {
     if (actor.cancelCalled) throw actor.scope.reason;
+    checkKwargs(msg.kwargs, msg.func); // a bad kwargs that arrives anyway: an error reply, never a dead channel
     const found = method ?? lookup(actor, msg.ns, msg.func);
     const fn = found instanceof Promise ? await found : found;
     if (EXT_PROBLEM in msg) msg.kwargs = await reviveArgs(actor, msg);
@@ -71,6 +75,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
       task.send({ msg_type: 'Return', cid: msg.cid, pld: result });
     }
   } catch (err) {
+    debugHooks.crash?.(err, task.isCancellation(err));
     if (!task.finished) task.sendError(err);
   } finally {
     task.finish();
@@ -128,6 +133,10 @@ async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Pro
       // Lets a caller holding a portal from discovery resolve functions by identity (tractor-ts callers only).
       if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: [...actor.enableModules] });
       return;
+    case 'actor_state':
+      // What `tractor-ts tree` shows of this actor (tractor-ts only: never asked of a Python peer).
+      if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: actorState(actor) as unknown as Record<string, unknown> });
+      return;
     case '_cancel_task': {
       const task = actor.getTask(String((msg.kwargs as { cid?: unknown }).cid));
       if (!task) return ack(false);
@@ -139,4 +148,39 @@ async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Pro
         chan.send(boxError(new UnknownRuntimeMethod(`'${msg.func}' is not a runtime method of the 'self' namespace`), actor.uid, msg.cid));
       }
   }
+}
+
+/** What `self:actor_state` reports: who this actor is, since when, what it runs, whom it spawned. */
+export interface ActorState {
+  name: string;
+  uuid: string;
+  pid: number;
+  /** The uuid of the actor that spawned this one; null for a root. */
+  parent: string | null;
+  startMethod: string;
+  uptimeMs: number;
+  addrs: string[];
+  isRegistrar: boolean;
+  debugMode: boolean;
+  tasks: { cid: string; func: string; ageMs: number; caller: string }[];
+  children: { name: string; uuid: string; pid: number }[];
+}
+
+function actorState(actor: ActorRuntime): ActorState {
+  const now = Date.now();
+  const vars = getRuntimeVars();
+  return {
+    name: actor.name,
+    uuid: actor.uuid,
+    pid: actor.pid,
+    parent: actor.parentChan?.aid?.uuid ?? null,
+    startMethod: vars.startMethod,
+    uptimeMs: now - actor.startedAt,
+    addrs: [...actor.addrs],
+    isRegistrar: actor.isRegistrar,
+    debugMode: vars.debugMode,
+    tasks: [...actor.tasks()].flatMap((t) => t instanceof RemoteTask
+      ? [{ cid: t.cid, func: t.func, ageMs: now - t.startedAt, caller: t.caller[0] }] : []),
+    children: [...actor.children()].flatMap((c) => c.aid ? [{ name: c.aid.name, uuid: c.aid.uuid, pid: c.aid.pid }] : []),
+  };
 }

@@ -16,10 +16,13 @@ import { boxError } from '../msg/box.ts';
 import { importModule } from '../runtime/resolve.ts';
 import { markChildProcess, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { bootDebugChild, inspectActor } from '../devx/debug-mode.ts';
+import { setProcTitle } from '../devx/proctitle.ts';
 
 // Before anything else: no module this process imports is a program's entry (`isMain`).
 markChildProcess();
 const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
+setProcTitle(name); // first: `ps` names the actor from its first moment
 const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
 process.on('SIGINT', () => {});
@@ -54,6 +57,8 @@ setAuthKey(spec.auth_key, spawnToken, uuid); // the tree's cookie key, for every
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);
+if (vars.debugMode) bootDebugChild();
+if (vars.inspect) inspectActor(name, false);
 if (isLogLevel(vars.loglevel)) getConsoleLog(vars.loglevel);
 
 booted = true;

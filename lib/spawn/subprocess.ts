@@ -15,6 +15,7 @@ import { onAnyAbort, type Scope } from '../runtime/scope.ts';
 import type { ModuleSpec } from '../runtime/resolve.ts';
 import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { debugHooks } from '../runtime/debug-hooks.ts';
 import { describeExit, type ExitInfo, trackChild } from './reap.ts';
 
 const log = getLogger('spawn');
@@ -54,10 +55,16 @@ export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: S
   // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
   const secrets = spawnSecrets();
   const expected = actor.expectChild(uuid, secrets?.token);
+  // Debug mode: the root's stdin, output held while a REPL is open, the terminal as fd 4 (see devx/tty-lock.ts).
+  const debugStdio = req.runtimeVars.debugMode ? debugHooks.childStdio?.() : undefined;
+  const stdio = debugStdio
+    ? [...debugStdio.slice(0, 3), secrets ? 'pipe' : 'ignore', debugStdio[3]!]
+    : secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'];
   const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name, ...(secrets ? [SECRETS_FLAG] : [])], {
-    stdio: secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    stdio: stdio as ('inherit' | 'pipe' | 'ignore' | number)[],
     env: childEnv(),
   });
+  if (debugStdio) debugHooks.forwardOutput?.(proc.stdout, proc.stderr);
   if (secrets) {
     const pipe = proc.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
     pipe.on('error', () => {}); // a child that died at once: its exit says so
