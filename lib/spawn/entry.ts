@@ -8,6 +8,7 @@
  * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3]
  */
 import { bootActor, stopActor } from '../boot.ts';
+import { trapStrayErrors } from '../infect/traps.ts';
 import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
 import { Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
@@ -78,15 +79,12 @@ process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.(
 
 // An error that escapes every task (a stray promise, an emitter's 'error') is
 // this actor's failure: report it boxed to the parent instead of dying silently.
-const onStrayError = (err: unknown) => {
-  log.error('uncaught error in actor %s: %s', name, (err as Error)?.stack ?? String(err));
+trapStrayErrors(self, (err) => {
   if (!chan.closed) chan.send(boxError(err, self.uid, null));
   chan.flush();
   process.exitCode = 1;
   void self.cancel(null).then(() => self.onShutdown?.());
-};
-process.on('uncaughtException', onStrayError);
-process.on('unhandledRejection', onStrayError);
+});
 
 setImportingModules(true);
 try {
