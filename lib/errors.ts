@@ -272,6 +272,22 @@ export class Cancelled extends TractorError {
 }
 
 /**
+/**
+ * A connection failed authentication: a peer without this tree's cookie, with
+ * a wrong one, one that skipped or stalled the handshake, a tree with a
+ * cookie meeting one without, or a TLS certificate the tree's CA did not
+ * sign (or that expired).
+ *
+ * @example
+ * ```ts
+ * try { await tractor.findActor('db', { registryAddrs: [addr] }); } catch (err) { if (err instanceof tractor.AuthenticationError) console.error('set TRACTOR_COOKIE to the tree\'s cookie'); }
+ * ```
+ */
+export class AuthenticationError extends TractorError {
+  override readonly code = 'ERR_TRACTOR_AUTHENTICATION';
+}
+
+/**
  * The library was used in a way that cannot work (e.g. a nursery opened while a child imports its modules).
  *
  * @example
@@ -281,6 +297,11 @@ export class Cancelled extends TractorError {
  */
 export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';
+}
+
+/** `q`/`quit` in a debug-mode REPL: raised in the stopped task, so it ends as if it had failed there. */
+export class DebuggerQuit extends TractorError {
+  override readonly code = 'ERR_TRACTOR_DEBUGGER_QUIT';
 }
 
 /**

@@ -19,6 +19,8 @@ export {
   Portal, type ArgsOf, type CallArgs, type ContextArgsOf, type ResultOf, type RemoteFn, type RemoteGenFn, type YieldOf, type CallOptions,
 } from './runtime/portal.ts';
 export { currentActor, type ActorInfo as Actor } from './runtime/current.ts';
+export { remoteFunction, type RemoteRef, type RemoteTarget } from './runtime/remote.ts';
+export type { ModuleSpec } from './runtime/resolve.ts';
 export { isMain, isRootProcess, getRuntimeVars, type RuntimeVars, type StartMethod } from './runtime/state.ts';
 export { currentSignal, sleep, sleepForever } from './runtime/scope.ts';
 export { context, type ContextFn, type ContextEndpointOptions, type FirstOf, type MsgOf } from './context/endpoint.ts';
@@ -29,16 +31,22 @@ export type { StandardSchemaV1 } from './msg/payload.ts';
 export { findActor, waitForActor, queryActor, getRegistry, type DiscoveryOptions } from './discovery/api.ts';
 export type { RegistryEntry } from './discovery/registry.ts';
 export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
+export type { MapOptions } from './runtime/pool.ts';
 export type { ChannelView as Channel, Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
+export type { TlsOptions } from './ipc/tls.ts';
 export type { Uid } from './uid.ts';
 export {
   TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
-  UnknownRuntimeMethod, FunctionNotFound, ActorFailure, Cancelled, RuntimeUsageError, formatError,
+  UnknownRuntimeMethod, FunctionNotFound, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, DebuggerQuit, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
 export type { ErrorConstructorLike, RemoteErrorInfo, TransportClosedReason } from './errors.ts';
+export { pause, postMortem } from './devx/repl.ts';
+export { openTaskNursery, TaskNursery } from './trionics/task-nursery.ts';
+export * as trionics from './trionics/index.ts';
+export * as toPromise from './infect/to-promise.ts';
 /**
  * Logging on `debug` namespaces `tractor:<actor>:<area>`: `getLogger(area)`
  * and `getConsoleLog(level)`. The `loglevel` given to a root or nursery

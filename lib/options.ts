@@ -93,6 +93,10 @@ export function checkRootOptions(opts: unknown, what: string): void {
   checkAddresses(o.registryAddrs, 'registryAddrs');
   checkAddresses(o.bindAddrs, 'bindAddrs');
   checkStartMethod(o.startMethod);
+  checkBoolean(o.inspect, 'inspect');
+  if (o.cookie !== undefined && (typeof o.cookie !== 'string' || o.cookie === '')) {
+    throw new InvalidArgument(`cookie must be a non-empty string (the tree's shared secret), got ${show(o.cookie)}`);
+  }
 }
 
 /** `NurseryOptions`. */
@@ -108,5 +112,6 @@ export function checkSpawnOptions(opts: unknown, what: string): void {
   checkCommon(o);
   checkName(o.name, 'name');
   checkBoolean(o.infectPromises, 'infectPromises');
+  checkBoolean(o.inspect, 'inspect');
   checkStartMethod(o.startMethod);
 }

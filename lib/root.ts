@@ -4,6 +4,9 @@
  * its signal handling and exit code, and `runDaemon`.
  */
 import { bootActor, stopActor } from './boot.ts';
+import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
+import { setProcTitle } from './devx/proctitle.ts';
+import { debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
 import { Cancelled, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
@@ -12,9 +15,12 @@ import { getConsoleLog, getLogger, type LogLevel, setActorName } from './log.ts'
 import type { ActorRuntime } from './runtime/actor.ts';
 import { getRuntime } from './runtime/current.ts';
 import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
-import { normalizeModule } from './runtime/resolve.ts';
+import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
+import { trapStrayErrors } from './infect/traps.ts';
+import { rootCookie, setCookie } from './ipc/auth.ts';
+import { setTls, type TlsOptions } from './ipc/tls.ts';
 
 const log = getLogger('runtime');
 
@@ -26,8 +32,8 @@ const log = getLogger('runtime');
 export interface RootOptions {
   /** The root actor's name (default `'root'`). */
   name?: string;
-  /** Modules this actor serves RPC from. */
-  enableModules?: string[];
+  /** Modules this actor serves RPC from (specifiers, or `{ 'dotted.name': specifier }` aliases). */
+  enableModules?: ModuleSpec[];
   /** Registrar addresses (discovery). */
   registryAddrs?: Address[];
   /** Addresses this actor listens on, instead of the defaults of `enableTransports` (e.g. `tcp://10.0.0.1:0` to be reachable from other hosts). */
@@ -39,6 +45,17 @@ export interface RootOptions {
   startMethod?: StartMethod;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
+  /**
+   * The tree's shared secret: every connection must then prove it knows it
+   * (HMAC challenge-response; it never crosses the wire). Default: the
+   * environment variable `TRACTOR_TS_COOKIE`. Without one, any local process
+   * may connect to this tree's actors.
+   */
+  cookie?: string;
+  /** TLS for every TCP listener and connection of the tree, both sides verified against `ca` (the tree's own CA). */
+  tls?: TlsOptions;
+  /** Open the Node inspector in the root on a free port, print its `ws://` URL and wait for a debugger. */
+  inspect?: boolean;
 }
 
 /** The runtime of each open root, for this module only (a `Root` does not expose it). */
@@ -57,6 +74,12 @@ const runtimes = new WeakMap<Root, ActorRuntime>();
  */
 export class Root implements AsyncDisposable {
   readonly #runtime: ActorRuntime;
+  /** @internal The first error that escaped every task (see infect/traps.ts), if any. */
+  strayError: { err: unknown } | undefined;
+  /** @internal Who ends on a stray error: `run`'s root task; by default the whole root actor. */
+  onStray: ((err: unknown) => void) | undefined;
+  /** @internal */
+  untrap = () => {};
 
   /** @internal */
   constructor(runtime: ActorRuntime) {
@@ -75,10 +98,28 @@ export class Root implements AsyncDisposable {
    * Cancel what the root still runs, leave the registry, close, and reap every child process.
    */
   async [Symbol.asyncDispose](): Promise<void> {
+    this.untrap();
     await this.#runtime.cancel(null);
     // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
     await stopActor(this.#runtime);
+    clearSecrets();
   }
+}
+
+/** This process's cookie and TLS identity, set for a root and cleared with it. */
+function setSecrets(opts: RootOptions): void {
+  setCookie(rootCookie(opts.cookie));
+  try {
+    setTls(opts.tls);
+  } catch (err) {
+    setCookie(undefined);
+    throw err;
+  }
+}
+
+function clearSecrets(): void {
+  setCookie(undefined);
+  setTls(undefined);
 }
 
 /**
@@ -113,11 +154,44 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
-  const actor = await bootActor({
-    name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
-    registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+  setProcTitle(name);
+  if (opts.debugMode) await bootDebugRoot();
+  if (opts.inspect) inspectActor(name, true);
+  // Trapped from the start: an error escaping while the root boots is its failure too (run/runDaemon included).
+  const trapped: { root?: Root; early?: { err: unknown } } = {};
+  const untrap = trapStrayErrors({ name }, (err) => {
+    if (trapped.root) strayInRoot(trapped.root, err);
+    else trapped.early = { err };
   });
-  return new Root(actor);
+  setSecrets(opts);
+  let actor: ActorRuntime;
+  try {
+    actor = await bootActor({
+      name, enableModules: opts.enableModules ?? [], transports, bindAddrs: opts.bindAddrs,
+      registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+    });
+  } catch (err) {
+    clearSecrets();
+    untrap();
+    if (trapped.early) console.error(formatError(trapped.early.err));
+    throw err;
+  }
+  const root = (trapped.root = new Root(actor));
+  root.untrap = untrap;
+  // After our caller resumed (run/runDaemon set onStray right after the await).
+  const early = trapped.early;
+  if (early) setImmediate(() => strayInRoot(root, early.err));
+  return root;
+}
+
+/** The first error that escaped every task in a root: its root task's failure (run/runDaemon), or by default the whole root's. */
+function strayInRoot(root: Root, err: unknown): void {
+  root.strayError = { err };
+  process.exitCode ||= 1;
+  if (root.onStray) return root.onStray(err);
+  // A root opened by hand: say it now, and cancel what it runs with that error.
+  console.error(formatError(err));
+  runtimes.get(root)!.scope.abort(err);
 }
 
 /**
@@ -141,7 +215,7 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
   checkRootOptions(opts, 'openNursery()');
   const existing = getRuntime();
   if (existing) {
-    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod'] as const).filter((k) => opts[k] !== undefined);
+    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod', 'cookie', 'tls'] as const).filter((k) => opts[k] !== undefined);
     if (rootOnly.length) {
       log.warning('openNursery(): %s only apply when the nursery boots the root; this process already runs actor %s, so they are ignored (pass them to run()/openRoot())',
         rootOnly.join(', '), existing.name);
@@ -158,6 +232,7 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
     if (received) process.exit(SIGNAL_EXIT[sig]);
     received = sig;
     process.exitCode = SIGNAL_EXIT[sig];
@@ -194,7 +269,15 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     if (typeof main !== 'function') throw new InvalidArgument(`run(main) needs the async function to run as the root task, got ${typeof main}`);
     await using root = await openRoot(opts);
     const scope = new Scope([runtimes.get(root)!.scope]);
-    return await withSignalHandling(scope, () => withScope(scope, main));
+    root.onStray = (err) => scope.abort(err);
+    const value = await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
+      // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
+      debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
+      throw err;
+    }));
+    // An error that escaped every task is the program's failure even if main() swallowed it.
+    if (root.strayError) throw root.strayError.err;
+    return value;
   })();
   done.catch((err) => {
     if (err instanceof Cancelled && !err.canceller) console.error(err.message);
@@ -214,14 +297,21 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
  * if (tractor.isMain(import.meta)) await tractor.runDaemon([import.meta.url], { name: 'math' });
  * ```
  */
-export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
+export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions = {}): Promise<void> {
   checkModules(enableModules, 'runDaemon(enableModules)');
   checkOptions(opts, 'runDaemon()');
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([runtimes.get(root)!.scope]);
+  root.onStray = (err) => scope.abort(err);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
-    if (!(err instanceof Cancelled) && err !== opts.signal?.reason) throw err;
+    if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !root.strayError) throw err;
   });
+  if (root.strayError) {
+    // An error that escaped every task ends the daemon: printed (remote stacks included), exit code 1.
+    console.error(formatError(root.strayError.err));
+    process.exitCode = 1;
+    return;
+  }
   if (process.exitCode === 130 || process.exitCode === 143) process.exitCode = 0;
 }
 

@@ -63,7 +63,8 @@ export function descendants(root: number = process.pid): number[] {
 export function actorProcesses(root: number = process.pid): number[] {
   return descendants(root).filter((pid) => {
     try {
-      return /[\\/]spawn[\\/]entry\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      // An actor names itself in its process title (`tractor-ts[<name>]`, which replaces its argv), else its argv names the entry.
+      return /^tractor-ts\[|[\\/]spawn[\\/]entry\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }

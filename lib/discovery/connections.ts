@@ -6,15 +6,17 @@
  * method, said as `RegistryError`s when they fail. Every wait on the network
  * is bounded.
  */
-import { ConnectTimeout, HandshakeTimeout, InvalidArgument, NotARegistrar, RegistryError, RemoteActorError, TransportClosed } from '../errors.ts';
+import { AuthenticationError, ConnectTimeout, HandshakeTimeout, InvalidArgument, NotARegistrar, RegistryError, RemoteActorError, TransportClosed } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { greet } from '../ipc/auth.ts';
+import { Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { ActorRuntime, SelfMethod } from '../runtime/actor.ts';
 import { callFunction } from '../runtime/call.ts';
 import { Portal } from '../runtime/portal.ts';
 import { currentScope, Scope } from '../runtime/scope.ts';
 import { DISCOVERY_TIMEOUT_MS } from '../runtime/timing.ts';
+import { callPythonRegistrar } from './python.ts';
 import type { Registry, RegistryEntry } from './registry.ts';
 
 const log = getLogger('discovery');
@@ -63,10 +65,9 @@ export function discoveryOf(actor: ActorRuntime): DiscoveryState {
 
 // ------------------------------------------------------------------ channels
 
-/** Exchange `Aid`s on a fresh connection; the peer's identity lands in `chan.aid`. */
+/** Exchange `Aid`s (and, with a cookie, proofs) on a fresh connection; the peer's identity lands in `chan.aid`. */
 export async function handshake(actor: ActorRuntime, chan: Channel, timeoutMs: number): Promise<void> {
-  chan.send(aidMsg(actor));
-  await chan.recvAid(timeoutMs);
+  await greet(chan, actor, { timeoutMs });
 }
 
 /** Open a served channel to the actor listening at `addr`. */
@@ -97,6 +98,7 @@ function registrarChannel(actor: ActorRuntime, addr: Address, timeoutMs: number)
   let p = discoveryOf(actor).registrarChans.get(addr);
   if (!p) {
     p = connectActor(actor, addr, timeoutMs).catch((err: Error) => {
+      if (err instanceof AuthenticationError) throw err; // says what to do itself: another tree, or no cookie
       throw new RegistryError(`no registrar answers at ${addr}: ${err.message}. Start one (any root listening there) or pass registryAddrs`, { cause: err });
     });
     rememberRegistrar(actor, addr, p);
@@ -173,7 +175,8 @@ async function connectEntry(actor: ActorRuntime, entry: RegistryEntry, timeoutMs
       log.info('registered actor %s is gone from %s: %s answers there now', entry.name, addr, chan.aid?.name);
       chan.close();
     } catch (err) {
-      gone &&= !timedOut(err as Error);
+      // A peer of another tree (or one that refused us) is not gone: its own tree still uses it.
+      gone &&= !timedOut(err as Error) && !(err instanceof AuthenticationError);
       log.info('registered actor %s is not reachable at %s: %s', entry.name, addr, (err as Error).message);
     }
   }
@@ -192,7 +195,23 @@ function timedOut(err: Error): boolean {
 export async function registryCall(actor: ActorRuntime, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
   if (actor.selfMethods && actor.addrs.includes(addr)) return localCall(actor.selfMethods, func, kwargs, opts);
   const chan = await registrarChannel(actor, addr, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+  if (!speaksTractorTs(chan)) {
+    // A Python tractor registrar: its arguments and shapes (discovery/python.ts).
+    return callPythonRegistrar(func, kwargs, (f, kw, b = bounded) => registryCallOver(actor, chan, addr, f, kw, opts, b), actor.uid);
+  }
   return registryCallOver(actor, chan, addr, func, kwargs, opts, bounded);
+}
+
+/**
+ * Whether the peer's `Aid` allows it to be a registrar: not when it says
+ * `is_registrar: false`, nor, from a peer that is not tractor-ts, when it
+ * says null: a plain Python actor does, which Python itself counts as a
+ * registrar (discovery/_api.py:110) but which then dies on the first registry
+ * call. A peer whose Aid has no such field at all (an older one) may be.
+ */
+export function saysRegistrar(chan: Channel): boolean {
+  const said = chan.aid?.isRegistrar;
+  return said !== false && (said !== null || speaksTractorTs(chan));
 }
 
 /** A registry method over `chan` (to the registrar at `addr`), its failures said as `RegistryError`s. */

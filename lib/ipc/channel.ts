@@ -7,16 +7,25 @@
  * messages never cost a syscall each. Bad input from the peer (garbage, an
  * oversized or truncated frame, an invalid message) closes this channel with
  * a logged `TransportClosed`/`MsgTypeError`; it never throws into the actor.
+ *
+ * Until the handshake trusts the peer ({@link Channel.trust}, called by
+ * `auth.ts`), the bytes it sends are held raw: only the frames the handshake
+ * asks for are decoded, each at most {@link HANDSHAKE_MAX_FRAME} bytes, and
+ * reading pauses once that much is held, so an unauthenticated peer gets
+ * nothing decoded or acted on, and cannot make the actor hold more.
  */
 import net from 'node:net';
-import { ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
+import { AuthenticationError, ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
-import type { AidMsg, Msg } from '../msg/types.ts';
+import type { AidMsg, ErrorMsg, Msg, TractorTsAnnounce } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
-import { CLOSE_FLUSH_GRACE_MS, STREAM_STALL_MS, withTimeout } from '../runtime/timing.ts';
+import { CLOSE_FLUSH_GRACE_MS, STALL_STEP_MS, STREAM_STALL_MS, withTimeout } from '../runtime/timing.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
 import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../msg/codec.ts';
+import { checkShape } from '../msg/shape.ts';
 import { FrameReader } from './framing.ts';
+import { watchPartialFrame } from './partial-frames.ts';
+import { connectSocket, tlsFailure } from './tls.ts';
 
 const log = getLogger('ipc');
 const ARENA = 64 * 1024;
@@ -29,9 +38,36 @@ const SPARE_MAX = 1024 * 1024;
 const EMPTY: Buffer = Buffer.alloc(0);
 /** How many dialogs' `Yield` heads a channel keeps encoded. */
 const YIELD_HEADS_KEPT = 64;
+/** Largest handshake frame, and most bytes held from a peer not trusted yet (an `Aid` is well under 1 KiB). */
+export const HANDSHAKE_MAX_FRAME = 64 * 1024;
 
-/** The identity of the actor at the other end: `{ name, uuid, pid }`. */
-export interface Aid { name: string; uuid: string; pid: number }
+/** The identity of the actor at the other end: `{ name, uuid, pid }`, and what its `Aid` announced. */
+export interface Aid {
+  name: string;
+  uuid: string;
+  pid: number;
+  /** As the peer said: `null` (a plain Python actor), or absent (an older peer; Python counts both as a registrar). */
+  isRegistrar?: boolean | null;
+  /** The peer only probes this address: the connection is closed after the handshake. */
+  isProbe?: boolean;
+  /** Set when the peer is tractor-ts: only then are tractor-ts refinements of the wire used with it. */
+  tractorTs?: TractorTsAnnounce;
+  /** Both ends grant and honour per-stream credit (the peer announced it in its `Aid`, and so did this process). */
+  credit?: boolean;
+}
+
+/** What this process announces as tractor-ts in every `Aid` it sends. */
+
+/**
+ * The version of per-stream credit this process announces in its `Aid`; 0
+ * when `TRACTOR_TS_NO_CREDIT=1` is set in its environment, which makes it
+ * speak tractor's own stream messages only, as a Python peer does (for tests
+ * of the stall rule, and to compare).
+ */
+export const STREAM_CREDIT = process.env.TRACTOR_TS_NO_CREDIT === '1' ? 0 : 1;
+
+/** What this process announces as tractor-ts in every `Aid` it sends: the protocol, and stream credit unless turned off. */
+export const TRACTOR_TS: TractorTsAnnounce = Object.freeze(STREAM_CREDIT ? { proto: 1, stream_credit: STREAM_CREDIT } : { proto: 1 });
 
 /**
  * What user code may see of a connection to a peer actor (`portal.chan`):
@@ -86,27 +122,31 @@ export class Channel {
   /** Decoded messages not yet taken by `onMsg` (the channel is stalled while any remain). */
   #pending: Msg[] = [];
   #pendingHead = 0;
-  #stallSince: number | undefined;
+  /** Stall time counted so far (see {@link STREAM_STALL_MS}), and when it was last counted; undefined while not stalled. */
+  #stalled: { ms: number; at: number } | undefined;
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
   #view: ChannelView | undefined;
   /** The encoded `Yield` heads of this channel's recent dialogs, by cid. */
   readonly #yieldHeads = new Map<string, Uint8Array>();
+  #byPeer = false;
+  /** Bytes from the peer held undecoded until {@link trust} (then undefined). */
+  #untrusted: Buffer | undefined = EMPTY;
 
   constructor(socket: net.Socket, opts: ChannelOptions = {}) {
     this.#socket = socket;
     this.#reader = new FrameReader(opts.maxFrameBytes);
     if (socket.remoteFamily !== undefined) socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (err) => this.#closed(new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.#closed(new TransportClosed(`connection to ${this.#peer()} closed`, { reason: 'peer-closed' })));
+    socket.on('error', (err) => this.#closedByPeer(tlsFailure(err, this.#peer()) ?? new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.#closedByPeer(new TransportClosed(`connection to ${this.#peer()} closed`, { reason: 'peer-closed' })));
   }
 
   /** Connect to `addr` (`tcp://…` or `uds://…`). */
   static connect(addr: Address | ParsedAddress, opts: ChannelOptions & { timeoutMs?: number } = {}): Promise<Channel> {
     const a = typeof addr === 'string' ? parseAddress(addr) : addr;
     return new Promise((resolve, reject) => {
-      const socket = a.proto === 'tcp' ? net.connect(a.port, a.host) : net.connect(a.path);
+      const { socket, ready } = connectSocket(a);
       const timer = opts.timeoutMs
         ? setTimeout(() => {
           socket.removeListener('error', onError);
@@ -114,14 +154,14 @@ export class Channel {
           reject(new ConnectTimeout(`cannot connect to ${formatAddress(a)}: timed out after ${opts.timeoutMs} ms`));
         }, opts.timeoutMs)
         : undefined;
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeListener('error', onError);
         resolve(new Channel(socket, opts));
       });
       const onError = (err: Error) => {
         clearTimeout(timer);
-        reject(new TransportClosed(`cannot connect to ${formatAddress(a)}: ${err.message}`, { cause: err }));
+        reject(tlsFailure(err, formatAddress(a), true) ?? new TransportClosed(`cannot connect to ${formatAddress(a)}: ${err.message}`, { cause: err }));
       };
       socket.once('error', onError);
     });
@@ -139,6 +179,11 @@ export class Channel {
       get closed() { return chan.closed; },
       get raddr() { return chan.raddr; },
     }));
+  }
+
+  /** True when the connection ended from the peer's side (closed or reset), not by this channel. */
+  get closedByPeer(): boolean {
+    return this.#byPeer;
   }
 
   /** Local and remote addresses, for logs and introspection. */
@@ -262,6 +307,18 @@ export class Channel {
 
   /** Next message, for the handshake phase (before `onMsg` is replaced). */
   recv(): Promise<Msg> {
+    if (this.#untrusted) {
+      try {
+        const m = this.#nextUntrusted();
+        if (m) return Promise.resolve(m);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+      if (this.closeReason) return Promise.reject(this.closeReason);
+      return new Promise((resolve, reject) => {
+        this.#waiter = { resolve, reject };
+      });
+    }
     const m = this.#inbox.shift();
     if (m) return Promise.resolve(m);
     if (this.closeReason) return Promise.reject(this.closeReason);
@@ -275,22 +332,46 @@ export class Channel {
    * connection) and record it in {@link aid}. On failure the channel is
    * aborted and the error (by default a `HandshakeTimeout`) is thrown.
    */
-  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)): Promise<Aid> {
+  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)): Promise<AidMsg> {
     try {
       const first = await withTimeout(this.recv(), timeoutMs, () => {
         throw onTimeout();
       });
+      if (first.msg_type === 'Error') throw refused(first, this.#peer());
       if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`, { reason: 'protocol' });
-      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
-      return this.aid;
+      this.aid = peerAid(first);
+      return first;
     } catch (err) {
       this.abort(err as Error);
       throw err;
     }
   }
 
+  /**
+   * The handshake is done and the peer trusted: decode what it sent since, and
+   * everything from now on (with the full frame limit).
+   */
+  trust(): void {
+    const held = this.#untrusted;
+    if (!held) return;
+    this.#untrusted = undefined;
+    if (held.length) this.#onData(held);
+    if (this.#socket.isPaused() && !this.closeReason) this.#socket.resume();
+  }
+
+  /**
+   * A TLS connection's keying material for this tree's cookie proofs (RFC 5705
+   * exporter), so a proof made on one TLS session is worthless on another;
+   * empty on a plain connection.
+   */
+  channelBinding(): Buffer {
+    const s = this.#socket as net.Socket & { encrypted?: boolean; exportKeyingMaterial?: (n: number, label: string) => Buffer };
+    return typeof s.exportKeyingMaterial === 'function' && s.encrypted ? s.exportKeyingMaterial(32, 'EXPORTER-tractor-ts-cookie') : EMPTY;
+  }
+
   /** Start handing messages to `handler`, after any received during the handshake. */
   serve(handler: MsgHandler): void {
+    this.trust();
     this.onMsg = handler;
     const early = this.#inbox;
     this.#inbox = [];
@@ -330,9 +411,14 @@ export class Channel {
 
   #onData(chunk: Buffer): void {
     if (this.closeReason) return;
+    if (this.#untrusted) {
+      this.#holdUntrusted(chunk);
+      return;
+    }
     let bad: Error | undefined;
     try {
       this.#reader.push(chunk, (buf, start, end) => {
+        checkShape(buf, start, end);
         // Stream messages skip decoding (and checking) their constant head;
         // anything else, or anything odd, takes the generic path below.
         const y = decodeYield(buf, start, end);
@@ -352,24 +438,73 @@ export class Channel {
     } catch (err) {
       bad = err instanceof Error ? err : new Error(String(err));
     }
+    if (this.#reader.declared >= 0) watchPartialFrame(this, this.#reader);
     // Messages that arrived intact before a bad frame are still delivered.
-    if (this.#stallSince === undefined) this.#deliverPending();
+    if (this.#stalled === undefined) this.#deliverPending();
     if (bad) {
       log.warning('dropping connection from %s: %s: %s', this.#peer(), bad.name, bad.message);
       this.abort(bad);
     }
   }
 
+  /** Hold bytes of a peer not trusted yet; hand a waiting `recv` its frame. */
+  #holdUntrusted(chunk: Buffer): void {
+    this.#untrusted = this.#untrusted!.length ? Buffer.concat([this.#untrusted!, chunk]) : chunk;
+    if (this.#untrusted.length >= HANDSHAKE_MAX_FRAME) this.#socket.pause();
+    const w = this.#waiter;
+    if (!w) return;
+    try {
+      const m = this.#nextUntrusted();
+      if (!m) return;
+      this.#waiter = undefined;
+      w.resolve(m);
+    } catch (err) {
+      this.#waiter = undefined;
+      w.reject(err as Error);
+    }
+  }
+
+  /** Decode the next whole frame held from an untrusted peer, if there is one; bad input aborts the channel. */
+  #nextUntrusted(): Msg | undefined {
+    const held = this.#untrusted!;
+    if (held.length < 4) return undefined;
+    const len = held.readUInt32LE(0);
+    try {
+      if (len > HANDSHAKE_MAX_FRAME) {
+        throw new TransportClosed(`a handshake frame of ${len} bytes exceeds the limit of ${HANDSHAKE_MAX_FRAME} bytes (not a tractor peer?)`, { reason: 'protocol' });
+      }
+      if (held.length < 4 + len) return undefined;
+      this.#untrusted = held.subarray(4 + len);
+      if (this.#untrusted.length < HANDSHAKE_MAX_FRAME && this.#socket.isPaused()) this.#socket.resume();
+      checkShape(held, 4, 4 + len);
+      let value: unknown;
+      try {
+        value = decodeBody(held.subarray(4, 4 + len));
+      } catch (err) {
+        throw new MsgTypeError(`invalid msgpack in a ${len}-byte handshake frame: ${(err as Error).message}`);
+      }
+      return validateMsg(value);
+    } catch (err) {
+      this.abort(err as Error);
+      throw err;
+    }
+  }
+
   #deliverPending(): void {
     const pending = this.#pending;
     while (this.#pendingHead < pending.length && !this.closeReason) {
-      const stalledFor = this.#stallSince === undefined ? 0 : performance.now() - this.#stallSince;
-      if (this.onMsg(pending[this.#pendingHead]!, stalledFor >= STREAM_STALL_MS) === false) {
+      const st = this.#stalled;
+      if (st) {
+        const now = performance.now();
+        st.ms += Math.min(now - st.at, STALL_STEP_MS);
+        st.at = now;
+      }
+      if (this.onMsg(pending[this.#pendingHead]!, (st?.ms ?? 0) >= STREAM_STALL_MS) === false) {
         this.#stall();
         return;
       }
       this.#pendingHead++;
-      this.#stallSince = undefined;
+      this.#stalled = undefined;
     }
     this.#pending = [];
     this.#pendingHead = 0;
@@ -378,13 +513,18 @@ export class Channel {
 
   /** A receiver is full: stop reading (TCP pushes back on the sender) and retry soon. */
   #stall(): void {
-    if (this.#stallSince === undefined) {
-      this.#stallSince = performance.now();
+    if (this.#stalled === undefined) {
+      this.#stalled = { ms: 0, at: performance.now() };
       this.#socket.pause();
       setImmediate(() => this.#deliverPending());
     } else {
       setTimeout(() => this.#deliverPending(), 1);
     }
+  }
+
+  #closedByPeer(reason: Error): void {
+    if (!this.closeReason) this.#byPeer = true;
+    this.#closed(reason);
   }
 
   #closed(reason: Error): void {
@@ -411,7 +551,37 @@ export class Channel {
   }
 }
 
-/** Build our `Aid` message. */
-export function aidMsg(aid: Aid): AidMsg {
-  return { msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid };
+/** The peer answered the handshake with an `Error`: it refused this connection (e.g. failed authentication). */
+function refused(msg: ErrorMsg, peer: string): Error {
+  const text = `${peer} refused this connection: ${msg.message}`;
+  return msg.src_type_str === 'AuthenticationError' ? new AuthenticationError(text) : new TransportClosed(text, { reason: 'protocol' });
+}
+
+/**
+ * Build our `Aid` message: Python tractor's fields in its order (so a Python
+ * peer decodes it as its own), then the tractor-ts announcement.
+ */
+export function aidMsg(aid: { name: string; uuid: string; pid: number; isRegistrar?: boolean | null }, opts: { probe?: boolean } = {}): AidMsg {
+  return {
+    msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid,
+    is_registrar: aid.isRegistrar ?? false, is_probe: opts.probe ?? false, tractor_ts: TRACTOR_TS,
+  };
+}
+
+/** The identity an `Aid` message gives, with what it announced. */
+export function peerAid(first: AidMsg): Aid {
+  return {
+    name: first.name, uuid: first.uuid, pid: first.pid ?? 0, isRegistrar: first.is_registrar, isProbe: first.is_probe === true,
+    tractorTs: isAnnounce(first.tractor_ts) ? first.tractor_ts : undefined,
+    credit: STREAM_CREDIT > 0 && isAnnounce(first.tractor_ts) && first.tractor_ts.stream_credit === STREAM_CREDIT,
+  };
+}
+
+function isAnnounce(v: unknown): v is TractorTsAnnounce {
+  return typeof v === 'object' && v !== null && typeof (v as TractorTsAnnounce).proto === 'number';
+}
+
+/** True when the peer of `chan` announced itself as tractor-ts (never guessed from message shapes). */
+export function speaksTractorTs(chan: { aid?: Aid | undefined }): boolean {
+  return chan.aid?.tractorTs !== undefined;
 }

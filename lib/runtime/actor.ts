@@ -15,6 +15,7 @@ import { EXT_PROBLEM } from '../msg/ext.ts';
 import type { DialogMsg, Msg, StartMsg } from '../msg/types.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { Dialog } from './dialog.ts';
+import { type ModuleSpec, moduleAliases, moduleIds } from './resolve.ts';
 import { Scope } from './scope.ts';
 import { ACTOR_CLOSE_GRACE_MS, HANDSHAKE_TIMEOUT_MS, TASK_CANCEL_GRACE_MS, withTimeout } from './timing.ts';
 
@@ -54,13 +55,15 @@ export type SelfMethod = (args: Record<string, unknown>, call: { chan: Channel |
 export interface ActorInit {
   name: string;
   uuid?: string;
-  enableModules?: Iterable<string>;
+  enableModules?: Iterable<ModuleSpec>;
 }
 
 export class ActorRuntime {
   readonly name: string;
   readonly uuid: string;
   readonly pid = process.pid;
+  /** Dotted names this actor serves modules under too (`enableModules: { 'svc.math': url }`). */
+  readonly moduleAliases: Map<string, string>;
   readonly enableModules: Set<string>;
   readonly scope = new Scope();
   /**
@@ -75,9 +78,13 @@ export class ActorRuntime {
   /** Handles a `Start` message; installed at boot (`runtime/serve.ts`). */
   serveStart: ((chan: Channel, msg: StartMsg) => void) | undefined;
 
+  /** When this actor booted (`Date.now()`), for its uptime. */
+  readonly startedAt = Date.now();
   readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
-  readonly #expected = new Map<string, (chan: Channel) => void>();
+  /** Channels of the children this actor spawned, while they are open. */
+  readonly #children = new Set<Channel>();
+  readonly #expected = new Map<string, { resolve: (chan: Channel) => void; token: Buffer | undefined }>();
   readonly #server: Server;
   readonly #cidPrefix: string;
   #cidSeq = 0;
@@ -86,12 +93,16 @@ export class ActorRuntime {
   constructor(init: ActorInit) {
     this.name = init.name;
     this.uuid = init.uuid ?? randomUUID();
-    this.enableModules = new Set(init.enableModules ?? []);
+    const specs = [...(init.enableModules ?? [])];
+    this.enableModules = new Set(moduleIds(specs));
+    this.moduleAliases = moduleAliases(specs);
     this.#cidPrefix = this.uuid.slice(0, 12);
     this.#server = new Server({
-      self: { name: this.name, uuid: this.uuid, pid: this.pid },
+      // Itself, so each Aid says whether it is the registrar at the time of the handshake.
+      self: this,
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-      onChannel: (chan) => this.#accepted(chan),
+      tokenFor: (uuid) => this.#expected.get(uuid)?.token,
+      onChannel: (chan, viaSpawnToken) => this.#accepted(chan, viaSpawnToken),
     });
   }
 
@@ -128,23 +139,29 @@ export class ActorRuntime {
     return this.#server.listenOn(target);
   }
 
-  /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
-  expectChild(uuid: string): { channel: Promise<Channel>; cancel: () => void } {
+  /**
+   * Resolves with the channel of the child spawned with `uuid` once it
+   * connected and said who it is; with a `token` (a tree with a cookie), only
+   * a connection that proved that spawn token is that child.
+   */
+  expectChild(uuid: string, token?: Buffer): { channel: Promise<Channel>; cancel: () => void } {
     let cancel = () => {};
     const channel = new Promise<Channel>((resolve) => {
-      this.#expected.set(uuid, resolve);
+      this.#expected.set(uuid, { resolve, token });
       cancel = () => this.#expected.delete(uuid);
     });
     return { channel, cancel };
   }
 
   /** A handshaken connection: the child we are waiting for, or any peer to serve. */
-  #accepted(chan: Channel): void {
+  #accepted(chan: Channel, viaSpawnToken: boolean): void {
     const uuid = chan.aid!.uuid;
     const child = this.#expected.get(uuid);
-    if (child) {
-      this.#expected.delete(uuid);
-      child(chan);
+    if (child && (viaSpawnToken || !child.token)) {
+      this.#expected.delete(uuid); // its token with it: good for one connection
+      this.#children.add(chan);
+      chan.onClose(() => this.#children.delete(chan));
+      child.resolve(chan);
     } else {
       this.serveChannel(chan);
     }
@@ -167,14 +184,14 @@ export class ActorRuntime {
       case 'Start':
         this.serveStart!(chan, msg);
         return;
-      case 'Aid': case 'SpawnSpec':
+      case 'Aid': case 'SpawnSpec': case 'Auth':
         log.warning('ignoring a %s message from %s after the handshake', msg.msg_type, chan.raddr);
         return;
       case 'Error':
         if (msg.cid == null) {
           // An error of the peer as a whole (e.g. it failed to boot): every dialog with it fails.
-          const err = unboxError(msg);
-          chan.peerError = err;
+          // The first is the peer's failure; later ones are its consequences.
+          const err = (chan.peerError ??= unboxError(msg));
           for (const d of dialogs.values()) d.fail(err);
           return;
         }
@@ -247,6 +264,16 @@ export class ActorRuntime {
 
   removeTask(cid: string): void {
     this.#tasks.delete(cid);
+  }
+
+  /** The remote tasks being served now. */
+  tasks(): IterableIterator<ServedTask> {
+    return this.#tasks.values();
+  }
+
+  /** The channels of the children this actor spawned that are still connected. */
+  children(): IterableIterator<Channel> {
+    return this.#children.values();
   }
 
   getTask(cid: string): ServedTask | undefined {

@@ -4,7 +4,7 @@
  * (`openStreamFrom`), its result (`waitForResult`) and its cancellation.
  */
 import { FunctionNotFound, InvalidArgument, NoResult } from '../errors.ts';
-import type { Channel, ChannelView } from '../ipc/channel.ts';
+import { type Channel, type ChannelView, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { Context, type ContextOptions } from '../context/context.ts';
@@ -12,7 +12,7 @@ import { type ContextFn, type FirstOf, type MsgOf, pldSpecOf } from '../context/
 import { validBufferSize } from '../context/receive-buffer.ts';
 import type { MsgStream, OpenStreamOptions } from '../context/stream.ts';
 import type { ActorRuntime } from './actor.ts';
-import { callFunction, callSelf } from './call.ts';
+import { callFunction, callSelf, checkKwargs } from './call.ts';
 import { functypeOf, normalizeModule, resolvedFunction, resolveFunction } from './resolve.ts';
 import { currentScope, Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
@@ -111,7 +111,8 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       return await resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
     } catch (err) {
-      if (this.#askedPeerModules || !(err instanceof FunctionNotFound) || this.#chan.closed) throw err;
+      // `enabled_modules` is a tractor-ts runtime method: a Python peer lacks it (and an unknown `self` method kills a Python actor).
+      if (this.#askedPeerModules || !(err instanceof FunctionNotFound) || this.#chan.closed || !speaksTractorTs(this.#chan)) throw err;
       this.#askedPeerModules = true;
       const peerModules = await callSelf(this.#actor, this.#chan, 'enabled_modules', {}, CANCEL_ACK_TIMEOUT_MS).catch(() => []);
       if (!Array.isArray(peerModules) || !peerModules.length) throw err;
@@ -199,6 +200,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
+    checkKwargs(kwargs, ref.func);
     assertSerializable(kwargs, 'the arguments of', ref.func);
     const ctx = new Context<Awaited<ReturnType<F>>, FirstOf<F>, MsgOf<F>>({
       actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
@@ -231,6 +233,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
+    checkKwargs(kwargs, ref.func);
     assertSerializable(kwargs, 'the arguments of', ref.func);
     // Checked before Start: a bad option must not leave a remote generator running.
     if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);

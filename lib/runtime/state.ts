@@ -31,6 +31,12 @@ export interface RuntimeVars {
   registrarIsParent?: boolean;
   /** Depth in the actor tree: 0 for the root. */
   depth: number;
+  /** @internal Debug mode: where the root serves the tree-wide TTY lock. */
+  debugLockAddr?: string;
+  /** @internal This actor opens the Node inspector at boot (`inspect: true`; not inherited). */
+  inspect?: boolean;
+  /** True in an actor spawned with `infectPromises: true` (see `toPromise`); never inherited. */
+  infectPromises?: boolean;
 }
 
 const vars: RuntimeVars = {
@@ -66,6 +72,9 @@ export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
   field('debugMode', typeof raw.debugMode === 'boolean', 'a boolean');
   field('depth', Number.isInteger(raw.depth) && (raw.depth as number) >= 0, 'a non-negative integer');
   field('registrarIsParent', raw.registrarIsParent === undefined || typeof raw.registrarIsParent === 'boolean', 'a boolean');
+  field('debugLockAddr', raw.debugLockAddr === undefined || typeof raw.debugLockAddr === 'string', 'an address');
+  field('inspect', raw.inspect === undefined || typeof raw.inspect === 'boolean', 'a boolean');
+  field('infectPromises', raw.infectPromises === undefined || typeof raw.infectPromises === 'boolean', 'a boolean');
   return {
     isRoot: false,
     debugMode: raw.debugMode as boolean,
@@ -75,6 +84,9 @@ export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
     enableTransports: [...(raw.enableTransports as TransportName[])],
     registrarIsParent: raw.registrarIsParent === true,
     depth: raw.depth as number,
+    ...(raw.debugLockAddr !== undefined && { debugLockAddr: raw.debugLockAddr as string }),
+    inspect: raw.inspect === true,
+    infectPromises: raw.infectPromises === true,
   };
 }
 

@@ -5,6 +5,14 @@
 
 /** A remote task that has not ended this long after its cancellation is abandoned (and reported). */
 export const TASK_CANCEL_GRACE_MS = 1000;
+/**
+ * Infected actors (`toPromise`): legacy code offered cancellation through its
+ * signal that has not settled this long after is abandoned, and its actor
+ * torn down (a Promise cannot be stopped from outside, so the process goes).
+ * Shorter than TASK_CANCEL_GRACE_MS, so the SC task awaiting it still ends
+ * with its cancellation before the runtime would abandon that task too.
+ */
+export const LEGACY_CANCEL_GRACE_MS = 500;
 /** How long a caller waits for a cancelled remote task (or actor) to acknowledge. */
 export const CANCEL_ACK_TIMEOUT_MS = 1500;
 /**
@@ -33,9 +41,14 @@ export const EXIT_AFTER_CLOSE_MS = 1000;
  * How long a receiver that takes nothing may hold up its channel before the
  * message waiting for it is forced in (and overruns its stream): long enough
  * for a busy reader to catch up, short enough that one stalled stream does
- * not hold up the other dialogs of its channel for long.
+ * not hold up the other dialogs of its channel for long. Only peers that
+ * grant no credit (Python tractor) can fill a buffer. The time counts at
+ * most {@link STALL_STEP_MS} per retry, so a process that was descheduled
+ * (a busy host) is not overrun by the wall-clock time it did not run.
  */
 export const STREAM_STALL_MS = 100;
+/** The most one retry of a stalled delivery adds to the stall time. */
+export const STALL_STEP_MS = 10;
 /** After a graceful close, how long a peer that never reads may keep the socket open before it is destroyed. */
 export const CLOSE_FLUSH_GRACE_MS = 1000;
 

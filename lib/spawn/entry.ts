@@ -5,19 +5,24 @@
  * until the parent's channel closes (a parent that died, even by SIGKILL,
  * takes its children with it).
  *
- * argv: <parent address> <uuid> <name>
+ * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3]
  */
 import { bootActor, stopActor } from '../boot.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { trapStrayErrors } from '../infect/traps.ts';
+import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
+import { Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, setActorName } from '../log.ts';
 import { boxError } from '../msg/box.ts';
 import { importModule } from '../runtime/resolve.ts';
 import { markChildProcess, parseRuntimeVars, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { bootDebugChild, inspectActor } from '../devx/debug-mode.ts';
+import { setProcTitle } from '../devx/proctitle.ts';
 
 // Before anything else: no module this process imports is a program's entry (`isMain`).
 markChildProcess();
 const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
+setProcTitle(name); // first: `ps` names the actor from its first moment
 const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
 process.on('SIGINT', () => {});
@@ -25,6 +30,11 @@ process.on('SIGINT', () => {});
 const earlySigterm = () => process.exit(0);
 process.on('SIGTERM', earlySigterm);
 
+// Before anything else: the spawn token (and TLS identity) the parent sent down fd 3.
+const spawnToken = await readSpawnSecrets(process.argv.slice(5)).catch((err: Error) => {
+  console.error(`tractor-ts: actor ${name} could not read what its parent sent it on fd 3: ${err.message}`);
+  process.exit(1);
+});
 let booted = false;
 const chan = await Channel.connect(parentAddr).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
@@ -33,8 +43,7 @@ const chan = await Channel.connect(parentAddr).catch((err: Error) => {
 chan.onClose(() => {
   if (!booted) process.exit(1);
 });
-chan.send(aidMsg({ name, uuid, pid: process.pid }));
-await chan.recvAid(SPAWN_TIMEOUT_MS).catch((err: Error) => {
+await greet(chan, { name, uuid, pid: process.pid }, { timeoutMs: SPAWN_TIMEOUT_MS, spawnToken }).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} got a bad handshake from its parent: ${err.message}`);
   process.exit(1);
 });
@@ -44,6 +53,7 @@ if (spec.msg_type !== 'SpawnSpec') {
   process.exit(1);
 }
 
+setAuthKey(spec.auth_key, spawnToken, uuid); // the tree's cookie key, for every connection from now on
 let vars: RuntimeVars;
 try {
   vars = parseRuntimeVars(spec._runtime_vars);
@@ -56,6 +66,8 @@ try {
 }
 updateRuntimeVars(vars);
 setActorName(name);
+if (vars.debugMode) bootDebugChild();
+if (vars.inspect) inspectActor(name, false);
 getConsoleLog(vars.loglevel);
 
 booted = true;
@@ -76,19 +88,16 @@ process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.(
 
 // An error that escapes every task (a stray promise, an emitter's 'error') is
 // this actor's failure: report it boxed to the parent instead of dying silently.
-const onStrayError = (err: unknown) => {
-  log.error('uncaught error in actor %s: %s', name, (err as Error)?.stack ?? String(err));
+trapStrayErrors(self, (err) => {
   if (!chan.closed) chan.send(boxError(err, self.uid, null));
   chan.flush();
   process.exitCode = 1;
   void self.cancel(null).then(() => self.onShutdown?.());
-};
-process.on('uncaughtException', onStrayError);
-process.on('unhandledRejection', onStrayError);
+});
 
 setImportingModules(true);
 try {
-  for (const m of spec.enable_modules) await importModule(m);
+  for (const m of self.enableModules) await importModule(m);
 } catch (err) {
   // Report the boot failure to the parent as the actor's own error, then exit.
   if (!chan.closed) chan.send(boxError(err, self.uid, null));
