@@ -299,7 +299,14 @@ export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';
 }
 
-/** `q`/`quit` in a debug-mode REPL: raised in the stopped task, so it ends as if it had failed there. */
+/**
+ * `q`/`quit` in a debug-mode REPL: raised in the stopped task, so it ends as if it had failed there.
+ *
+ * @example
+ * ```ts
+ * try { await tractor.pause(); } catch (err) { if (err instanceof tractor.DebuggerQuit) console.error('quit from the debugger'); throw err; }
+ * ```
+ */
 export class DebuggerQuit extends TractorError {
   override readonly code = 'ERR_TRACTOR_DEBUGGER_QUIT';
 }

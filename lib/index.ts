@@ -43,9 +43,22 @@ export {
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
 export type { ErrorConstructorLike, RemoteErrorInfo, TransportClosedReason } from './errors.ts';
+export type { FuncType } from './msg/types.ts';
 export { pause, postMortem } from './devx/repl.ts';
 export { openTaskNursery, TaskNursery } from './trionics/task-nursery.ts';
+/**
+ * Local structured-concurrency helpers beyond the task nursery, as Python
+ * tractor's `tractor.trionics`: `gatherContexts(portals, ep, args)` opens one
+ * context per portal together, `maybeOpenContext(key, factory)` shares one
+ * resource among the tasks of an actor.
+ */
 export * as trionics from './trionics/index.ts';
+/**
+ * Hosting plain Promise / callback / EventEmitter code inside a supervised
+ * actor (the twin of Python tractor's `to_asyncio`): `runTask` and
+ * `openChannelFrom` in an actor spawned with `infectPromises: true`;
+ * `fromCallback`, `events` and `pipe` in any actor.
+ */
 export * as toPromise from './infect/to-promise.ts';
 /**
  * Logging on `debug` namespaces `tractor:<actor>:<area>`: `getLogger(area)`

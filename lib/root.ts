@@ -61,6 +61,16 @@ export interface RootOptions {
 /** The runtime of each open root, for this module only (a `Root` does not expose it). */
 const runtimes = new WeakMap<Root, ActorRuntime>();
 
+/** What a root does with an error that escaped every task (see infect/traps.ts), for this module only. */
+interface StrayState {
+  /** The first such error, if any. */
+  error?: { err: unknown };
+  /** Who ends on it: `run`'s root task; by default the whole root actor. */
+  onStray?: (err: unknown) => void;
+  untrap: () => void;
+}
+const strays = new WeakMap<Root, StrayState>();
+
 /**
  * The root actor of a tree, as returned by `openRoot`. Disposing it cancels
  * what it still runs, leaves the registry, closes it and reaps every child
@@ -74,17 +84,12 @@ const runtimes = new WeakMap<Root, ActorRuntime>();
  */
 export class Root implements AsyncDisposable {
   readonly #runtime: ActorRuntime;
-  /** @internal The first error that escaped every task (see infect/traps.ts), if any. */
-  strayError: { err: unknown } | undefined;
-  /** @internal Who ends on a stray error: `run`'s root task; by default the whole root actor. */
-  onStray: ((err: unknown) => void) | undefined;
-  /** @internal */
-  untrap = () => {};
 
   /** @internal */
   constructor(runtime: ActorRuntime) {
     this.#runtime = runtime;
     runtimes.set(this, runtime);
+    strays.set(this, { untrap: () => {} });
   }
 
   /**
@@ -98,7 +103,7 @@ export class Root implements AsyncDisposable {
    * Cancel what the root still runs, leave the registry, close, and reap every child process.
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    this.untrap();
+    strays.get(this)!.untrap();
     await this.#runtime.cancel(null);
     // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
     await stopActor(this.#runtime);
@@ -177,7 +182,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     throw err;
   }
   const root = (trapped.root = new Root(actor));
-  root.untrap = untrap;
+  strays.get(root)!.untrap = untrap;
   // After our caller resumed (run/runDaemon set onStray right after the await).
   const early = trapped.early;
   if (early) setImmediate(() => strayInRoot(root, early.err));
@@ -186,9 +191,10 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
 
 /** The first error that escaped every task in a root: its root task's failure (run/runDaemon), or by default the whole root's. */
 function strayInRoot(root: Root, err: unknown): void {
-  root.strayError = { err };
+  const stray = strays.get(root)!;
+  stray.error = { err };
   process.exitCode ||= 1;
-  if (root.onStray) return root.onStray(err);
+  if (stray.onStray) return stray.onStray(err);
   // A root opened by hand: say it now, and cancel what it runs with that error.
   console.error(formatError(err));
   runtimes.get(root)!.scope.abort(err);
@@ -269,14 +275,15 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     if (typeof main !== 'function') throw new InvalidArgument(`run(main) needs the async function to run as the root task, got ${typeof main}`);
     await using root = await openRoot(opts);
     const scope = new Scope([runtimes.get(root)!.scope]);
-    root.onStray = (err) => scope.abort(err);
+    const stray = strays.get(root)!;
+    stray.onStray = (err) => scope.abort(err);
     const value = await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
     }));
     // An error that escaped every task is the program's failure even if main() swallowed it.
-    if (root.strayError) throw root.strayError.err;
+    if (stray.error) throw stray.error.err;
     return value;
   })();
   done.catch((err) => {
@@ -302,13 +309,14 @@ export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions =
   checkOptions(opts, 'runDaemon()');
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([runtimes.get(root)!.scope]);
-  root.onStray = (err) => scope.abort(err);
+  const stray = strays.get(root)!;
+  stray.onStray = (err) => scope.abort(err);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
-    if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !root.strayError) throw err;
+    if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !stray.error) throw err;
   });
-  if (root.strayError) {
+  if (stray.error) {
     // An error that escaped every task ends the daemon: printed (remote stacks included), exit code 1.
-    console.error(formatError(root.strayError.err));
+    console.error(formatError(stray.error.err));
     process.exitCode = 1;
     return;
   }

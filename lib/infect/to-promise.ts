@@ -216,6 +216,7 @@ export class LegacyChannel<Out, In = unknown> implements AsyncIterable<Out>, Asy
     }
   }
 
+  /** `for await (const v of chan)`: every value the legacy side sends, until its `close()` or its settling. */
   async *[Symbol.asyncIterator](): AsyncIterator<Out> {
     for (;;) {
       try {
@@ -389,8 +390,11 @@ export async function* events<T = unknown>(emitter: NodeJS.EventEmitter, event: 
 
 /** The MsgStream side of `toPromise.pipe` (a tractor-ts `MsgStream`). */
 export interface PipeTarget {
+  /** Send one chunk (a readable's), resolving once the peer has room for the next. */
   send(value: unknown): Promise<void>;
+  /** The next chunk for a writable; rejects with `EndOfStream` at the end. */
   receive(): Promise<unknown>;
+  /** Half-close: no more chunks from this side. */
   close(): Promise<void>;
 }
 

@@ -50,7 +50,7 @@ export interface Aid {
   isRegistrar?: boolean | null;
   /** The peer only probes this address: the connection is closed after the handshake. */
   isProbe?: boolean;
-  /** Set when the peer is tractor-ts: only then are tractor-ts refinements of the wire used with it. */
+  /** @internal Set when the peer is tractor-ts: only then are tractor-ts refinements of the wire used with it. */
   tractorTs?: TractorTsAnnounce;
   /** Both ends grant and honour per-stream credit (the peer announced it in its `Aid`, and so did this process). */
   credit?: boolean;

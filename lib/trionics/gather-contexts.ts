@@ -7,6 +7,7 @@ import { InvalidArgument } from '../errors.ts';
 
 /** What `gatherContexts` needs of a portal. */
 export interface ContextOpener<C> {
+  /** Open a context of endpoint `ep` (as `Portal.openContext`). */
   openContext(ep: never, args?: never, opts?: never): Promise<C>;
 }
 

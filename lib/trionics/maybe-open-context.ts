@@ -42,6 +42,7 @@ export class CachedResource<T> implements AsyncDisposable {
     this.#entry = entry;
   }
 
+  /** Leave the resource: the last user to leave closes it. */
   async [Symbol.asyncDispose](): Promise<void> {
     if (this.#left) return;
     this.#left = true;

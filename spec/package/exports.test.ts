@@ -15,20 +15,26 @@ const EXPORTS = [
   'getRuntimeVars', 'currentSignal', 'sleep', 'sleepForever',
   // contexts and streams
   'context', 'Context', 'currentIpcCtx', 'MsgStream', 'BroadcastReceiver',
+  // calling a function by name (a Python peer's); local structured concurrency; infected Promise code
+  'remoteFunction', 'openTaskNursery', 'TaskNursery', 'trionics', 'toPromise',
+  // debug mode
+  'pause', 'postMortem', 'DebuggerQuit',
   // discovery, cluster
   'findActor', 'waitForActor', 'queryActor', 'getRegistry', 'openActorCluster', 'ActorCluster',
   // errors
   'TractorError', 'InvalidArgument', 'RemoteActorError', 'ContextCancelled', 'ModuleNotExposed', 'MsgTypeError', 'TransportClosed',
   'ConnectTimeout', 'HandshakeTimeout', 'StreamOverrun', 'Lagged', 'EndOfStream', 'NoResult', 'InvalidAddress', 'RegistryError',
-  'NotARegistrar', 'UnknownRuntimeMethod', 'FunctionNotFound', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'registerErrorType', 'formatError',
+  'NotARegistrar', 'UnknownRuntimeMethod', 'FunctionNotFound', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'AuthenticationError', 'registerErrorType', 'formatError',
   // logging; the wire's custom types
   'log', 'msg',
 ];
 
-test('the package exports exactly the public names; tractor.log is getLogger and getConsoleLog, tractor.msg registerType and its codes', T, () => {
+test('the package exports exactly the public names; tractor.log is getLogger and getConsoleLog, tractor.msg registerType and its codes; tractor.trionics and tractor.toPromise their helpers', T, () => {
   assert.deepEqual(Object.keys(tractor).sort(), [...EXPORTS].sort());
   assert.deepEqual(Object.keys(tractor.log).sort(), ['getConsoleLog', 'getLogger']);
   assert.deepEqual(Object.keys(tractor.msg).sort(), ['EXT_BIGINT', 'EXT_MAP', 'EXT_SET', 'EXT_TYPED_ARRAY', 'registerType']);
+  assert.deepEqual(Object.keys(tractor.trionics).sort(), ['CachedResource', 'GatheredContexts', 'gatherContexts', 'maybeOpenContext']);
+  assert.deepEqual(Object.keys(tractor.toPromise).sort(), ['LegacyChannel', 'events', 'fromCallback', 'openChannelFrom', 'pipe', 'runTask']);
 });
 
 test('every error class has a stable ERR_TRACTOR_* code and is a TractorError (InvalidArgument a TypeError too)', T, () => {
