@@ -1,5 +1,5 @@
-// Runs every example under examples/ as a user would (`node --import tsx
-// examples/NAME.ts` from the repo root) and checks its exit code and output.
+// Runs every example under examples/ as a user would (`npx tsx examples/NAME.ts`
+// on Node 20, `node examples/NAME.ts` on Node 24, from the repo root) and checks its exit code and output.
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';

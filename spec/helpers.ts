@@ -59,11 +59,17 @@ export function descendants(root: number = process.pid): number[] {
   return out;
 }
 
-/** The actor processes (spawned `runtime/child` entries) below `root`; other helpers (e.g. esbuild's service) are left out. */
+/**
+ * What runs a `.ts` program here: nothing on a Node that strips types itself
+ * (Node 24: `node prog.ts`), tsx's loader on Node 20 (`node --import tsx prog.ts`).
+ */
+export const TS_LOADER: readonly string[] = (process.features as { typescript?: unknown }).typescript ? [] : ['--import', 'tsx'];
+
+/** The actor processes (spawned `spawn/start` entries) below `root`; other helpers (e.g. esbuild's service) are left out. */
 export function actorProcesses(root: number = process.pid): number[] {
   return descendants(root).filter((pid) => {
     try {
-      return /[\\/]runtime[\\/]child\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      return /[\\/]spawn[\\/]start\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }
@@ -79,9 +85,9 @@ export interface Script {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Run a fixture script as a separate program: `node --import tsx <script> ...args`. */
+/** Run a fixture script as a separate program: `node [--import tsx] <script> ...args` (see `TS_LOADER`). */
 export function runScript(url: URL, args: string[] = [], opts: { detached?: boolean } = {}): Script {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(url), ...args], {
+  const proc = spawn(process.execPath, [...TS_LOADER, fileURLToPath(url), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: opts.detached ?? false,
   });

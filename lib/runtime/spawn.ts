@@ -7,6 +7,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
+import { CHILD_EXEC_ARGV } from '../spawn/flags.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from './actor.ts';
@@ -15,9 +16,7 @@ import { onAnyAbort, type Scope } from './scope.ts';
 import { SPAWN_TIMEOUT_MS } from './timing.ts';
 
 const log = getLogger('spawn');
-const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './child.ts' : './child.js', import.meta.url));
-// `node --test` puts its own flags in execArgv; a child actor must not run as a test file.
-const EXEC_ARGV = process.execArgv.filter((a) => !/^--test(?!-)|^--test-(?:only|name-pattern|skip-pattern|reporter|reporter-destination|concurrency|timeout|force-exit|shard|coverage)/.test(a));
+const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../spawn/start.ts' : '../spawn/start.js', import.meta.url));
 
 export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
 
@@ -69,7 +68,7 @@ export function describeExit(e: ExitInfo): string {
 export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
   const expected = actor.expectChild(uuid);
-  const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
+  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };

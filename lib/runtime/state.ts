@@ -51,7 +51,7 @@ export function isRootProcess(): boolean {
   return vars.isRoot;
 }
 
-const CHILD_ENTRY = /[\\/]runtime[\\/]child\.[cm]?[jt]s$/;
+const CHILD_ENTRY = /[\\/](?:runtime[\\/]child|spawn[\\/]start)\.[cm]?[jt]s$/;
 /** True when this process is an actor spawned by a parent. */
 const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '');
 
