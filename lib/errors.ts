@@ -86,6 +86,15 @@ export class Cancelled extends TractorError {
   }
 }
 
+/** A bad argument to a public function (a wrong type, a value out of range, a duplicate): the message says what was expected. */
+export class InvalidArgument extends TypeError {
+  readonly code = 'ERR_TRACTOR_INVALID_ARG';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'InvalidArgument';
+  }
+}
+
 /** The library was used in a way that cannot work (e.g. a nursery opened while a child imports its modules). */
 export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';

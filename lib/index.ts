@@ -32,7 +32,7 @@ export type { Uid } from './msg/types.ts';
 export {
   TractorError, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, ActorFailure, Cancelled, RuntimeUsageError,
-  registerErrorType, formatError,
+  InvalidArgument, registerErrorType, formatError,
 } from './errors.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';

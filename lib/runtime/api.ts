@@ -4,7 +4,7 @@
 import type { Address } from '../ipc/addr.ts';
 import type { Uid } from '../msg/types.ts';
 import { RuntimeUsageError } from '../errors.ts';
-import { getRuntime } from './state.ts';
+import { getRuntime, isWorkerActor } from './state.ts';
 
 /** What user code can know about the actor it runs in. */
 export interface ActorInfo {
@@ -14,6 +14,8 @@ export interface ActorInfo {
   readonly enableModules: readonly string[];
   readonly isRegistrar: boolean;
   readonly addrs: readonly Address[];
+  /** True in an actor spawned with `startMethod: 'worker'` (a thread of its parent's process: `pid` is the parent's). */
+  readonly isWorker: boolean;
 }
 
 /** The actor this code runs in. Throws outside a running actor (open a root or nursery first). */
@@ -27,5 +29,6 @@ export function currentActor(): ActorInfo {
     enableModules: Object.freeze([...a.enableModules]),
     isRegistrar: a.isRegistrar,
     addrs: Object.freeze([...a.addrs]),
+    isWorker: isWorkerActor,
   });
 }

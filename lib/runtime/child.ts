@@ -4,8 +4,10 @@
  * serve RPC until cancelled or until the parent's channel closes (a parent
  * that died, even by SIGKILL, takes its children with it).
  *
- * argv: <parent address> <uuid> <name>
+ * argv: <parent address> <uuid> <name> (a worker-thread actor gets them in
+ * its `workerData`, see spawn/worker.ts; signals never reach a thread).
  */
+import { isMainThread, workerData } from 'node:worker_threads';
 import { boxError } from '../errors.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
@@ -14,17 +16,18 @@ import { Actor } from './actor.ts';
 import { importModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
 import { reapChildren } from './spawn.ts';
+import { WORKER_ARGV } from '../spawn/worker.ts';
 import { setProcessScope } from './scope.ts';
 import { SPAWN_TIMEOUT_MS } from './timing.ts';
 import { type RuntimeVars, setImportingModules, setRuntime, updateRuntimeVars } from './state.ts';
 
-const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
+const [parentAddr, uuid, name] = ((workerData as Record<string, string[]> | null)?.[WORKER_ARGV] ?? process.argv.slice(2)) as [string, string, string];
 const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
-process.on('SIGINT', () => {});
+if (isMainThread) process.on('SIGINT', () => {});
 // SIGTERM before boot completes: nothing to cancel yet, exit cleanly (replaced once the actor runs).
 const earlySigterm = () => process.exit(0);
-process.on('SIGTERM', earlySigterm);
+if (isMainThread) process.on('SIGTERM', earlySigterm);
 
 const chan = await Channel.connect(parentAddr).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
@@ -65,8 +68,10 @@ self.onShutdown = () => {
   leaveRegistry(self);
   void self.close().then(reapChildren).finally(() => process.exit());
 };
-process.off('SIGTERM', earlySigterm);
-process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
+if (isMainThread) {
+  process.off('SIGTERM', earlySigterm);
+  process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
+}
 
 await self.listen(vars.enableTransports ?? ['tcp']);
 self.serveChannel(chan);

@@ -14,6 +14,7 @@ import { currentScope, Scope } from './scope.ts';
 import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from './spawn.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
+import { checkStartMethod } from '../spawn/launch.ts';
 
 const log = getLogger('nursery');
 
@@ -37,6 +38,8 @@ export interface NurseryOptions {
   loglevel?: LogLevel;
   /** Aborting it cancels the nursery (and so every child). */
   signal?: AbortSignal;
+  /** How this nursery's children are started unless a spawn says otherwise (default: the root's). */
+  startMethod?: StartMethod;
 }
 
 /** One child actor and what the nursery knows of it. */
@@ -90,11 +93,16 @@ class ChildActor implements PortalOwner {
 
   #kill(): void {
     this.#killedByUs = true;
-    this.spawned.proc.kill('SIGKILL');
+    this.spawned.proc.kill();
   }
 
   delivered(err: unknown): void {
     this.nursery.markDelivered(err);
+  }
+
+  /** A worker actor that did not acknowledge `cancelActor()` (e.g. busy in a synchronous loop) is terminated. */
+  unresponsive(): void {
+    if (this.spawned.proc.isWorker && this.alive) this.#kill();
   }
 
   /** Graceful cancel request, then SIGKILL if the process outlives the grace period; resolves once reaped. */
@@ -141,6 +149,7 @@ export class ActorNursery implements AsyncDisposable {
   /** @internal */
   constructor(actor: Actor, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
     this.#actor = actor;
+    checkStartMethod(opts.startMethod, 'NurseryOptions.startMethod');
     this.#opts = opts;
     this.#onClose = onClose;
     this.scope = new Scope([currentScope(), opts.signal]);
@@ -253,7 +262,8 @@ export class ActorNursery implements AsyncDisposable {
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
       debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
     };
-    const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars }, this.scope);
+    const startMethod = checkStartMethod(opts.startMethod, 'SpawnOptions.startMethod') ?? this.#opts.startMethod;
+    const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars, startMethod }, this.scope);
     this.#spawning.add(spawning);
     try {
       const spawned = await spawning;

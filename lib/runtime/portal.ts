@@ -41,6 +41,8 @@ export interface PortalOwner {
   result?(): Promise<unknown>;
   /** Records that an error reached the user, so disposal does not raise it again. */
   delivered(err: unknown): void;
+  /** The actor did not acknowledge `cancelActor()` in time (a worker actor is then terminated). */
+  unresponsive?(): void;
 }
 
 export class Portal<R = unknown> implements AsyncDisposable {
@@ -163,11 +165,12 @@ export class Portal<R = unknown> implements AsyncDisposable {
   async cancelActor(opts: { timeout?: number } = {}): Promise<boolean> {
     if (this.chan.closed) return false;
     try {
-      return (await callSelf(this.#actor, this.chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true;
+      if ((await callSelf(this.#actor, this.chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true) return true;
     } catch (err) {
       log.cancel('cancelActor(%s) got no ack: %s', this.chan.aid?.name, (err as Error).message);
-      return false;
     }
+    this.#owner?.unresponsive?.();
+    return false;
   }
 
   /**

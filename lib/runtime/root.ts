@@ -11,6 +11,8 @@ import { ActorNursery, type NurseryOptions } from './nursery.ts';
 import { normalizeModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
 import { reapChildren } from './spawn.ts';
+import { checkStartMethod } from '../spawn/launch.ts';
+import { checkPrewarm, setPrewarmCount } from '../spawn/prewarm.ts';
 import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
 import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
 import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
@@ -30,7 +32,10 @@ export interface RootOptions {
   enableTransports?: TransportName[];
   debugMode?: boolean;
   loglevel?: LogLevel;
+  /** How this tree's actors are started unless a nursery or spawn says otherwise (default `'subprocess'`; see the README). */
   startMethod?: StartMethod;
+  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`). */
+  prewarm?: number;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
 }
@@ -67,9 +72,8 @@ function validateRootOptions(opts: RootOptions): void {
   }
   // A malformed registry address fails here, with the accepted forms, not later in some child.
   for (const a of [...(opts.registryAddrs ?? []), ...(opts.bindAddrs ?? [])]) parseAddress(a);
-  if (opts.startMethod !== undefined && opts.startMethod !== 'subprocess') {
-    throw new TypeError(`unknown startMethod ${JSON.stringify(opts.startMethod)}; the only one is 'subprocess'`);
-  }
+  checkStartMethod(opts.startMethod, 'RootOptions.startMethod');
+  checkPrewarm(opts.prewarm);
 }
 
 /** Boot the root actor of a new tree in this process. */
@@ -86,8 +90,10 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     loglevel: opts.loglevel ?? 'warning',
     registryAddrs: opts.registryAddrs?.length ? opts.registryAddrs : defaultRegistryAddrs(),
     enableTransports: transports,
+    startMethod: opts.startMethod ?? 'subprocess',
     depth: 0,
   });
+  setPrewarmCount(opts.prewarm);
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
@@ -117,7 +123,7 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
   assertNotImporting('openNursery()');
   const existing = getRuntime();
   if (existing) {
-    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod'] as const).filter((k) => opts[k] !== undefined);
+    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'prewarm'] as const).filter((k) => opts[k] !== undefined);
     if (rootOnly.length) {
       log.warning('openNursery(): %s only apply when the nursery boots the root; this process already runs actor %s, so they are ignored (pass them to run()/openRoot())',
         rootOnly.join(', '), existing.name);

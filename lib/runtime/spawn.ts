@@ -3,27 +3,31 @@
  * `execArgv` (so a program run under tsx gets tsx-capable children), wait for
  * it to connect back and say who it is, hand it its `SpawnSpec`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
 import { CHILD_EXEC_ARGV } from '../spawn/flags.ts';
+import type { ExitInfo, Launched, Launcher } from '../spawn/launch.ts';
+import { takeSpare } from '../spawn/prewarm.ts';
+import { launchWorker } from '../spawn/worker.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { Actor } from './actor.ts';
-import { mainModuleUrl, type RuntimeVars } from './state.ts';
+import { mainModuleUrl, type RuntimeVars, type StartMethod } from './state.ts';
 import { onAnyAbort, type Scope } from './scope.ts';
 import { SPAWN_TIMEOUT_MS } from './timing.ts';
 
 const log = getLogger('spawn');
 const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../spawn/start.ts' : '../spawn/start.js', import.meta.url));
 
-export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
+export type { ExitInfo } from '../spawn/launch.ts';
 
 export interface SpawnedActor {
   name: string;
   uuid: string;
-  proc: ChildProcess;
+  /** The process (or, for `'worker'`, the thread) running it: `kill()` is SIGKILL (or `terminate()`). */
+  proc: Launched;
   chan: Channel;
   /** Resolves when the process has exited and been reaped. */
   exited: Promise<ExitInfo>;
@@ -34,15 +38,17 @@ export interface SpawnRequest {
   name: string;
   enableModules: string[];
   runtimeVars: RuntimeVars;
+  /** How to start it; `runtimeVars.startMethod` (the root's) when not given. */
+  startMethod?: StartMethod;
 }
 
-/** Every child actor process of this process still running, with its exit. */
-const live = new Map<ChildProcess, Promise<ExitInfo>>();
+/** Every child actor (process or worker) of this process still running, with its exit. */
+const live = new Map<Launched, Promise<ExitInfo>>();
 
 // However this process ends (process.exit on a second Ctrl-C, an uncaught
 // exception), its children go with it: a busy child could not notice.
 process.on('exit', () => {
-  for (const proc of live.keys()) proc.kill('SIGKILL');
+  for (const proc of live.keys()) proc.kill();
 });
 
 /**
@@ -56,7 +62,7 @@ export async function reapChildren(): Promise<void> {
   const left = [...live];
   if (!left.length) return;
   log.warning('killing %d actor process(es) still running as this actor exits', left.length);
-  for (const [proc] of left) proc.kill('SIGKILL');
+  for (const [proc] of left) proc.kill();
   await Promise.all(left.map(([, exited]) => exited));
 }
 
@@ -64,21 +70,32 @@ export function describeExit(e: ExitInfo): string {
   return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
 }
 
-/** Spawn one actor process and complete its handshake; aborting `scope` kills it. */
+/** The `'subprocess'` backend: a new `node` process running the actor entry. */
+const launchSubprocess: Launcher = (argv) => {
+  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, CHILD_ENTRY, ...argv], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise<ExitInfo>((resolve) => {
+    proc.once('exit', (code, signal) => resolve({ code, signal }));
+    proc.once('error', (err) => {
+      log.error('cannot spawn actor %s: %s', argv[2], err.message);
+      resolve({ code: -1, signal: null });
+    });
+  });
+  return { pid: proc.pid, kill: () => void proc.kill('SIGKILL'), exited };
+};
+
+const LAUNCHERS: Record<StartMethod, Launcher> = {
+  subprocess: launchSubprocess,
+  prewarm: (argv) => takeSpare(argv) ?? launchSubprocess(argv),
+  worker: (argv) => launchWorker(CHILD_ENTRY, argv),
+};
+
+/** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */
 export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
   const expected = actor.expectChild(uuid);
-  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name], {
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
+  const proc = LAUNCHERS[req.startMethod ?? req.runtimeVars.startMethod]([actor.addrs[0]!, uuid, req.name]);
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
-  const exited = new Promise<ExitInfo>((resolve) => {
-    proc.once('exit', (code, signal) => resolve((child.exitInfo = { code, signal })));
-    proc.once('error', (err) => {
-      log.error('cannot spawn actor %s: %s', req.name, err.message);
-      resolve((child.exitInfo = { code: -1, signal: null }));
-    });
-  });
+  const exited = proc.exited.then((e) => (child.exitInfo = e));
   live.set(proc, exited);
   void exited.then(() => live.delete(proc));
   let unlink = () => {};
@@ -105,7 +122,7 @@ export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope):
     return Object.assign(child, { chan, exited }) as SpawnedActor;
   } catch (err) {
     expected.cancel();
-    proc.kill('SIGKILL');
+    proc.kill();
     await exited;
     throw err;
   } finally {

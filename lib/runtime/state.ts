@@ -6,11 +6,13 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { workerData } from 'node:worker_threads';
 import { RuntimeUsageError } from '../errors.ts';
 import type { TransportName } from '../ipc/addr.ts';
 import type { LogLevel } from '../log.ts';
 
-export type StartMethod = 'subprocess';
+export type { StartMethod } from '../spawn/launch.ts';
+import type { StartMethod } from '../spawn/launch.ts';
 
 /** The runtime variables of this actor, inherited down the tree. */
 export interface RuntimeVars {
@@ -52,8 +54,10 @@ export function isRootProcess(): boolean {
 }
 
 const CHILD_ENTRY = /[\\/](?:runtime[\\/]child|spawn[\\/]start)\.[cm]?[jt]s$/;
-/** True when this process is an actor spawned by a parent. */
-const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '');
+/** True when this process (or worker thread) is an actor spawned by a parent. */
+/** True in an actor spawned with `startMethod: 'worker'` (its argv comes in `workerData`, see spawn/worker.ts). */
+export const isWorkerActor = Boolean((workerData as Record<string, unknown> | null)?.tractorActorArgv);
+const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '') || isWorkerActor;
 
 function entryPath(): string | undefined {
   const arg = process.argv[1];

@@ -1,0 +1,34 @@
+/**
+ * What every spawn backend hands the spawning code: a started actor (a
+ * process or a worker thread) that will connect back to its parent, how to
+ * kill it, and its exit. The handshake, the `SpawnSpec` and supervision are
+ * the same for every backend (runtime/spawn.ts, runtime/nursery.ts).
+ */
+import { InvalidArgument } from '../errors.ts';
+
+/** The spawn backends (SPEC "Spawn backends"). */
+export const START_METHODS = ['subprocess', 'prewarm', 'worker'] as const;
+export type StartMethod = (typeof START_METHODS)[number];
+
+/** `value` as a start method, or an `InvalidArgument` naming where it was given and the methods there are. */
+export function checkStartMethod(value: unknown, where: string): StartMethod | undefined {
+  if (value === undefined || (START_METHODS as readonly unknown[]).includes(value)) return value as StartMethod | undefined;
+  throw new InvalidArgument(`${where}: unknown startMethod ${JSON.stringify(value)}; use one of ${START_METHODS.map((m) => `'${m}'`).join(', ')}`);
+}
+
+/** How an actor ended: a process's exit code or signal. A worker ended by `terminate()` reads as SIGKILL. */
+export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
+
+export interface Launched {
+  /** The OS process running it (for `'worker'`, this process). */
+  readonly pid: number | undefined;
+  /** End it at once: SIGKILL for a process, `terminate()` for a worker (even in a synchronous loop). */
+  kill(): void;
+  /** Resolves when it has ended and, for a process, been reaped. */
+  readonly exited: Promise<ExitInfo>;
+  /** True for a worker-thread actor. */
+  readonly isWorker?: boolean;
+}
+
+/** Start an actor that connects back to `argv[0]` (the parent's address) as `argv[1]` (uuid) named `argv[2]`. */
+export type Launcher = (argv: [parentAddr: string, uuid: string, name: string]) => Launched;
