@@ -12,7 +12,7 @@ import { normalizeModule } from './resolve.ts';
 import { serveStart } from './rpc.ts';
 import { reapChildren } from './spawn.ts';
 import { checkStartMethod } from '../spawn/launch.ts';
-import { checkPrewarm, setPrewarmCount } from '../spawn/prewarm.ts';
+import { checkPrewarm, closeSpares, fillSpares, setPrewarmCount } from '../spawn/prewarm.ts';
 import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
 import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
 import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
@@ -55,7 +55,7 @@ export class Root implements AsyncDisposable {
     leaveRegistry(this.runtime);
     await this.runtime.close();
     // Children of nurseries that were never closed, or of abandoned tasks: no process outlives its root.
-    await reapChildren();
+    await Promise.all([reapChildren(), closeSpares()]);
     if (getRuntime() === this.runtime) {
       setRuntime(undefined);
       setProcessScope(new Scope());
@@ -109,6 +109,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   setRuntime(actor);
   setProcessScope(actor.scope);
   const root = new Root(actor);
+  if (opts.startMethod === 'prewarm') fillSpares();
   try {
     await joinRegistry(actor, getRuntimeVars().registryAddrs, true);
   } catch (err) {

@@ -5,10 +5,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
 import { CHILD_EXEC_ARGV } from '../spawn/flags.ts';
-import type { ExitInfo, Launched, Launcher } from '../spawn/launch.ts';
+import { ACTOR_ENTRY, type ExitInfo, type Launched, type Launcher } from '../spawn/launch.ts';
 import { takeSpare } from '../spawn/prewarm.ts';
 import { launchWorker } from '../spawn/worker.ts';
 import type { Channel } from '../ipc/channel.ts';
@@ -19,7 +18,6 @@ import { onAnyAbort, type Scope } from './scope.ts';
 import { SPAWN_TIMEOUT_MS } from './timing.ts';
 
 const log = getLogger('spawn');
-const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? '../spawn/start.ts' : '../spawn/start.js', import.meta.url));
 
 export type { ExitInfo } from '../spawn/launch.ts';
 
@@ -72,7 +70,7 @@ export function describeExit(e: ExitInfo): string {
 
 /** The `'subprocess'` backend: a new `node` process running the actor entry. */
 const launchSubprocess: Launcher = (argv) => {
-  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, CHILD_ENTRY, ...argv], { stdio: ['ignore', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv], { stdio: ['ignore', 'inherit', 'inherit'] });
   const exited = new Promise<ExitInfo>((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
     proc.once('error', (err) => {
@@ -86,7 +84,7 @@ const launchSubprocess: Launcher = (argv) => {
 const LAUNCHERS: Record<StartMethod, Launcher> = {
   subprocess: launchSubprocess,
   prewarm: (argv) => takeSpare(argv) ?? launchSubprocess(argv),
-  worker: (argv) => launchWorker(CHILD_ENTRY, argv),
+  worker: (argv) => launchWorker(ACTOR_ENTRY, argv),
 };
 
 /** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */

@@ -4,7 +4,11 @@
  * kill it, and its exit. The handshake, the `SpawnSpec` and supervision are
  * the same for every backend (runtime/spawn.ts, runtime/nursery.ts).
  */
+import { fileURLToPath } from 'node:url';
 import { InvalidArgument } from '../errors.ts';
+
+/** The first module of every actor, process or thread (spawn/start.ts, or .js once built). */
+export const ACTOR_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './start.ts' : './start.js', import.meta.url));
 
 /** The spawn backends (SPEC "Spawn backends"). */
 export const START_METHODS = ['subprocess', 'prewarm', 'worker'] as const;
