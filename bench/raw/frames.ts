@@ -41,7 +41,11 @@ export class FrameDecoder {
   #size = 0;
   #need = 0; // total bytes (prefix + body) of the frame being assembled, 0 if unknown yet
 
-  constructor(readonly onMsg: (msg: unknown) => void) {}
+  readonly onMsg: (msg: unknown) => void;
+
+  constructor(onMsg: (msg: unknown) => void) {
+    this.onMsg = onMsg;
+  }
 
   push(chunk: Buffer): void {
     let buf: Buffer;

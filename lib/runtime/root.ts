@@ -73,6 +73,7 @@ function validateRootOptions(opts: RootOptions): void {
   // A malformed registry address fails here, with the accepted forms, not later in some child.
   for (const a of [...(opts.registryAddrs ?? []), ...(opts.bindAddrs ?? [])]) parseAddress(a);
   checkStartMethod(opts.startMethod, 'RootOptions.startMethod');
+  checkStartMethod(process.env.TRACTOR_TS_START_METHOD || undefined, 'TRACTOR_TS_START_METHOD');
   checkPrewarm(opts.prewarm);
 }
 
@@ -90,7 +91,8 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     loglevel: opts.loglevel ?? 'warning',
     registryAddrs: opts.registryAddrs?.length ? opts.registryAddrs : defaultRegistryAddrs(),
     enableTransports: transports,
-    startMethod: opts.startMethod ?? 'subprocess',
+    // The environment's default: the whole suite (or a program) run with one backend, as tractor's --spawn-backend.
+    startMethod: opts.startMethod ?? ((process.env.TRACTOR_TS_START_METHOD || undefined) as StartMethod | undefined) ?? 'subprocess',
     depth: 0,
   });
   setPrewarmCount(opts.prewarm);
@@ -109,7 +111,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   setRuntime(actor);
   setProcessScope(actor.scope);
   const root = new Root(actor);
-  if (opts.startMethod === 'prewarm') fillSpares();
+  if (getRuntimeVars().startMethod === 'prewarm') fillSpares();
   try {
     await joinRegistry(actor, getRuntimeVars().registryAddrs, true);
   } catch (err) {

@@ -48,9 +48,14 @@ function threadPreloads(): [string, boolean][] {
   return preloads;
 }
 
-/** The Worker running `entry` (a file path), with the program's loaders registered in its thread where Node does not. */
-function newWorker(entry: string, argv: string[]): Worker {
-  const opts = { workerData: { [WORKER_ARGV]: argv }, execArgv: [] as string[] };
+/**
+ * A Worker running `entry` (a file path) with `workerData`, the program's
+ * loaders registered in its thread where Node does not (also the bare Worker
+ * of the benchmarks' baseline, so both pay the same loader).
+ * @internal
+ */
+export function startThread(entry: string, workerData: unknown): Worker {
+  const opts = { workerData, execArgv: [] as string[] };
   const loaders = NATIVE_TYPESCRIPT ? [] : threadPreloads();
   if (!loaders.length) return new Worker(entry, opts);
   const boot = `(async () => {
@@ -62,7 +67,7 @@ function newWorker(entry: string, argv: string[]): Worker {
 
 /** Start a worker-thread actor that connects back to `argv[0]` (see `Launcher`). */
 export function launchWorker(entry: string, argv: [string, string, string]): Launched {
-  const worker = newWorker(entry, argv);
+  const worker = startThread(entry, { [WORKER_ARGV]: argv });
   let terminated = false;
   // An error that escapes the actor entry itself (it reports its own to its parent first).
   worker.on('error', (err) => log.error('worker actor %s failed: %s', argv[2], err.stack ?? err.message));
