@@ -65,6 +65,16 @@ export function descendants(root: number = process.pid): number[] {
  */
 export const TS_LOADER: readonly string[] = (process.features as { typescript?: unknown }).typescript ? [] : ['--import', 'tsx'];
 
+/** The start method the suite runs with (`TRACTOR_TS_START_METHOD`, see spec/by-method/), `'subprocess'` by default. */
+export const START_METHOD = process.env.TRACTOR_TS_START_METHOD || 'subprocess';
+
+/**
+ * `skip` for a test about an actor's own OS process (its pid, signals sent to
+ * it, its reaping): a worker actor is a thread of this process, so there is
+ * none (the worker-specific tests in spec/spawn-worker.test.ts cover ending it).
+ */
+export const PROCESS_ONLY: string | false = START_METHOD === 'worker' && 'a worker actor is a thread of this process: it has no pid of its own';
+
 /** The actor processes (spawned `spawn/start` entries) below `root`; other helpers (e.g. esbuild's service) are left out. */
 export function actorProcesses(root: number = process.pid): number[] {
   return descendants(root).filter((pid) => {

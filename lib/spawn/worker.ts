@@ -55,7 +55,9 @@ function threadPreloads(): [string, boolean][] {
  * @internal
  */
 export function startThread(entry: string, workerData: unknown): Worker {
-  const opts = { workerData, execArgv: [] as string[] };
+  // The loader flags, as a process actor gets them: Node 20 ignores them in a
+  // thread, but the thread's own children (and worker grandchildren) read them.
+  const opts = { workerData, execArgv: [...CHILD_EXEC_ARGV] };
   const loaders = NATIVE_TYPESCRIPT ? [] : threadPreloads();
   if (!loaders.length) return new Worker(entry, opts);
   const boot = `(async () => {
