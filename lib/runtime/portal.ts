@@ -160,7 +160,9 @@ export class Portal<R = unknown> implements AsyncDisposable {
   /**
    * Cancel the whole remote actor: its tasks are cancelled and its process
    * exits. Resolves true once it acknowledged, false if it did not within
-   * `timeout` ms (default 1500) or was already gone.
+   * `timeout` ms (default 1500) or was already gone. A worker actor
+   * (`startMethod: 'worker'`) that did not acknowledge is ended with
+   * `worker.terminate()`, which stops even a synchronous loop.
    */
   async cancelActor(opts: { timeout?: number } = {}): Promise<boolean> {
     if (this.chan.closed) return false;
