@@ -95,8 +95,8 @@ test("remote_error_propagation: the child's error reaches the root boxed with it
   assert.equal(r.stderr, '');
 });
 
-test('spawn_backends: the same tree runs on every start method, worker leaves as threads of their parent', TIMEOUT, async () => {
-  const r = await runExample('spawn_backends');
+test('spawn_backends: the same tree runs on every start method, worker leaves as threads of their parent', { timeout: 90_000 }, async () => {
+  const r = await runExample('spawn_backends', { ms: 80_000 });
   assertExit(r, 0);
   assert.deepEqual(r.lines, [
     'subprocess: the leaves returned 14 and 30 and ran as processes of their own',

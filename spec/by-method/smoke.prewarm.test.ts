@@ -1,4 +1,4 @@
-// The smoke suite (spec/smoke.test.ts) with every actor started by startMethod
-// 'prewarm' (TRACTOR_TS_START_METHOD: each test file runs in its own process).
-process.env.TRACTOR_TS_START_METHOD = 'prewarm';
-await import('../smoke.test.ts');
+// The smoke suite (spec/smoke.test.ts) with every actor started by startMethod 'prewarm'.
+import { runSuiteWith } from './suite.ts';
+
+await runSuiteWith('smoke', 'prewarm');

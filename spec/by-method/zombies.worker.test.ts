@@ -1,4 +1,4 @@
-// The zombies suite (spec/zombies.test.ts) with every actor started by startMethod
-// 'worker' (TRACTOR_TS_START_METHOD: each test file runs in its own process).
-process.env.TRACTOR_TS_START_METHOD = 'worker';
-await import('../zombies.test.ts');
+// The zombies suite (spec/zombies.test.ts) with every actor started by startMethod 'worker'.
+import { runSuiteWith } from './suite.ts';
+
+await runSuiteWith('zombies', 'worker');
