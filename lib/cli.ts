@@ -14,7 +14,7 @@ import { parseArgs } from 'node:util';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getRegistry, runDaemon, run } from './index.ts';
-import type { RegistryEntry } from './discovery/registrar.ts';
+import type { RegistryEntry } from './discovery/registry.ts';
 
 const USAGE = `usage:
   tractor-ts registrar [--registry ADDR]

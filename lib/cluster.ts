@@ -9,7 +9,7 @@
 import os from 'node:os';
 import { type ActorNursery, type SpawnOptions } from './runtime/nursery.ts';
 import type { Portal } from './runtime/portal.ts';
-import { openNursery } from './runtime/root.ts';
+import { openNursery } from './root.ts';
 
 export interface ClusterOptions extends Omit<SpawnOptions, 'name' | 'enableModules'> {
   /** Modules every actor of the cluster serves. */

@@ -1,16 +1,33 @@
 /**
- * The error classes of tractor-ts and the boxing that carries an error across
- * a process boundary (an `Error` message) and back into a `RemoteActorError`.
- *
- * Every class has a stable `code` (Node style) so callers can branch on it
- * without `instanceof` across module copies.
+ * The error classes of tractor-ts, each with a stable `code` (Node style) so
+ * callers can branch on it without `instanceof` across module copies. How an
+ * error crosses a process boundary (boxing) lives in `msg/box.ts`.
  */
-import type { ErrorMsg, Uid } from './msg/types.ts';
+import { fmtUid, type Uid } from './uid.ts';
 
-/** Base class of every error tractor-ts raises itself. */
+/**
+ * Base class of every error tractor-ts raises itself. `InvalidArgument`
+ * extends `TypeError` instead (what a bad argument is in JavaScript), yet
+ * `instanceof TractorError` holds for it too.
+ */
 export class TractorError extends Error {
   /** Stable, documented error code, e.g. `'ERR_TRACTOR_MODULE_NOT_EXPOSED'`. */
   readonly code: string = 'ERR_TRACTOR';
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+
+  static override [Symbol.hasInstance](value: unknown): boolean {
+    if (Function.prototype[Symbol.hasInstance].call(this, value)) return true;
+    return this === TractorError && value instanceof InvalidArgument;
+  }
+}
+
+/** A function or option got a value it cannot take; the message names it, what was expected and what came. */
+export class InvalidArgument extends TypeError {
+  /** `'ERR_TRACTOR_INVALID_ARG'`, or a subclass's own code. */
+  readonly code: string = 'ERR_TRACTOR_INVALID_ARG';
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = new.target.name;
@@ -29,7 +46,17 @@ export class MsgTypeError extends TractorError {
 
 /** The channel to a peer closed (peer exited, connection reset, bad frame) while something was still in flight. */
 export class TransportClosed extends TractorError {
-  override readonly code = 'ERR_TRACTOR_TRANSPORT_CLOSED';
+  override readonly code: string = 'ERR_TRACTOR_TRANSPORT_CLOSED';
+}
+
+/** A connection to a peer did not open within its timeout (the peer may be alive but busy, or the address unroutable). */
+export class ConnectTimeout extends TransportClosed {
+  override readonly code = 'ERR_TRACTOR_CONNECT_TIMEOUT';
+}
+
+/** A peer accepted the connection but did not say who it is (its `Aid`) within the handshake timeout: it may just be busy. */
+export class HandshakeTimeout extends TransportClosed {
+  override readonly code = 'ERR_TRACTOR_HANDSHAKE_TIMEOUT';
 }
 
 /** A receiver's bounded buffer was overrun by a sender it did not keep up with. */
@@ -40,8 +67,11 @@ export class StreamOverrun extends TractorError {
 /** A broadcast subscriber fell more than its `bufferSize` behind; it resumes from the oldest message still held. */
 export class Lagged extends TractorError {
   override readonly code = 'ERR_TRACTOR_LAGGED';
-  constructor(message: string, readonly skipped = 0) {
+  /** How many messages this subscriber missed. */
+  readonly skipped: number;
+  constructor(message: string, skipped = 0) {
     super(message);
+    this.skipped = skipped;
   }
 }
 
@@ -57,19 +87,30 @@ export class InvalidAddress extends TractorError {
 
 /** A registry address that is dead, or held by something that is not a tractor-ts registrar. */
 export class RegistryError extends TractorError {
-  override readonly code = 'ERR_TRACTOR_REGISTRY';
+  override readonly code: string = 'ERR_TRACTOR_REGISTRY';
+}
+
+/** A registry address answers as a tractor-ts actor that is not a registrar: point `registryAddrs` at the registrar. */
+export class NotARegistrar extends RegistryError {
+  override readonly code = 'ERR_TRACTOR_NOT_A_REGISTRAR';
+}
+
+/** A call in the `self` namespace named a method the peer's runtime does not have (e.g. a registry method of a non-registrar). */
+export class UnknownRuntimeMethod extends TractorError {
+  override readonly code = 'ERR_TRACTOR_UNKNOWN_RUNTIME_METHOD';
 }
 
 /** An actor process failed outside of any task: it exited, crashed or was killed before delivering its result. */
 export class ActorFailure extends TractorError {
   override readonly code = 'ERR_TRACTOR_ACTOR_FAILURE';
-  constructor(
-    message: string,
-    readonly exitCode: number | null = null,
-    readonly signalCode: NodeJS.Signals | null = null,
-    options?: ErrorOptions,
-  ) {
+  /** The process's exit code, if it exited. */
+  readonly exitCode: number | null;
+  /** The signal that killed it, if one did. */
+  readonly signalCode: NodeJS.Signals | null;
+  constructor(message: string, exitCode: number | null = null, signalCode: NodeJS.Signals | null = null, options?: ErrorOptions) {
     super(message, options);
+    this.exitCode = exitCode;
+    this.signalCode = signalCode;
   }
 }
 
@@ -81,17 +122,11 @@ export class ActorFailure extends TractorError {
  */
 export class Cancelled extends TractorError {
   override readonly code = 'ERR_TRACTOR_CANCELLED';
-  constructor(message: string, readonly canceller: Uid | null = null, options?: ErrorOptions) {
+  /** The actor that asked for the cancellation, when one did. */
+  readonly canceller: Uid | null;
+  constructor(message: string, canceller: Uid | null = null, options?: ErrorOptions) {
     super(message, options);
-  }
-}
-
-/** A bad argument to a public function (a wrong type, a value out of range, a duplicate): the message says what was expected. */
-export class InvalidArgument extends TypeError {
-  readonly code = 'ERR_TRACTOR_INVALID_ARG';
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = 'InvalidArgument';
+    this.canceller = canceller;
   }
 }
 
@@ -119,7 +154,14 @@ export interface RemoteErrorInfo {
   canceller?: Uid | null;
   sender?: Uid | null;
   cid?: string | null;
+  /** The original error's class, when this process knows it (see `registerErrorType`). */
+  boxedType?: ErrorConstructorLike | undefined;
+  /** The original error rebuilt as an instance of `boxedType`. */
+  cause?: Error | undefined;
 }
+
+/** Any error class, as `registerErrorType` accepts it. */
+export type ErrorConstructorLike = abstract new (...args: never[]) => Error;
 
 /**
  * An error raised in another actor, boxed with its type and relayed to here.
@@ -142,12 +184,10 @@ export class RemoteActorError extends TractorError {
   readonly cid: string | null;
 
   constructor(message: string, info: RemoteErrorInfo) {
-    const type = errorTypes.get(info.srcTypeName);
-    const remoteMessage = info.remoteMessage ?? message;
-    super(message, { cause: type ? rebuild(type, info.srcTypeName, remoteMessage, info.remoteStack) : undefined });
-    this.remoteMessage = remoteMessage;
+    super(message, { cause: info.cause });
+    this.remoteMessage = info.remoteMessage ?? message;
     this.boxedTypeName = info.srcTypeName;
-    this.boxedType = type;
+    this.boxedType = info.boxedType;
     this.srcUid = info.srcUid;
     this.relayPath = info.relayPath;
     this.remoteStack = info.remoteStack;
@@ -173,115 +213,16 @@ export class ContextCancelled extends RemoteActorError {
   }
 }
 
-type ErrorConstructorLike = abstract new (...args: never[]) => Error;
-const errorTypes = new Map<string, ErrorConstructorLike>();
 
-/**
- * Make `cls` known to this process so that remote errors of that type come
- * back with `boxedType === cls` and a `cause` that is `instanceof cls`.
- * Register it in every actor that may receive it (e.g. at module top level of
- * an enabled module).
- */
-export function registerErrorType(cls: ErrorConstructorLike): void {
-  errorTypes.set(cls.name, cls);
-}
-
-for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]) {
-  registerErrorType(cls);
-}
-for (const cls of [
-  TractorError, ModuleNotExposed, MsgTypeError, TransportClosed, StreamOverrun, Lagged,
-  EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
-]) {
-  registerErrorType(cls);
-}
-
-function rebuild(type: ErrorConstructorLike, name: string, message: string, stack: string): Error {
-  // Constructors of user classes take arbitrary arguments: build the instance
-  // without calling one, so a reconstructed cause never throws.
-  const err = Object.create(type.prototype) as Error;
-  Object.defineProperties(err, {
-    message: { value: message, writable: true, configurable: true },
-    stack: { value: stack, writable: true, configurable: true },
-  });
-  if (err.name !== name) Object.defineProperty(err, 'name', { value: name, configurable: true });
-  return err;
-}
-
-/** `name@1234abcd`: a short, human form of an actor uid. */
-export function fmtUid(uid: Uid | null | undefined): string {
-  return uid ? `${uid[0]}@${String(uid[1]).slice(0, 8)}` : '<unknown>';
-}
-
-function typeNameOf(err: unknown): string {
-  if (err instanceof Error) {
-    const ctor = (err as { constructor?: { name?: string } }).constructor?.name;
-    return ctor && ctor !== 'Object' ? ctor : err.name;
-  }
-  return typeof err;
-}
-
-/** Box `err`, raised (or relayed) in actor `here`, into an `Error` message. */
-export function boxError(err: unknown, here: Uid, cid: string | null, canceller?: Uid | null): ErrorMsg {
-  if (err instanceof RemoteActorError) {
-    return {
-      msg_type: 'Error',
-      src_uid: err.srcUid,
-      src_type_str: err.boxedTypeName,
-      boxed_type_str: err instanceof ContextCancelled ? 'ContextCancelled' : 'RemoteActorError',
-      relay_path: err.relayPath.at(-1)?.[1] === here[1] ? err.relayPath : [...err.relayPath, here],
-      // The original message: the receiver adds the type and actor prefix itself.
-      message: err.remoteMessage,
-      tb_str: err.remoteStack,
-      canceller: err instanceof ContextCancelled ? err.canceller : (canceller ?? null),
-      sender: here,
-      cid,
-    };
-  }
-  const e = err instanceof Error ? err : new Error(`non-Error value thrown: ${safeString(err)}`);
-  if (err instanceof Cancelled) canceller ??= err.canceller ?? here;
-  const type = canceller ? 'ContextCancelled' : typeNameOf(err);
-  return {
-    msg_type: 'Error',
-    src_uid: here,
-    src_type_str: type,
-    boxed_type_str: type,
-    relay_path: [here],
-    message: e.message,
-    tb_str: e.stack ?? `${type}: ${e.message}`,
-    canceller: canceller ?? null,
-    sender: here,
-    cid,
-  };
-}
-
-/** Turn a received `Error` message back into a throwable error. */
-export function unboxError(msg: ErrorMsg): RemoteActorError {
-  const info: RemoteErrorInfo = {
-    srcUid: msg.src_uid,
-    srcTypeName: msg.src_type_str,
-    remoteMessage: msg.message,
-    relayPath: msg.relay_path ?? [msg.src_uid],
-    remoteStack: msg.tb_str ?? '',
-    canceller: msg.canceller,
-    sender: msg.sender,
-    cid: msg.cid,
-  };
-  const via = info.relayPath.length > 1 ? ` (relayed via ${info.relayPath.slice(1).map(fmtUid).join(' -> ')})` : '';
-  const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${msg.message}`;
-  if (msg.boxed_type_str === 'ContextCancelled' || msg.src_type_str === 'ContextCancelled') {
-    return new ContextCancelled(text, info);
-  }
-  return new RemoteActorError(text, info);
-}
-
-function safeString(v: unknown): string {
+/** `String(v)`, for values whose `toString` may throw. */
+export function safeString(v: unknown): string {
   try {
     return String(v);
   } catch {
     return Object.prototype.toString.call(v);
   }
 }
+
 
 /** Render an error for a terminal: boxed remote errors print their remote stack too. */
 export function formatError(err: unknown): string {

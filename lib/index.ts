@@ -13,26 +13,28 @@
  * ```
  * @module
  */
-export { openRoot, openNursery, run, runDaemon, Root, type RootOptions } from './runtime/root.ts';
+export { openRoot, openNursery, run, runDaemon, Root, type RootOptions } from './root.ts';
 export { ActorNursery, type SpawnOptions, type NurseryOptions } from './runtime/nursery.ts';
 export { Portal, type ArgsOf, type ResultOf, type RemoteFn, type RemoteGenFn, type YieldOf, type CallOptions } from './runtime/portal.ts';
-export { currentActor, type ActorInfo as Actor } from './runtime/api.ts';
+export { currentActor, type ActorInfo as Actor } from './runtime/current.ts';
 export { isMain, isRootProcess, getRuntimeVars, type RuntimeVars, type StartMethod } from './runtime/state.ts';
 export { currentSignal, sleep, sleepForever } from './runtime/scope.ts';
-export { context, Context, currentIpcCtx, type ContextFn, type ContextOptions, type ContextEndpointOptions } from './context.ts';
-export { MsgStream, type OpenStreamOptions } from './stream.ts';
-export { BroadcastReceiver } from './broadcast.ts';
-export type { StandardSchemaV1 } from './msg/schema.ts';
-export { findActor, waitForActor, queryActor, getRegistry, type DiscoveryOptions } from './discovery/client.ts';
-export type { RegistryEntry } from './discovery/registrar.ts';
+export { context, type ContextFn, type ContextEndpointOptions } from './context/endpoint.ts';
+export { Context, currentIpcCtx, type ContextOptions } from './context/context.ts';
+export { MsgStream, type OpenStreamOptions } from './context/stream.ts';
+export { BroadcastReceiver } from './trionics/broadcast.ts';
+export type { StandardSchemaV1 } from './msg/payload.ts';
+export { findActor, waitForActor, queryActor, getRegistry, type DiscoveryOptions } from './discovery/api.ts';
+export type { RegistryEntry } from './discovery/registry.ts';
 export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
 export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
-export type { Uid } from './msg/types.ts';
+export type { Uid } from './uid.ts';
 export {
-  TractorError, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
-  StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, ActorFailure, Cancelled, RuntimeUsageError,
-  InvalidArgument, registerErrorType, formatError,
+  TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
+  ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
+  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, formatError,
 } from './errors.ts';
+export { registerErrorType } from './msg/box.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';

@@ -137,7 +137,7 @@ test('a root never takes over a uds:// address something still listens on; a sta
   }
 });
 
-test('getRegistry on an actor that is not a registrar is a RegistryError', T, async () => {
+test('getRegistry on an actor that is not a registrar is a NotARegistrar (a RegistryError)', T, async () => {
   const reg = await privateRegistry();
   await using an = await tractor.openNursery({ registryAddrs: [reg], enableModules: [DISC] });
   await an.startActor('plain');
@@ -145,7 +145,9 @@ test('getRegistry on an actor that is not a registrar is a RegistryError', T, as
   const addr = await tractor.queryActor('plain');
   assert.ok(addr);
   await assert.rejects(tractor.getRegistry(addr), (err: Error) => {
-    assert.ok(err instanceof tractor.RegistryError, String(err));
+    assert.ok(err instanceof tractor.NotARegistrar, String(err));
+    assert.ok(err instanceof tractor.RegistryError);
+    assert.equal((err as tractor.NotARegistrar).code, 'ERR_TRACTOR_NOT_A_REGISTRAR');
     assert.match(err.message, /not a registrar/);
     return true;
   });
@@ -313,7 +315,8 @@ test("registry methods live only in the registrar's 'self' namespace, never amon
   for (const func of ['register_actor', 'get_registry', 'find_actor']) {
     await assert.rejects(child.runFromNs('self', func, { name: 'x', uuid: 'u', pid: 1, addrs: [] }), (err: Error) => {
       assert.ok(err instanceof tractor.RemoteActorError, String(err));
-      assert.equal((err as tractor.RemoteActorError).boxedTypeName, 'TypeError');
+      assert.equal((err as tractor.RemoteActorError).boxedTypeName, 'UnknownRuntimeMethod');
+      assert.ok((err as tractor.RemoteActorError).cause instanceof tractor.UnknownRuntimeMethod);
       assert.match(err.message, new RegExp(`'${func}' is not a runtime method`));
       return true;
     });
@@ -347,7 +350,7 @@ test('a registry address held by something that is not a registrar is a Registry
   await using an = await tractor.openNursery({ registryAddrs: [reg], enableModules: [DISC] });
   const { addrs } = await (await an.startActor('bystander')).run(hello);
   const { ms, err } = await timed(() => tractor.findActor('bystander', { registryAddrs: [addrs[0]!] }));
-  assert.ok(err instanceof tractor.RegistryError, String(err));
+  assert.ok(err instanceof tractor.NotARegistrar, String(err));
   assert.match((err as Error).message, /\(bystander\) is not a registrar; point registryAddrs at the registrar/);
   assert.ok(ms < 2500, `bounded (${ms} ms)`);
 });

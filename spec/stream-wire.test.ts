@@ -5,11 +5,12 @@
 // the async generator it replaces.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, FrameReader, yieldHead } from '../lib/ipc/codec.ts';
-import { NOTHING } from '../lib/context.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../lib/msg/codec.ts';
+import { FrameReader } from '../lib/ipc/framing.ts';
+import { NOTHING } from '../lib/context/receive-buffer.ts';
 // The library's sources, not the built package: the same classes as lib/stream.ts sees.
 import { EndOfStream } from '../lib/errors.ts';
-import { MsgStream } from '../lib/stream.ts';
+import { MsgStream } from '../lib/context/stream.ts';
 
 const T = { timeout: 20_000 };
 

@@ -9,12 +9,13 @@
  * a logged `TransportClosed`/`MsgTypeError`; it never throws into the actor.
  */
 import net from 'node:net';
-import { MsgTypeError, TransportClosed } from '../errors.ts';
+import { ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
 import type { AidMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, FrameReader } from './codec.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
+import { FrameReader } from './framing.ts';
 
 const log = getLogger('ipc');
 const ARENA = 64 * 1024;
@@ -93,7 +94,11 @@ export class Channel {
     return new Promise((resolve, reject) => {
       const socket = a.proto === 'tcp' ? net.connect(a.port, a.host) : net.connect(a.path);
       const timer = opts.timeoutMs
-        ? setTimeout(() => socket.destroy(new Error(`timed out after ${opts.timeoutMs} ms`)), opts.timeoutMs)
+        ? setTimeout(() => {
+          socket.removeListener('error', onError);
+          socket.destroy();
+          reject(new ConnectTimeout(`cannot connect to ${formatAddress(a)}: timed out after ${opts.timeoutMs} ms`));
+        }, opts.timeoutMs)
         : undefined;
       socket.once('connect', () => {
         clearTimeout(timer);
@@ -235,9 +240,9 @@ export class Channel {
   /**
    * Wait, bounded, for the peer's `Aid` (the first message on every
    * connection) and record it in {@link aid}. On failure the channel is
-   * aborted and the error (by default a `TransportClosed`) is thrown.
+   * aborted and the error (by default a `HandshakeTimeout`) is thrown.
    */
-  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new TransportClosed(`no Aid handshake within ${timeoutMs} ms`)): Promise<Aid> {
+  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)): Promise<Aid> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const first = await Promise.race([

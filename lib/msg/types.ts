@@ -3,8 +3,9 @@
  * `msg.types` structs (tag `msg_type`, snake_case), as one discriminated union.
  */
 
-/** An actor's unique id: `[name, uuid]`. */
-export type Uid = [name: string, uuid: string];
+import type { Uid } from '../uid.ts';
+
+export type { Uid };
 
 /** What an RPC target is, as the callee reports in `StartAck`. */
 export type FuncType = 'asyncfunc' | 'asyncgen' | 'context';

@@ -1,25 +1,23 @@
 /**
- * `Actor`: the runtime of this process. It owns the listeners, every channel
- * to a peer, the routing of messages to dialogs, the table of remote tasks
- * being served, and the actor-wide cancel scope.
+ * `ActorRuntime`: the runtime of this process. It owns its listeners (an
+ * `ipc/server.ts` `Server`), every channel to a peer, the routing of messages
+ * to dialogs, the table of remote tasks being served, the runtime methods it
+ * was given (`selfMethods`) and the actor-wide cancel scope.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdirSync, rmSync } from 'node:fs';
-import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
-import { Cancelled, fmtUid, TransportClosed, unboxError } from '../errors.ts';
-import { type Address, formatAddress, type ParsedAddress, parseAddress, type TransportName } from '../ipc/addr.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { Cancelled, TransportClosed } from '../errors.ts';
+import type { Address, ParsedAddress, TransportName } from '../ipc/addr.ts';
+import type { Channel } from '../ipc/channel.ts';
+import { Server } from '../ipc/server.ts';
 import { getLogger } from '../log.ts';
-import type { DialogMsg, Msg, Uid } from '../msg/types.ts';
+import { unboxError } from '../msg/box.ts';
+import type { DialogMsg, Msg, StartMsg } from '../msg/types.ts';
+import { fmtUid, type Uid } from '../uid.ts';
 import { Dialog } from './dialog.ts';
-import type { Registry } from '../discovery/registrar.ts';
 import { Scope } from './scope.ts';
-import { TASK_CANCEL_GRACE_MS } from './timing.ts';
+import { ACTOR_CLOSE_GRACE_MS, HANDSHAKE_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
 
 const log = getLogger('runtime');
-const HANDSHAKE_TIMEOUT_MS = 5000;
 
 /** A remote task this actor serves. */
 export interface ServedTask {
@@ -41,33 +39,41 @@ export interface DialogSink {
   fail(err: unknown): void;
 }
 
+/**
+ * A runtime method of the `self` namespace given to the runtime from above
+ * (the registrar's registry methods): called with the call's arguments, the
+ * channel it came over (none for a local call) and its cancellation signal.
+ */
+export type SelfMethod = (args: Record<string, unknown>, call: { chan: Channel | undefined; signal: AbortSignal }) => Promise<unknown>;
+
 export interface ActorInit {
   name: string;
   uuid?: string;
   enableModules?: Iterable<string>;
 }
 
-export class Actor {
+export class ActorRuntime {
   readonly name: string;
   readonly uuid: string;
   readonly pid = process.pid;
   readonly enableModules: Set<string>;
   readonly scope = new Scope();
-  /** The registry, when this actor is the registrar. */
-  registry: Registry | undefined;
-  addrs: Address[] = [];
+  /**
+   * Runtime methods served under `self` besides the built-in ones, as a
+   * table: the registry's methods once this actor is the registrar.
+   */
+  selfMethods: Readonly<Record<string, SelfMethod>> | undefined;
   /** The channel to the parent, in a spawned actor. */
   parentChan: Channel | undefined;
   /** Called once after a `cancel` request was served: a child exits, a root closes. */
   onShutdown: (() => void) | undefined;
-  /** Handles a `Start` message; installed by the RPC layer. */
-  serveStart: ((chan: Channel, msg: Msg & { msg_type: 'Start' }) => void) | undefined;
+  /** Handles a `Start` message; installed at boot (`runtime/serve.ts`). */
+  serveStart: ((chan: Channel, msg: StartMsg) => void) | undefined;
 
   readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
   readonly #expected = new Map<string, (chan: Channel) => void>();
-  readonly #servers: net.Server[] = [];
-  readonly #socketFiles: string[] = [];
+  readonly #server: Server;
   readonly #cidPrefix: string;
   #cidSeq = 0;
   #cancelling: Promise<void> | undefined;
@@ -77,10 +83,21 @@ export class Actor {
     this.uuid = init.uuid ?? randomUUID();
     this.enableModules = new Set(init.enableModules ?? []);
     this.#cidPrefix = this.uuid.slice(0, 12);
+    this.#server = new Server({
+      self: { name: this.name, uuid: this.uuid, pid: this.pid },
+      handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
+      onChannel: (chan) => this.#accepted(chan),
+    });
   }
 
+  /** True once this actor serves the registry (it was given the registry's methods). */
   get isRegistrar(): boolean {
-    return this.registry !== undefined;
+    return this.selfMethods !== undefined;
+  }
+
+  /** Every address this actor listens on. */
+  get addrs(): readonly Address[] {
+    return this.#server.addrs;
   }
 
   get uid(): Uid {
@@ -97,34 +114,13 @@ export class Actor {
   }
 
   /** Bind a listener per transport (TCP on 127.0.0.1:0 and/or a UDS file by default), or on `bindAddrs`. */
-  async listen(transports: TransportName[], bindAddrs: Address[] = []): Promise<void> {
-    const targets = bindAddrs.length ? bindAddrs.map(parseAddress) : transports.map((t) => this.#defaultBind(t));
-    for (const target of targets) await this.listenOn(target);
+  listen(transports: TransportName[], bindAddrs: Address[] = []): Promise<void> {
+    return this.#server.listen(transports, bindAddrs);
   }
 
   /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
-  async listenOn(target: ParsedAddress): Promise<Address> {
-    if (target.proto === 'uds') await removeStaleSocket(target.path);
-    const server = net.createServer((socket) => this.#accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
-      else server.listen(target.path, resolve);
-    });
-    if (target.proto === 'uds') this.#socketFiles.push(target.path);
-    server.on('error', (err) => log.error('listener error: %s', err.message));
-    const a = server.address();
-    const addr = typeof a === 'string' ? `uds://${a}` : formatAddress({ proto: 'tcp', host: a!.address, port: a!.port });
-    this.addrs.push(addr);
-    this.#servers.push(server);
-    return addr;
-  }
-
-  #defaultBind(t: TransportName) {
-    if (t === 'tcp') return { proto: 'tcp' as const, host: '127.0.0.1', port: 0 };
-    const dir = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), `tractor-ts-${os.userInfo().uid}`);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    return { proto: 'uds' as const, path: path.join(dir, `${this.name}@${this.uuid.slice(0, 8)}.sock`) };
+  listenOn(target: ParsedAddress): Promise<Address> {
+    return this.#server.listenOn(target);
   }
 
   /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
@@ -137,22 +133,15 @@ export class Actor {
     return { channel, cancel };
   }
 
-  async #accept(socket: net.Socket): Promise<void> {
-    const chan = new Channel(socket);
-    try {
-      const peer = await chan.recvAid(HANDSHAKE_TIMEOUT_MS);
-      chan.send(aidMsg(this));
-      const child = this.#expected.get(peer.uuid);
-      if (child) {
-        this.#expected.delete(peer.uuid);
-        child(chan);
-      } else {
-        this.serveChannel(chan);
-      }
-    } catch (err) {
-      // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
-      if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);
-      else log.warning('rejected a connection: %s', (err as Error).message);
+  /** A handshaken connection: the child we are waiting for, or any peer to serve. */
+  #accepted(chan: Channel): void {
+    const uuid = chan.aid!.uuid;
+    const child = this.#expected.get(uuid);
+    if (child) {
+      this.#expected.delete(uuid);
+      child(chan);
+    } else {
+      this.serveChannel(chan);
     }
   }
 
@@ -251,30 +240,11 @@ export class Actor {
 
   /** Close listeners and channels; remove socket files. */
   async close(): Promise<void> {
-    for (const s of this.#servers) s.close();
-    for (const f of this.#socketFiles) rmSync(f, { force: true });
+    this.#server.close();
     const closing = [...this.#dialogs.keys()].map((chan) => new Promise<void>((resolve) => {
       chan.onClose(() => resolve());
       chan.close();
     }));
-    await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, 300).unref())]);
+    await Promise.race([Promise.all(closing), new Promise((r) => setTimeout(r, ACTOR_CLOSE_GRACE_MS).unref())]);
   }
-}
-
-/**
- * A socket file left by a process that died is removed; one something still
- * listens on is an EADDRINUSE, as for TCP (two roots racing for one `uds://`
- * registry address must not both win).
- */
-async function removeStaleSocket(file: string): Promise<void> {
-  const live = await new Promise<boolean>((resolve) => {
-    const probe = net.connect(file);
-    probe.once('connect', () => {
-      probe.destroy();
-      resolve(true);
-    });
-    probe.once('error', () => resolve(false));
-  });
-  if (live) throw Object.assign(new Error(`listen EADDRINUSE: ${file} is in use`), { code: 'EADDRINUSE' });
-  rmSync(file, { force: true });
 }

@@ -3,15 +3,17 @@
  * one-cancels-all on any child error, and no exit from the `await using`
  * block before every child process is dead and reaped.
  */
-import { ActorFailure, Cancelled, ContextCancelled, fmtUid, RuntimeUsageError, TransportClosed } from '../errors.ts';
+import { ActorFailure, Cancelled, ContextCancelled, RuntimeUsageError, TransportClosed } from '../errors.ts';
 import { type LogLevel, getLogger, isLogLevel } from '../log.ts';
-import { assertSerializable } from '../msg/pld.ts';
-import type { Actor } from './actor.ts';
+import { assertSerializable } from '../msg/payload.ts';
+import { describeExit, type ExitInfo } from '../spawn/reap.ts';
+import { type SpawnedActor, spawnActor } from '../spawn/subprocess.ts';
+import { fmtUid } from '../uid.ts';
+import type { ActorRuntime } from './actor.ts';
+import { callFunction } from './call.ts';
 import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
 import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
-import { callFunction } from './rpc.ts';
 import { currentScope, Scope } from './scope.ts';
-import { describeExit, type ExitInfo, type SpawnedActor, spawnActor } from './spawn.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
 import { checkStartMethod } from '../spawn/launch.ts';
@@ -50,7 +52,16 @@ class ChildActor implements PortalOwner {
   #terminating: Promise<void> | undefined;
   #killedByUs = false;
 
-  constructor(readonly nursery: ActorNursery, readonly spawned: SpawnedActor, readonly oneShot: boolean) {}
+  readonly nursery: ActorNursery;
+  readonly spawned: SpawnedActor;
+  /** A `runInActor` child (its call's outcome is its result), not a daemon. */
+  readonly oneShot: boolean;
+
+  constructor(nursery: ActorNursery, spawned: SpawnedActor, oneShot: boolean) {
+    this.nursery = nursery;
+    this.spawned = spawned;
+    this.oneShot = oneShot;
+  }
 
   get scope(): Scope {
     return this.nursery.scope;
@@ -137,7 +148,7 @@ function raceAbort<T>(p: Promise<T>, scope: Scope): Promise<T> {
 export class ActorNursery implements AsyncDisposable {
   /** @internal */
   readonly scope: Scope;
-  readonly #actor: Actor;
+  readonly #actor: ActorRuntime;
   readonly #opts: NurseryOptions;
   readonly #onClose: (() => Promise<void>) | undefined;
   readonly #children = new Set<ChildActor>();
@@ -147,7 +158,7 @@ export class ActorNursery implements AsyncDisposable {
   #closed = false;
 
   /** @internal */
-  constructor(actor: Actor, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
+  constructor(actor: ActorRuntime, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
     this.#actor = actor;
     checkStartMethod(opts.startMethod, 'NurseryOptions.startMethod');
     this.#opts = opts;

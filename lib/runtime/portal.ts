@@ -6,13 +6,16 @@
 import { NoResult } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
-import type { Actor } from './actor.ts';
-import { callFunction, callSelf } from './rpc.ts';
+import { assertSerializable } from '../msg/payload.ts';
+import { Context, type ContextOptions } from '../context/context.ts';
+import { type ContextFn, pldSpecOf } from '../context/endpoint.ts';
+import { validBufferSize } from '../context/receive-buffer.ts';
+import type { MsgStream, OpenStreamOptions } from '../context/stream.ts';
+import type { ActorRuntime } from './actor.ts';
+import { callFunction, callSelf } from './call.ts';
 import { functypeOf, normalizeModule, resolvedFunction, resolveFunction } from './resolve.ts';
-import { currentScope, type Scope } from './scope.ts';
+import { currentScope, Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
-import { type ContextFn, type ContextOptions, openContext, type Context } from '../context.ts';
-import { type MsgStream, openStreamFrom, type OpenStreamOptions } from '../stream.ts';
 
 const log = getLogger('portal');
 
@@ -48,14 +51,14 @@ export interface PortalOwner {
 export class Portal<R = unknown> implements AsyncDisposable {
   /** The channel to the remote actor; `chan.aid` is its `{ name, uuid, pid }`. */
   readonly chan: Channel;
-  readonly #actor: Actor;
+  readonly #actor: ActorRuntime;
   readonly #targetModules: string[];
   #askedPeerModules = false;
   readonly #owner: PortalOwner | undefined;
   #release: (() => void) | undefined;
 
   /** @internal */
-  constructor(actor: Actor, chan: Channel, opts: { targetModules?: string[]; owner?: PortalOwner; release?: () => void } = {}) {
+  constructor(actor: ActorRuntime, chan: Channel, opts: { targetModules?: string[]; owner?: PortalOwner; release?: () => void } = {}) {
     this.#actor = actor;
     this.chan = chan;
     this.#targetModules = [...(opts.targetModules ?? [])];
@@ -69,7 +72,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
   }
 
   /** @internal */
-  get actor(): Actor {
+  get actor(): ActorRuntime {
     return this.#actor;
   }
 
@@ -131,13 +134,50 @@ export class Portal<R = unknown> implements AsyncDisposable {
    * Open a context with the endpoint `fn` (made by `context()`) in the remote
    * actor. Resolves once the remote task called `ctx.started()`.
    */
-  openContext<F extends ContextFn>(fn: F, args?: ContextArgsOf<F>, opts: ContextOptions = {}): Promise<Context<Awaited<ReturnType<F>>>> {
-    return openContext(this, fn, args ?? {}, opts);
+  async openContext<F extends ContextFn>(fn: F, args?: ContextArgsOf<F>, opts: ContextOptions = {}): Promise<Context<Awaited<ReturnType<F>>>> {
+    if (functypeOf(fn) !== 'context') {
+      throw new TypeError(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
+    }
+    const ref = await this.resolve(fn);
+    const kwargs = args ?? {};
+    assertSerializable(kwargs, 'the arguments of', ref.func);
+    const ctx = new Context<Awaited<ReturnType<F>>>({
+      actor: this.#actor, chan: this.chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
+      scope: new Scope(this.sources(opts.signal)), portal: this, pldSpec: pldSpecOf(fn), allowOverruns: opts.allowOverruns,
+    });
+    try {
+      await ctx.open(ref.ns, ref.func, kwargs);
+    } catch (err) {
+      return this.deliver(err);
+    }
+    return ctx;
   }
 
-  /** Iterate the values of the async generator `fn(args)` running in the remote actor. */
-  openStreamFrom<F extends RemoteGenFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions & OpenStreamOptions = {}): Promise<MsgStream<YieldOf<F>>> {
-    return openStreamFrom(this, fn, args ?? {}, opts) as Promise<MsgStream<YieldOf<F>>>;
+  /**
+   * Iterate the values of the async generator `fn(args)` running in the
+   * remote actor. Leaving the `await using` block (or `break`) cancels the
+   * remote generator, whose `finally` runs.
+   */
+  async openStreamFrom<F extends RemoteGenFn>(fn: F, args?: ArgsOf<F>, opts: CallOptions & OpenStreamOptions = {}): Promise<MsgStream<YieldOf<F>>> {
+    if (functypeOf(fn) !== 'asyncgen') {
+      throw new TypeError(`openStreamFrom() streams from an exported async generator function (async function*); '${fn?.name}' is not one`);
+    }
+    const ref = await this.resolve(fn);
+    const kwargs = args ?? {};
+    assertSerializable(kwargs, 'the arguments of', ref.func);
+    // Checked before Start: a bad option must not leave a remote generator running.
+    if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);
+    // The same dialog as a context, opened on `StartAck`, without `Started` and without a send direction.
+    const ctx = new Context({
+      actor: this.#actor, chan: this.chan, cid: this.#actor.newCid(), side: 'parent', functype: 'asyncgen',
+      scope: new Scope(this.sources(opts.signal)), portal: this,
+    });
+    try {
+      await ctx.open(ref.ns, ref.func, kwargs);
+    } catch (err) {
+      return this.deliver(err);
+    }
+    return ctx.openStream<YieldOf<F>>({ msgBufferSize: opts.msgBufferSize, allowOverruns: opts.allowOverruns });
   }
 
   /**

@@ -1,7 +1,9 @@
 /**
  * Process-wide runtime state: the runtime variables handed from parent to
- * child, which module is the program's entry, and whether this process is
- * still importing the modules it serves (when opening a root is a mistake).
+ * child, whether this process is a spawned actor and which module is the
+ * program's entry, and whether this process is still importing the modules
+ * it serves (when opening a root is a mistake). The running actor itself is
+ * in `runtime/current.ts`.
  */
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
@@ -11,8 +13,8 @@ import { RuntimeUsageError } from '../errors.ts';
 import type { TransportName } from '../ipc/addr.ts';
 import type { LogLevel } from '../log.ts';
 
-export type { StartMethod } from '../spawn/launch.ts';
-import type { StartMethod } from '../spawn/launch.ts';
+/** How an actor is started (SPEC "Spawn backends"; spawn/launch.ts). */
+export type StartMethod = 'subprocess' | 'prewarm' | 'worker';
 
 /** The runtime variables of this actor, inherited down the tree. */
 export interface RuntimeVars {
@@ -53,11 +55,19 @@ export function isRootProcess(): boolean {
   return vars.isRoot;
 }
 
-const CHILD_ENTRY = /[\\/](?:runtime[\\/]child|spawn[\\/]start)\.[cm]?[jt]s$/;
-/** True when this process (or worker thread) is an actor spawned by a parent. */
 /** True in an actor spawned with `startMethod: 'worker'` (its argv comes in `workerData`, see spawn/worker.ts). */
 export const isWorkerActor = Boolean((workerData as Record<string, unknown> | null)?.tractorActorArgv);
-const isChildProcess = CHILD_ENTRY.test(process.argv[1] ?? '') || isWorkerActor;
+
+/** True when this process is an actor spawned by a parent (set by `spawn/entry.ts` before it imports anything it serves). */
+let isChildProcess = false;
+
+/**
+ * Mark this process as a spawned actor: its `process.argv[1]` is the spawn
+ * entry, not a program, so no module of it is the entry module (`isMain`).
+ */
+export function markChildProcess(): void {
+  isChildProcess = true;
+}
 
 function entryPath(): string | undefined {
   const arg = process.argv[1];
@@ -109,15 +119,4 @@ export function assertNotImporting(what: string): void {
       'program at import time. Guard the program entry with ' +
       '`if (tractor.isMain(import.meta)) tractor.run(main)` (not awaited) so children only import it.');
   }
-}
-
-let runtime: import('./actor.ts').Actor | undefined;
-
-/** The actor runtime of this process, if one is running. */
-export function getRuntime(): import('./actor.ts').Actor | undefined {
-  return runtime;
-}
-
-export function setRuntime(actor: import('./actor.ts').Actor | undefined): void {
-  runtime = actor;
 }

@@ -1,5 +1,6 @@
 /**
- * The grace periods of cancellation, in one place (documented in the README).
+ * Every grace period and timeout of the runtime, in one place, each with why
+ * it is that long (the cancellation ones are documented in the README).
  */
 
 /** A remote task that has not ended this long after its cancellation is abandoned (and reported). */
@@ -15,3 +16,11 @@ export const CANCEL_ACK_TIMEOUT_MS = 1500;
 export const KILL_GRACE_MS = 2500;
 /** A child that has not connected back this long after spawning is killed. */
 export const SPAWN_TIMEOUT_MS = 30_000;
+/** How long a peer that connected to this actor may take to say who it is (a slow child boot, a busy peer). */
+export const HANDSHAKE_TIMEOUT_MS = 5000;
+/** How long closing an actor waits for its channels to finish flushing before it lets them go. */
+export const ACTOR_CLOSE_GRACE_MS = 300;
+/** How long a registry address may take to connect and answer the handshake (at boot, before becoming the registrar). */
+export const PROBE_TIMEOUT_MS = 1000;
+/** Default bound of a discovery call (find, query, connect to the found actor). */
+export const DISCOVERY_TIMEOUT_MS = 3000;

@@ -11,8 +11,8 @@ import { InvalidArgument } from '../errors.ts';
 export const ACTOR_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './start.ts' : './start.js', import.meta.url));
 
 /** The spawn backends (SPEC "Spawn backends"). */
-export const START_METHODS = ['subprocess', 'prewarm', 'worker'] as const;
-export type StartMethod = (typeof START_METHODS)[number];
+export const START_METHODS: readonly StartMethod[] = ['subprocess', 'prewarm', 'worker'];
+export type { StartMethod };
 
 /** `value` as a start method, or an `InvalidArgument` naming where it was given and the methods there are. */
 export function checkStartMethod(value: unknown, where: string): StartMethod | undefined {
@@ -20,8 +20,10 @@ export function checkStartMethod(value: unknown, where: string): StartMethod | u
   throw new InvalidArgument(`${where}: unknown startMethod ${JSON.stringify(value)}; use one of ${START_METHODS.map((m) => `'${m}'`).join(', ')}`);
 }
 
-/** How an actor ended: a process's exit code or signal. A worker ended by `terminate()` reads as SIGKILL. */
-export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
+import type { StartMethod } from '../runtime/state.ts';
+import type { ExitInfo } from './reap.ts';
+
+export type { ExitInfo } from './reap.ts';
 
 export interface Launched {
   /** The OS process running it (for `'worker'`, this process). */

@@ -6,7 +6,7 @@
  * outside the cache. `NODE_DISABLE_COMPILE_CACHE=1` turns it off, as for any
  * Node program.
  *
- * argv: as the actor entry's (see runtime/child.ts), or `--tractor-spare`: a
+ * argv: as the actor entry's (see spawn/entry.ts), or `--tractor-spare`: a
  * prewarmed spare (spawn/prewarm.ts) loads the library, then waits for one
  * line on stdin, `[parentAddr, uuid, name]`, and becomes that actor; the end
  * of stdin before it (the parent is gone or closed its pool) is a clean exit.
@@ -25,7 +25,7 @@ if (process.argv[2] === '--tractor-spare') {
   await import(ts ? '../index.ts' : '../index.js');
   process.argv.splice(2, Infinity, ...(await spawnLine()));
 }
-await import(ts ? '../runtime/child.ts' : '../runtime/child.js');
+await import(ts ? './entry.ts' : './entry.js');
 
 /** The one line a spare is sent; exits if stdin ends first. */
 function spawnLine(): Promise<string[]> {

@@ -3,19 +3,19 @@
  * that boots one implicitly (`openNursery`), the program entry (`run`) with
  * its signal handling and exit code, and `runDaemon`.
  */
-import { Cancelled, formatError, RuntimeUsageError } from '../errors.ts';
-import { type Address, parseAddress, type TransportName } from '../ipc/addr.ts';
-import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from '../log.ts';
-import { Actor } from './actor.ts';
-import { ActorNursery, type NurseryOptions } from './nursery.ts';
-import { normalizeModule } from './resolve.ts';
-import { serveStart } from './rpc.ts';
-import { reapChildren } from './spawn.ts';
-import { checkStartMethod } from '../spawn/launch.ts';
-import { checkPrewarm, closeSpares, fillSpares, setPrewarmCount } from '../spawn/prewarm.ts';
-import { Scope, setProcessScope, sleepForever, withScope } from './scope.ts';
-import { assertNotImporting, getRuntime, getRuntimeVars, setRuntime, type StartMethod, updateRuntimeVars } from './state.ts';
-import { defaultRegistryAddrs, joinRegistry, leaveRegistry } from '../discovery/client.ts';
+import { bootActor, stopActor } from './boot.ts';
+import { defaultRegistryAddrs } from './discovery/api.ts';
+import { Cancelled, formatError, RuntimeUsageError } from './errors.ts';
+import { type Address, parseAddress, type TransportName } from './ipc/addr.ts';
+import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } from './log.ts';
+import type { ActorRuntime } from './runtime/actor.ts';
+import { getRuntime } from './runtime/current.ts';
+import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
+import { normalizeModule } from './runtime/resolve.ts';
+import { Scope, sleepForever, withScope } from './runtime/scope.ts';
+import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
+import { checkStartMethod } from './spawn/launch.ts';
+import { checkPrewarm, fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
 
 const log = getLogger('runtime');
 
@@ -43,7 +43,12 @@ export interface RootOptions {
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
 export class Root implements AsyncDisposable {
   /** @internal */
-  constructor(readonly runtime: Actor) {}
+  readonly runtime: ActorRuntime;
+
+  /** @internal */
+  constructor(runtime: ActorRuntime) {
+    this.runtime = runtime;
+  }
 
   /** Aborted when the root actor is cancelled (SIGINT/SIGTERM under `run`, its `signal`, a cancel request). */
   get signal(): AbortSignal {
@@ -52,14 +57,8 @@ export class Root implements AsyncDisposable {
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.runtime.cancel(null);
-    leaveRegistry(this.runtime);
-    await this.runtime.close();
-    // Children of nurseries that were never closed, or of abandoned tasks: no process outlives its root.
-    await Promise.all([reapChildren(), closeSpares()]);
-    if (getRuntime() === this.runtime) {
-      setRuntime(undefined);
-      setProcessScope(new Scope());
-    }
+    // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
+    await stopActor(this.runtime);
   }
 }
 
@@ -99,26 +98,12 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
-  const actor = new Actor({ name, enableModules: (opts.enableModules ?? []).map(normalizeModule) });
-  actor.serveStart = (chan, msg) => void serveStart(actor, chan, msg);
-  if (opts.signal) actor.scope.link(opts.signal);
-  try {
-    await actor.listen(transports, opts.bindAddrs);
-  } catch (err) {
-    await actor.close(); // listeners already bound must not keep the process alive
-    throw err;
-  }
-  setRuntime(actor);
-  setProcessScope(actor.scope);
-  const root = new Root(actor);
+  const actor = await bootActor({
+    name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
+    registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+  });
   if (getRuntimeVars().startMethod === 'prewarm') fillSpares();
-  try {
-    await joinRegistry(actor, getRuntimeVars().registryAddrs, true);
-  } catch (err) {
-    await root[Symbol.asyncDispose]();
-    throw err;
-  }
-  return root;
+  return new Root(actor);
 }
 
 /** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */

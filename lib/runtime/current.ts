@@ -1,10 +1,12 @@
 /**
- * Introspection of the running actor for user code: `currentActor()`.
+ * The actor runtime running in this process, if any, and what user code may
+ * know of it: `currentActor()`.
  */
-import type { Address } from '../ipc/addr.ts';
-import type { Uid } from '../msg/types.ts';
 import { RuntimeUsageError } from '../errors.ts';
-import { getRuntime, isWorkerActor } from './state.ts';
+import type { Address } from '../ipc/addr.ts';
+import type { Uid } from '../uid.ts';
+import type { ActorRuntime } from './actor.ts';
+import { isWorkerActor } from './state.ts';
 
 /** What user code can know about the actor it runs in. */
 export interface ActorInfo {
@@ -18,9 +20,20 @@ export interface ActorInfo {
   readonly isWorker: boolean;
 }
 
+let runtime: ActorRuntime | undefined;
+
+/** The actor runtime of this process, if one is running. */
+export function getRuntime(): ActorRuntime | undefined {
+  return runtime;
+}
+
+export function setRuntime(actor: ActorRuntime | undefined): void {
+  runtime = actor;
+}
+
 /** The actor this code runs in. Throws outside a running actor (open a root or nursery first). */
 export function currentActor(): ActorInfo {
-  const a = getRuntime();
+  const a = runtime;
   if (!a) throw new RuntimeUsageError('no actor runtime is running in this process: call tractor.run(), openRoot() or openNursery() first');
   return Object.freeze({
     name: a.name,

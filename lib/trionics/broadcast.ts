@@ -4,7 +4,7 @@
  * shared log; each subscriber walks the log with its own cursor and bounded
  * lag. The log keeps only what the slowest subscriber may still read.
  */
-import { EndOfStream, Lagged } from './errors.ts';
+import { EndOfStream, Lagged } from '../errors.ts';
 
 /** @internal */
 export class BroadcastHub<T> {

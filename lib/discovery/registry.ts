@@ -6,6 +6,7 @@
  * connection closes.
  */
 import type { Channel } from '../ipc/channel.ts';
+import type { SelfMethod } from '../runtime/actor.ts';
 
 /** One registered actor. */
 export interface RegistryEntry {
@@ -91,18 +92,22 @@ function copy(e: RegistryEntry): RegistryEntry {
   return { name: e.name, uuid: e.uuid, pid: e.pid, addrs: [...e.addrs] };
 }
 
-/** The runtime methods a registrar serves, bound to the channel the call came over. */
-export function registrarMethods(registry: Registry, chan: Channel, signal: () => AbortSignal): Record<string, (args: Record<string, unknown>) => Promise<unknown>> {
-  return {
-    register_actor: async (a) => {
+/**
+ * The registry's methods, as the one table a registrar serves them from:
+ * to remote callers (given to the runtime as its `selfMethods`, bound to the
+ * channel each call came over) and to its own discovery calls (no channel).
+ */
+export function registryMethods(registry: Registry): Readonly<Record<string, SelfMethod>> {
+  return Object.freeze({
+    register_actor: async (a, { chan }) => {
       registry.register(asEntry(a), chan);
       return true;
     },
     unregister_actor: async (a) => registry.unregister(String(a.uuid)),
     find_actor: async (a) => registry.find(String(a.name)),
-    wait_for_actor: (a) => registry.wait(String(a.name), signal()),
+    wait_for_actor: (a, { signal }) => registry.wait(String(a.name), signal),
     get_registry: async () => registry.list(),
-  };
+  } satisfies Record<string, SelfMethod>);
 }
 
 function asEntry(a: Record<string, unknown>): RegistryEntry {

@@ -1,26 +1,25 @@
 /**
- * Entry point of a spawned actor process: connect back to the parent,
- * exchange `Aid`s, receive the `SpawnSpec`, import the enabled modules and
- * serve RPC until cancelled or until the parent's channel closes (a parent
- * that died, even by SIGKILL, takes its children with it).
+ * Entry point of a spawned actor process: mark this process as a child,
+ * connect back to the parent, exchange `Aid`s, receive the `SpawnSpec`, boot
+ * (`bootActor`), import the enabled modules and serve RPC until cancelled or
+ * until the parent's channel closes (a parent that died, even by SIGKILL,
+ * takes its children with it).
  *
  * argv: <parent address> <uuid> <name> (a worker-thread actor gets them in
  * its `workerData`, see spawn/worker.ts; signals never reach a thread).
  */
 import { isMainThread, workerData } from 'node:worker_threads';
-import { boxError } from '../errors.ts';
+import { bootActor, stopActor } from '../boot.ts';
 import { aidMsg, Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
-import { joinRegistry, leaveRegistry } from '../discovery/client.ts';
-import { Actor } from './actor.ts';
-import { importModule } from './resolve.ts';
-import { serveStart } from './rpc.ts';
-import { reapChildren } from './spawn.ts';
-import { WORKER_ARGV } from '../spawn/worker.ts';
-import { setProcessScope } from './scope.ts';
-import { SPAWN_TIMEOUT_MS } from './timing.ts';
-import { type RuntimeVars, setImportingModules, setRuntime, updateRuntimeVars } from './state.ts';
+import { boxError } from '../msg/box.ts';
+import { importModule } from '../runtime/resolve.ts';
+import { markChildProcess, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
+import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { WORKER_ARGV } from './worker.ts';
 
+// Before anything else: no module this process imports is a program's entry (`isMain`).
+markChildProcess();
 const [parentAddr, uuid, name] = ((workerData as Record<string, string[]> | null)?.[WORKER_ARGV] ?? process.argv.slice(2)) as [string, string, string];
 const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
@@ -29,14 +28,14 @@ if (isMainThread) process.on('SIGINT', () => {});
 const earlySigterm = () => process.exit(0);
 if (isMainThread) process.on('SIGTERM', earlySigterm);
 
+let booted = false;
 const chan = await Channel.connect(parentAddr).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
   process.exit(1);
 });
 chan.onClose(() => {
-  if (!actor) process.exit(1);
+  if (!booted) process.exit(1);
 });
-let actor: Actor | undefined;
 chan.send(aidMsg({ name, uuid, pid: process.pid }));
 await chan.recvAid(SPAWN_TIMEOUT_MS).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} got a bad handshake from its parent: ${err.message}`);
@@ -53,32 +52,23 @@ updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);
 if (isLogLevel(vars.loglevel)) getConsoleLog(vars.loglevel);
 
-actor = new Actor({ name, uuid, enableModules: spec.enable_modules });
-const self = actor;
-self.serveStart = (c, msg) => void serveStart(self, c, msg);
-self.parentChan = chan;
-setRuntime(self);
-setProcessScope(self.scope);
+booted = true;
+const self = await bootActor({
+  name, uuid, enableModules: spec.enable_modules, transports: vars.enableTransports ?? ['tcp'],
+  registryAddrs: vars.registryAddrs ?? [], parent: { chan, isRegistrar: vars.registrarIsParent === true },
+});
 
 let exiting = false;
 self.onShutdown = () => {
   if (exiting) return;
   exiting = true;
   // Never exit before every actor this one spawned is dead (see reapChildren).
-  leaveRegistry(self);
-  void self.close().then(reapChildren).finally(() => process.exit());
+  void stopActor(self).finally(() => process.exit());
 };
 if (isMainThread) {
   process.off('SIGTERM', earlySigterm);
   process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
 }
-
-await self.listen(vars.enableTransports ?? ['tcp']);
-self.serveChannel(chan);
-// Registration runs beside the first requests: a spawn never waits for the registrar.
-void joinRegistry(self, vars.registryAddrs ?? [], false, vars.registrarIsParent).catch((err: Error) => {
-  log.warning('could not register with the registrar: %s', err.message);
-});
 
 // An error that escapes every task (a stray promise, an emitter's 'error') is
 // this actor's failure: report it boxed to the parent instead of dying silently.

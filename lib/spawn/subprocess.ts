@@ -1,25 +1,25 @@
 /**
- * The subprocess spawn backend: start a `node` child with this process's
- * `execArgv` (so a program run under tsx gets tsx-capable children), wait for
- * it to connect back and say who it is, hand it its `SpawnSpec`.
+ * Spawning an actor: start it with its backend (`'subprocess'`: a `node`
+ * child with this process's loader flags, see spawn/flags.ts; `'prewarm'`:
+ * a spare of spawn/prewarm.ts; `'worker'`: spawn/worker.ts), wait for it to
+ * connect back and say who it is, hand it its `SpawnSpec`.
  */
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ActorFailure } from '../errors.ts';
-import { CHILD_EXEC_ARGV } from '../spawn/flags.ts';
-import { ACTOR_ENTRY, type ExitInfo, type Launched, type Launcher } from '../spawn/launch.ts';
-import { takeSpare } from '../spawn/prewarm.ts';
-import { launchWorker } from '../spawn/worker.ts';
+import type { Address } from '../ipc/addr.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
-import type { Actor } from './actor.ts';
-import { mainModuleUrl, type RuntimeVars, type StartMethod } from './state.ts';
-import { onAnyAbort, type Scope } from './scope.ts';
-import { SPAWN_TIMEOUT_MS } from './timing.ts';
+import { onAnyAbort, type Scope } from '../runtime/scope.ts';
+import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
+import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { CHILD_EXEC_ARGV } from './flags.ts';
+import { ACTOR_ENTRY, type Launched, type Launcher, type StartMethod } from './launch.ts';
+import { takeSpare } from './prewarm.ts';
+import { describeExit, type ExitInfo, trackChild } from './reap.ts';
+import { launchWorker } from './worker.ts';
 
 const log = getLogger('spawn');
-
-export type { ExitInfo } from '../spawn/launch.ts';
 
 export interface SpawnedActor {
   name: string;
@@ -32,40 +32,22 @@ export interface SpawnedActor {
   exitInfo: ExitInfo | undefined;
 }
 
+/** What spawning needs of the parent actor (the runtime implements it). */
+export interface SpawnParent {
+  readonly addrs: readonly Address[];
+  readonly isRegistrar: boolean;
+  /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
+  expectChild(uuid: string): { channel: Promise<Channel>; cancel: () => void };
+  /** Route every message of `chan` from now on. */
+  serveChannel(chan: Channel): void;
+}
+
 export interface SpawnRequest {
   name: string;
   enableModules: string[];
   runtimeVars: RuntimeVars;
   /** How to start it; `runtimeVars.startMethod` (the root's) when not given. */
   startMethod?: StartMethod;
-}
-
-/** Every child actor (process or worker) of this process still running, with its exit. */
-const live = new Map<Launched, Promise<ExitInfo>>();
-
-// However this process ends (process.exit on a second Ctrl-C, an uncaught
-// exception), its children go with it: a busy child could not notice.
-process.on('exit', () => {
-  for (const proc of live.keys()) proc.kill();
-});
-
-/**
- * Last resort before this process exits: SIGKILL every child actor still
- * running and wait until it is reaped. Nurseries reap their children
- * themselves; this catches those of a task that was abandoned (it ignored its
- * cancellation past the grace period), which would otherwise become orphans
- * that nothing can see (a busy one never notices its parent is gone).
- */
-export async function reapChildren(): Promise<void> {
-  const left = [...live];
-  if (!left.length) return;
-  log.warning('killing %d actor process(es) still running as this actor exits', left.length);
-  for (const [proc] of left) proc.kill();
-  await Promise.all(left.map(([, exited]) => exited));
-}
-
-export function describeExit(e: ExitInfo): string {
-  return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
 }
 
 /** The `'subprocess'` backend: a new `node` process running the actor entry. */
@@ -88,14 +70,13 @@ const LAUNCHERS: Record<StartMethod, Launcher> = {
 };
 
 /** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */
-export async function spawnActor(actor: Actor, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
+export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
   const expected = actor.expectChild(uuid);
   const proc = LAUNCHERS[req.startMethod ?? req.runtimeVars.startMethod]([actor.addrs[0]!, uuid, req.name]);
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = proc.exited.then((e) => (child.exitInfo = e));
-  live.set(proc, exited);
-  void exited.then(() => live.delete(proc));
+  trackChild(proc, exited);
   let unlink = () => {};
   let timer: NodeJS.Timeout | undefined;
   try {

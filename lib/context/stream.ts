@@ -1,15 +1,26 @@
 /**
  * `MsgStream`: the two-way message stream of a context (or the receive-only
  * stream of a remote async generator), as an AsyncIterable and
- * AsyncDisposable, with broadcast fan-out to many local consumers.
+ * AsyncDisposable, with broadcast fan-out to many local consumers. It talks
+ * to its dialog through the {@link StreamEnd} a context implements.
  */
-import { EndOfStream, RuntimeUsageError } from './errors.ts';
-import { BroadcastHub, type BroadcastReceiver } from './broadcast.ts';
-import type { Context } from './context.ts';
-import { NOTHING, openGeneratorContext, validBufferSize } from './context.ts';
-import type { CallOptions, Portal, RemoteGenFn } from './runtime/portal.ts';
-import { functypeOf } from './runtime/resolve.ts';
-import { assertSerializable } from './msg/pld.ts';
+import { EndOfStream, RuntimeUsageError } from '../errors.ts';
+import { BroadcastHub, type BroadcastReceiver } from '../trionics/broadcast.ts';
+import { NOTHING } from './receive-buffer.ts';
+
+/** What a stream needs of its dialog: the context implements it. */
+export interface StreamEnd {
+  /** Send one stream message; settles at once unless the transport is backed up. */
+  sendYield(value: unknown): Promise<void>;
+  /** The next stream message: buffered ones first, then the dialog's error or its end (`EndOfStream`). */
+  receiveYield(): Promise<unknown>;
+  /** A message already received, taken now; `NOTHING` if none is waiting. */
+  takeBuffered(): unknown;
+  /** This side's stream closed: tell the peer (once). */
+  sendStop(): void;
+  /** Leave the dialog (a receive-only stream's close: its remote generator is cancelled if it still runs). */
+  [Symbol.asyncDispose](): Promise<void>;
+}
 
 /** Options of `ctx.openStream`. */
 export interface OpenStreamOptions {
@@ -23,14 +34,14 @@ export interface OpenStreamOptions {
 }
 
 export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable {
-  readonly #ctx: Context;
+  readonly #ctx: StreamEnd;
   readonly #receiveOnly: boolean;
   #closed = false;
   #hub: BroadcastHub<T> | undefined;
   #primary: BroadcastReceiver<T> | undefined;
 
   /** @internal */
-  constructor(ctx: Context, receiveOnly: boolean) {
+  constructor(ctx: StreamEnd, receiveOnly: boolean) {
     this.#ctx = ctx;
     this.#receiveOnly = receiveOnly;
   }
@@ -183,26 +194,4 @@ class StreamIterator<T> implements AsyncIterableIterator<T> {
     this.#tail = result.then(settled, settled);
     return result;
   }
-}
-
-/**
- * Open a one-way stream of the values yielded by the async generator `fn(args)`
- * in the peer (see `Portal.openStreamFrom`). Leaving the `await using` block
- * (or `break`) cancels the remote generator, whose `finally` runs.
- */
-export async function openStreamFrom<F extends RemoteGenFn>(portal: Portal, fn: F, args: object, opts: CallOptions & OpenStreamOptions): Promise<MsgStream<never>> {
-  if (functypeOf(fn) !== 'asyncgen') {
-    throw new TypeError(`openStreamFrom() streams from an exported async generator function (async function*); '${fn?.name}' is not one`);
-  }
-  const ref = await portal.resolve(fn);
-  assertSerializable(args, 'the arguments of', ref.func);
-  // Checked before Start: a bad option must not leave a remote generator running.
-  if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);
-  let ctx: Context;
-  try {
-    ctx = await openGeneratorContext(portal, ref.ns, ref.func, args, opts.signal);
-  } catch (err) {
-    return portal.deliver(err);
-  }
-  return ctx.openStream<never>({ msgBufferSize: opts.msgBufferSize, allowOverruns: opts.allowOverruns });
 }

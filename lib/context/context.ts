@@ -9,27 +9,24 @@
  * which is the same dialog without `Started` and without a send direction.
  */
 import {
-  boxError, Cancelled, ContextCancelled, EndOfStream, MsgTypeError, RemoteActorError, RuntimeUsageError,
-  StreamOverrun, TransportClosed, fmtUid, unboxError,
-} from './errors.ts';
-import type { Channel } from './ipc/channel.ts';
-import { yieldHead } from './ipc/codec.ts';
-import { getLogger } from './log.ts';
-import { assertSerializable } from './msg/pld.ts';
-import { checkPld, type StandardSchemaV1 } from './msg/schema.ts';
-import type { DialogMsg, FuncType, Uid } from './msg/types.ts';
-import type { Actor } from './runtime/actor.ts';
-import type { Portal } from './runtime/portal.ts';
-import { CONTEXT_MARK, functypeOf } from './runtime/resolve.ts';
-import { requestTaskCancel, type RemoteTask } from './runtime/rpc.ts';
-import { Scope, taskStorage, withScope } from './runtime/scope.ts';
-import { CANCEL_ACK_TIMEOUT_MS } from './runtime/timing.ts';
-import { MsgStream, type OpenStreamOptions } from './stream.ts';
+  Cancelled, ContextCancelled, EndOfStream, MsgTypeError, RemoteActorError, RuntimeUsageError, StreamOverrun, TransportClosed,
+} from '../errors.ts';
+import type { Channel } from '../ipc/channel.ts';
+import { getLogger } from '../log.ts';
+import { boxError, unboxError } from '../msg/box.ts';
+import { yieldHead } from '../msg/codec.ts';
+import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
+import type { DialogMsg, FuncType } from '../msg/types.ts';
+import type { ActorRuntime } from '../runtime/actor.ts';
+import { requestTaskCancel, startMsg } from '../runtime/call.ts';
+import { type Scope, taskStorage } from '../runtime/scope.ts';
+import type { RemoteTask } from '../runtime/task.ts';
+import { CANCEL_ACK_TIMEOUT_MS } from '../runtime/timing.ts';
+import { fmtUid, type Uid } from '../uid.ts';
+import { NOTHING, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
+import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
 
 const log = getLogger('context');
-const DEFAULT_BUFFER = 64;
-/** What {@link Context.takeBuffered} returns when no message is waiting. */
-export const NOTHING: unique symbol = Symbol('nothing buffered');
 /** The settled promise of every send that did not have to wait. */
 const SENT: Promise<void> = Promise.resolve();
 
@@ -41,53 +38,30 @@ export interface ContextOptions {
   signal?: AbortSignal;
 }
 
-/** Options of an endpoint made by {@link context}. */
-export interface ContextEndpointOptions {
-  /** A Standard Schema every payload of this dialog (started value, stream messages, return value) must satisfy. */
-  pldSpec?: StandardSchemaV1;
-}
-
-/** A context endpoint: an exported async function `(ctx, args)` made by {@link context}. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type ContextFn = (ctx: Context<any>, args: any) => Promise<unknown>;
-
-/**
- * Mark `fn` as a context endpoint (the twin of `@tractor.context`). Export the
- * result: `export const echo = context(async (ctx, args: {...}) => {...})`.
- */
-export function context<F extends ContextFn>(fn: F, opts: ContextEndpointOptions = {}): F {
-  if (typeof fn !== 'function') throw new TypeError('context(fn) needs an async function (ctx, args) => ...');
-  Object.defineProperty(fn, CONTEXT_MARK, { value: { pldSpec: opts.pldSpec }, enumerable: false });
-  return fn;
-}
-
-function pldSpecOf(fn: unknown): StandardSchemaV1 | undefined {
-  return (fn as Record<symbol, { pldSpec?: StandardSchemaV1 } | undefined>)[CONTEXT_MARK]?.pldSpec;
+/** Where a parent-side context reports an error it raises to the user (its portal, which tells the nursery). */
+export interface DeliveryTarget {
+  /** Record that the user received `err`, then throw it. */
+  deliver(err: unknown): never;
 }
 
 type Outcome = { value: unknown } | { error: Error };
 
 /** One side of a linked pair of tasks. */
-export class Context<R = unknown> implements AsyncDisposable {
+export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   /** `'parent'` for the side that opened it, `'child'` in the endpoint. */
   readonly side: 'parent' | 'child';
   readonly cid: string;
   readonly chan: Channel;
-  /** The value the child passed to `started()`. */
-  first: unknown = undefined;
-  /** True once this side asked for the remote task's cancellation. */
-  cancelCalled = false;
 
-  readonly #actor: Actor;
+  readonly #actor: ActorRuntime;
   readonly #scope: Scope;
   readonly #functype: FuncType;
-  readonly #portal: Portal | undefined;
+  readonly #portal: DeliveryTarget | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
-  #buffer: unknown[] = [];
-  #head = 0;
-  #limit = DEFAULT_BUFFER;
-  #allowOverruns: boolean;
+  readonly #buffer: ReceiveBuffer;
+  #first: unknown = undefined;
+  #cancelCalled = false;
   #overrun: StreamOverrun | undefined;
   #peerStopped = false;
   #outcome: Outcome | undefined;
@@ -104,8 +78,8 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   /** @internal */
   constructor(init: {
-    actor: Actor; chan: Channel; cid: string; side: 'parent' | 'child'; functype: FuncType;
-    scope: Scope; portal?: Portal; task?: RemoteTask; pldSpec?: StandardSchemaV1; allowOverruns?: boolean;
+    actor: ActorRuntime; chan: Channel; cid: string; side: 'parent' | 'child'; functype: FuncType;
+    scope: Scope; portal?: DeliveryTarget; task?: RemoteTask; pldSpec?: StandardSchemaV1; allowOverruns?: boolean;
   }) {
     this.#actor = init.actor;
     this.chan = init.chan;
@@ -116,11 +90,21 @@ export class Context<R = unknown> implements AsyncDisposable {
     this.#portal = init.portal;
     this.#task = init.task;
     this.#pldSpec = init.pldSpec;
-    this.#allowOverruns = init.allowOverruns ?? false;
+    this.#buffer = new ReceiveBuffer(init.allowOverruns ?? false);
     this.#unlink = this.#scope.onAbort(() => {
       if (this.side === 'parent') this.#cancelRemote();
       this.#wake();
     });
+  }
+
+  /** The value the child passed to `started()`. */
+  get first(): unknown {
+    return this.#first;
+  }
+
+  /** True once this side asked for the remote task's cancellation. */
+  get cancelCalled(): boolean {
+    return this.#cancelCalled;
   }
 
   /** Aborted when this side's task is cancelled (child), or when this dialog is cancelled or errors (parent). */
@@ -169,7 +153,7 @@ export class Context<R = unknown> implements AsyncDisposable {
         } else if (this.#functype === 'asyncgen') this.#started?.resolve();
         return;
       case 'Started':
-        this.first = msg.pld;
+        this.#first = msg.pld;
         this.#started?.resolve();
         return;
       case 'Yield':
@@ -220,12 +204,11 @@ export class Context<R = unknown> implements AsyncDisposable {
    */
   #push(pld: unknown, mustAccept: boolean): boolean {
     if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
-    if (this.#buffer.length - this.#head >= this.#limit && !this.#allowOverruns) {
+    if (!this.#buffer.offer(pld)) {
       if (!mustAccept) return false;
       this.#overrunBy();
       return true;
     }
-    this.#buffer.push(pld);
     if (this.#waiters.length) this.#wake();
     return true;
   }
@@ -233,7 +216,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   #overrunBy(): void {
     const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
     const err = new StreamOverrun(
-      `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#limit} ` +
+      `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#buffer.limit} ` +
       'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
     this.#overrun = err;
     log.warning('%s', err.message);
@@ -268,16 +251,7 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   /** @internal The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
   takeBuffered(): unknown {
-    if (this.#head === this.#buffer.length) return NOTHING;
-    const v = this.#buffer[this.#head++];
-    if (this.#head === this.#buffer.length) {
-      this.#buffer = [];
-      this.#head = 0;
-    } else if (this.#head > 1024 && this.#head * 2 > this.#buffer.length) {
-      this.#buffer = this.#buffer.slice(this.#head);
-      this.#head = 0;
-    }
-    return v;
+    return this.#buffer.take();
   }
 
   /** @internal Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
@@ -342,7 +316,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     const pld = checkPld(this.#pldSpec, value, 'the started() value');
     assertSerializable(pld, 'the started() value');
     this.#startedSent = true;
-    this.first = pld;
+    this.#first = pld;
     this.#task!.send({ msg_type: 'Started', cid: this.cid, pld });
   }
 
@@ -362,11 +336,11 @@ export class Context<R = unknown> implements AsyncDisposable {
    */
   async openStream<T = unknown>(opts: OpenStreamOptions = {}): Promise<MsgStream<T>> {
     if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
-    if (this.cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
+    if (this.#cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
     if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
     if (this.#scope.aborted) throw this.#scope.reason;
-    this.#limit = validBufferSize(opts.msgBufferSize ?? DEFAULT_BUFFER);
-    this.#allowOverruns = opts.allowOverruns ?? this.#allowOverruns;
+    if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
+    this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
     this.#stream = new MsgStream<T>(this, this.#functype === 'asyncgen');
     return this.#stream as MsgStream<T>;
   }
@@ -383,7 +357,7 @@ export class Context<R = unknown> implements AsyncDisposable {
       // that honours the signal raises, and the parent gets ContextCancelled
       // naming this actor. (Waiting for the task to end here would wait on itself.)
       const task = this.#task!;
-      this.cancelCalled = true;
+      this.#cancelCalled = true;
       task.canceller ??= this.#actor.uid;
       task.scope.abort(new Cancelled(`task '${task.func}' in actor ${fmtUid(this.#actor.uid)} cancelled itself`, this.#actor.uid));
       return;
@@ -395,7 +369,7 @@ export class Context<R = unknown> implements AsyncDisposable {
 
   #cancelRemote(): void {
     if (this.cancelCalled || this.#outcome) return;
-    this.cancelCalled = true;
+    this.#cancelCalled = true;
     requestTaskCancel(this.#actor, this.chan, this.cid);
   }
 
@@ -470,7 +444,7 @@ export class Context<R = unknown> implements AsyncDisposable {
   #absorbed(err: Error): boolean {
     if (err instanceof ContextCancelled) return this.#isOurs(err.canceller);
     // The channel died while we were cancelling (e.g. the actor was torn down): that is our cancel completing.
-    if (err instanceof TransportClosed && this.cancelCalled) return true;
+    if (err instanceof TransportClosed && this.#cancelCalled) return true;
     return this.#scope.aborted && err === this.#scope.reason;
   }
 
@@ -492,7 +466,7 @@ export class Context<R = unknown> implements AsyncDisposable {
     const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
     try {
       this.#actor.registerDialog(this.chan, this.cid, this);
-      this.chan.send({ msg_type: 'Start', cid: this.cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: this.#actor.uid, pld_spec: null });
+      this.chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
       await started;
     } catch (err) {
       // The child never outlives the dialog: before rejecting, cancel it and wait (bounded) for it to end.
@@ -507,60 +481,6 @@ export class Context<R = unknown> implements AsyncDisposable {
       unlink();
     }
   }
-}
-
-/** @internal */
-export function validBufferSize(n: number): number {
-  if (!Number.isInteger(n) || n < 1) throw new TypeError(`msgBufferSize must be a positive integer, got ${n}`);
-  return n;
-}
-
-/** Open a context with endpoint `fn` through `portal` (see `Portal.openContext`). */
-export async function openContext<F extends ContextFn>(portal: Portal, fn: F, args: object, opts: ContextOptions): Promise<Context<Awaited<ReturnType<F>>>> {
-  if (functypeOf(fn) !== 'context') {
-    throw new TypeError(`'${fn?.name}' is not a context endpoint: make it with tractor.context(async (ctx, args) => ...) and export it`);
-  }
-  const ref = await portal.resolve(fn);
-  assertSerializable(args, 'the arguments of', ref.func);
-  const actor = portal.actor;
-  const ctx = new Context<Awaited<ReturnType<F>>>({
-    actor, chan: portal.chan, cid: actor.newCid(), side: 'parent', functype: 'context',
-    scope: new Scope(portal.sources(opts.signal)), portal, pldSpec: pldSpecOf(fn), allowOverruns: opts.allowOverruns,
-  });
-  try {
-    await ctx.open(ref.ns, ref.func, args);
-  } catch (err) {
-    return portal.deliver(err);
-  }
-  return ctx;
-}
-
-/** Child side: run the endpoint `fn(ctx, kwargs)` for `task`. */
-export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unknown): Promise<void> {
-  const pldSpec = pldSpecOf(fn);
-  const ctx = new Context({
-    actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', functype: 'context', scope: task.scope, task, pldSpec,
-  });
-  task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
-  const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
-  if (!ctx.startedSent) throw new TypeError(`context endpoint '${task.func}' returned without calling ctx.started()`);
-  const pld = checkPld(pldSpec, result, 'the return value');
-  assertSerializable(pld, 'the return value of', task.func);
-  if (ctx.stream && !ctx.stream.closed) {
-    ctx.stream.markClosed();
-    ctx.sendStop();
-  }
-  task.send({ msg_type: 'Return', cid: task.cid, pld });
-}
-
-/** The parent side of a legacy one-way stream: the same dialog, opened on `StartAck`. */
-export async function openGeneratorContext(portal: Portal, ns: string, func: string, args: object, signal?: AbortSignal): Promise<Context> {
-  const actor = portal.actor;
-  const ctx = new Context({
-    actor, chan: portal.chan, cid: actor.newCid(), side: 'parent', functype: 'asyncgen', scope: new Scope(portal.sources(signal)), portal,
-  });
-  await ctx.open(ns, func, args);
-  return ctx;
 }
 
 /** The `Context` of the remote task running this code. Throws outside a context endpoint. */

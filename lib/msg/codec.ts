@@ -1,14 +1,9 @@
 /**
- * Framing: a 4-byte little-endian length prefix, then one msgpack message
- * (Python tractor's framing). One Encoder and one Decoder are reused for the
- * whole process; frames are parsed out of the byte stream without copying
- * unless a frame spans socket reads.
+ * The msgpack codec of the wire: one Encoder and one Decoder reused for the
+ * whole process, and the `Yield` fast path (a stream's constant message head
+ * encoded once, recognised by its bytes on receipt).
  */
 import { Decoder, Encoder } from '@msgpack/msgpack';
-import { TransportClosed } from '../errors.ts';
-
-/** Default largest frame accepted from a peer: 64 MiB. */
-export const DEFAULT_MAX_FRAME = 64 * 1024 * 1024;
 
 /** Deepest nesting a message may have (@msgpack/msgpack's default, spelled out for the payload encoder below). */
 const MAX_DEPTH = 100;
@@ -117,79 +112,4 @@ function sameBytes(a: Uint8Array, b: Uint8Array, at: number, len: number): boole
   if (a.length !== len) return false;
   for (let i = 0; i < len; i++) if (a[i] !== b[at + i]) return false;
   return true;
-}
-
-/**
- * Splits a byte stream into frame bodies. A frame within one read is a view
- * of it (no copy). A frame that spans reads is gathered as views of them and
- * copied once, when complete, into a buffer of exactly its size: never the
- * bytes of the frames around it, which would be copied again with the next
- * read (a 64 KiB frame nearly always spans two).
- */
-export class FrameReader {
-  /** Body length of the frame being gathered, or -1 if none is. */
-  #len = -1;
-  /** Its bytes received so far (views of the reads). */
-  #parts: Buffer[] = [];
-  #have = 0;
-  /** The first bytes (fewer than 4) of a length prefix cut by the end of a read. */
-  #prefix: Buffer | undefined;
-
-  constructor(readonly maxFrame: number = DEFAULT_MAX_FRAME) {}
-
-  /**
-   * Feed a chunk; `onFrame` is called for every complete frame, with the
-   * body's bounds in `buf` (bounds rather than a view: most frames are read
-   * through a view of their payload alone, so making a Buffer of each body
-   * would cost an allocation per message for nothing). Throws on an
-   * oversized length prefix.
-   */
-  push(chunk: Buffer, onFrame: (buf: Buffer, start: number, end: number) => void): void {
-    let buf = chunk;
-    if (this.#len >= 0) {
-      const want = this.#len - this.#have;
-      if (buf.length < want) {
-        this.#parts.push(buf);
-        this.#have += buf.length;
-        return;
-      }
-      this.#parts.push(buf.subarray(0, want));
-      const body = Buffer.concat(this.#parts, this.#len);
-      this.#len = -1;
-      this.#parts = [];
-      this.#have = 0;
-      buf = buf.subarray(want);
-      onFrame(body, 0, body.length);
-    } else if (this.#prefix) {
-      buf = Buffer.concat([this.#prefix, buf]);
-      this.#prefix = undefined;
-    }
-    let off = 0;
-    while (buf.length - off >= 4) {
-      const len = this.#check(buf.readUInt32LE(off));
-      if (buf.length - off - 4 < len) {
-        // The frame goes on in the next reads.
-        this.#len = len;
-        this.#parts = [buf.subarray(off + 4)];
-        this.#have = buf.length - off - 4;
-        return;
-      }
-      onFrame(buf, off + 4, off + 4 + len);
-      off += 4 + len;
-    }
-    if (off < buf.length) this.#prefix = buf.subarray(off);
-  }
-
-  /** Bytes buffered but not yet a whole frame. */
-  get pending(): number {
-    return this.#len >= 0 ? 4 + this.#have : (this.#prefix?.length ?? 0);
-  }
-
-  #check(len: number): number {
-    if (len > this.maxFrame) {
-      throw new TransportClosed(`frame of ${len} bytes exceeds the limit of ${this.maxFrame} bytes ` +
-        '(raise it with the maxFrameBytes option if the peer really sends such payloads)');
-    }
-    return len;
-  }
 }

@@ -1,0 +1,125 @@
+/**
+ * Membership: joining the registry at boot (registering with every registrar
+ * that answers, or becoming the registrar), and leaving it at exit.
+ */
+import { NotARegistrar, RegistryError } from '../errors.ts';
+import { type Address, parseAddress } from '../ipc/addr.ts';
+import { Channel } from '../ipc/channel.ts';
+import { getLogger } from '../log.ts';
+import type { ActorRuntime } from '../runtime/actor.ts';
+import { startMsg } from '../runtime/call.ts';
+import { PROBE_TIMEOUT_MS } from '../runtime/timing.ts';
+import { discoveryOf, handshake, registryCall, rememberRegistrar } from './connections.ts';
+import { Registry, type RegistryEntry, registryMethods } from './registry.ts';
+
+const log = getLogger('discovery');
+
+/** This actor's own registry entry. */
+function selfEntry(actor: ActorRuntime): RegistryEntry {
+  return { name: actor.name, uuid: actor.uuid, pid: actor.pid, addrs: [...actor.addrs] };
+}
+
+/**
+ * Join the registry at boot. A root (`mayBecomeRegistrar`) that finds nobody
+ * at the first address listens there itself and becomes the registrar; any
+ * actor registers with every registrar that answers. A registry address held
+ * by something that is not a registrar is a `RegistryError`.
+ */
+export async function joinRegistry(actor: ActorRuntime, addrs: Address[], mayBecomeRegistrar: boolean, parentIsRegistrar = false): Promise<void> {
+  for (const [i, addr] of addrs.entries()) {
+    // A child of the registrar registers over the channel it already has: no connection per spawn.
+    if (i === 0 && parentIsRegistrar && actor.parentChan) {
+      await registerOver(actor, addr, actor.parentChan, false);
+      continue;
+    }
+    const chan = await reachRegistrar(actor, addr, mayBecomeRegistrar && i === 0);
+    if (chan) await registerOver(actor, addr, chan, true);
+  }
+}
+
+/**
+ * A handshaken channel to the registrar at `addr`, or `undefined` when this
+ * actor became that registrar (or, for a non-root, when nobody answers).
+ * Two tries: a root that loses the race to listen there (two roots booting
+ * at once) registers with the winner instead of staying unregistered.
+ */
+async function reachRegistrar(actor: ActorRuntime, addr: Address, mayBecomeRegistrar: boolean): Promise<Channel | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    let chan: Channel;
+    try {
+      chan = await Channel.connect(addr, { timeoutMs: PROBE_TIMEOUT_MS });
+    } catch (err) {
+      if (!mayBecomeRegistrar) {
+        log.info('no registrar at %s (%s): this actor is not registered there', addr, (err as Error).message);
+        return undefined;
+      }
+      if (await becomeRegistrar(actor, addr, err as Error)) return undefined;
+      if (attempt > 0) {
+        throw new RegistryError(`${addr} is in use, but nothing there accepts connections as a registrar (${(err as Error).message}). ` +
+          'Free that address, or give every root the same free registryAddrs.', { cause: err });
+      }
+      continue;
+    }
+    try {
+      await handshake(actor, chan, PROBE_TIMEOUT_MS);
+    } catch (err) {
+      throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
+        'Free that address, or give every root the same free registryAddrs.', { cause: err });
+    }
+    return chan;
+  }
+}
+
+/** Register this actor over `chan`: the entry lives as long as that connection. */
+async function registerOver(actor: ActorRuntime, addr: Address, chan: Channel, fresh: boolean): Promise<void> {
+  if (fresh) actor.serveChannel(chan);
+  rememberRegistrar(actor, addr, Promise.resolve(chan));
+  try {
+    await registryCall(actor, addr, 'register_actor', { ...selfEntry(actor) }, { timeoutMs: PROBE_TIMEOUT_MS });
+  } catch (err) {
+    if (fresh) chan.close(); // not a registrar (or a broken one): keep no connection to it
+    if (err instanceof NotARegistrar) throw err;
+    // A registrar that is going away (its root exiting cancels or cuts our
+    // call) or too busy to answer in time is no reason to fail this actor's
+    // boot: it just stays unregistered there.
+    log.info('could not register with the registrar at %s: %s', addr, (err as Error).message);
+  }
+}
+
+/**
+ * Listen on `addr` as the registrar; false if another root just took it (the
+ * caller then registers with that one). `connectErr` is why nobody answered.
+ */
+async function becomeRegistrar(actor: ActorRuntime, addr: Address, connectErr: Error): Promise<boolean> {
+  try {
+    await actor.listenOn(parseAddress(addr));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') return false;
+    if (code === 'EADDRNOTAVAIL') {
+      // Typical of a registrar on another host that is not up yet: this host cannot take its place.
+      throw new RegistryError(`no registrar answers at ${addr} (${connectErr.message}), and this host cannot listen there ` +
+        'to become the registrar (not one of its addresses): start the registrar first, or fix registryAddrs', { cause: err });
+    }
+    throw new RegistryError(`cannot listen on the registry address ${addr}: ${(err as Error).message}`, { cause: err });
+  }
+  const registry = new Registry();
+  discoveryOf(actor).registry = registry;
+  actor.selfMethods = registryMethods(registry);
+  registry.register(selfEntry(actor));
+  log.runtime('actor %s is the registrar at %s', actor.name, addr);
+  return true;
+}
+
+/** Tell every registrar this actor is leaving (best effort; the registrar also notices the closed connection). */
+export function leaveRegistry(actor: ActorRuntime): void {
+  const { registrarChans } = discoveryOf(actor);
+  for (const p of registrarChans.values()) {
+    void p.then((chan) => {
+      if (chan.closed) return;
+      chan.send(startMsg(actor, actor.newCid(), 'self', 'unregister_actor', { uuid: actor.uuid }));
+      chan.flush();
+    }, () => {});
+  }
+  registrarChans.clear();
+}

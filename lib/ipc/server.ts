@@ -1,0 +1,111 @@
+/**
+ * `Server`: the listeners of one actor (TCP and/or UDS), the UDS socket files
+ * it owns, and the accept side of the `Aid` handshake. Every connection that
+ * says who it is within the handshake timeout is handed on, identified
+ * (`chan.aid`); anything else is closed and logged.
+ */
+import { mkdirSync, rmSync } from 'node:fs';
+import net from 'node:net';
+import os from 'node:os';
+import path from 'node:path';
+import { TransportClosed } from '../errors.ts';
+import { getLogger } from '../log.ts';
+import { type Address, formatAddress, type ParsedAddress, parseAddress, type TransportName } from './addr.ts';
+import { type Aid, aidMsg, Channel } from './channel.ts';
+
+const log = getLogger('ipc');
+
+export interface ServerOptions {
+  /** This actor's identity: sent back in the handshake, and the stem of its default socket file. */
+  self: Aid;
+  /** How long an accepted peer may take to say who it is. */
+  handshakeTimeoutMs: number;
+  /** Called with every accepted connection once its peer said who it is. */
+  onChannel: (chan: Channel) => void;
+}
+
+export class Server {
+  readonly #opts: ServerOptions;
+  readonly #servers: net.Server[] = [];
+  readonly #socketFiles: string[] = [];
+  readonly #addrs: Address[] = [];
+
+  constructor(opts: ServerOptions) {
+    this.#opts = opts;
+  }
+
+  /** Every address listened on, in the order bound. */
+  get addrs(): readonly Address[] {
+    return this.#addrs;
+  }
+
+  /** Bind a listener per transport (TCP on 127.0.0.1:0 and/or a UDS file by default), or on `bindAddrs`. */
+  async listen(transports: TransportName[], bindAddrs: Address[] = []): Promise<void> {
+    const targets = bindAddrs.length ? bindAddrs.map(parseAddress) : transports.map((t) => this.#defaultBind(t));
+    for (const target of targets) await this.listenOn(target);
+  }
+
+  /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
+  async listenOn(target: ParsedAddress): Promise<Address> {
+    if (target.proto === 'uds') await removeStaleSocket(target.path);
+    const server = net.createServer((socket) => void this.#accept(socket));
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
+      else server.listen(target.path, resolve);
+    });
+    if (target.proto === 'uds') this.#socketFiles.push(target.path);
+    server.on('error', (err) => log.error('listener error: %s', err.message));
+    const a = server.address();
+    const addr = typeof a === 'string' ? `uds://${a}` : formatAddress({ proto: 'tcp', host: a!.address, port: a!.port });
+    this.#addrs.push(addr);
+    this.#servers.push(server);
+    return addr;
+  }
+
+  /** Stop listening and remove the socket files. */
+  close(): void {
+    for (const s of this.#servers) s.close();
+    for (const f of this.#socketFiles) rmSync(f, { force: true });
+  }
+
+  #defaultBind(t: TransportName): ParsedAddress {
+    if (t === 'tcp') return { proto: 'tcp', host: '127.0.0.1', port: 0 };
+    const dir = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), `tractor-ts-${os.userInfo().uid}`);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const { name, uuid } = this.#opts.self;
+    return { proto: 'uds', path: path.join(dir, `${name}@${uuid.slice(0, 8)}.sock`) };
+  }
+
+  async #accept(socket: net.Socket): Promise<void> {
+    const chan = new Channel(socket);
+    try {
+      await chan.recvAid(this.#opts.handshakeTimeoutMs);
+      chan.send(aidMsg(this.#opts.self));
+    } catch (err) {
+      // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
+      if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);
+      else log.warning('rejected a connection: %s', (err as Error).message);
+      return;
+    }
+    this.#opts.onChannel(chan);
+  }
+}
+
+/**
+ * A socket file left by a process that died is removed; one something still
+ * listens on is an EADDRINUSE, as for TCP (two roots racing for one `uds://`
+ * registry address must not both win).
+ */
+async function removeStaleSocket(file: string): Promise<void> {
+  const live = await new Promise<boolean>((resolve) => {
+    const probe = net.connect(file);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(true);
+    });
+    probe.once('error', () => resolve(false));
+  });
+  if (live) throw Object.assign(new Error(`listen EADDRINUSE: ${file} is in use`), { code: 'EADDRINUSE' });
+  rmSync(file, { force: true });
+}

@@ -1,0 +1,115 @@
+/**
+ * Boxing: an error raised (or relayed) in one actor becomes an `Error`
+ * message, and a received `Error` message becomes a `RemoteActorError` (or
+ * `ContextCancelled`) again, with the original class rebuilt as its `cause`
+ * when this process knows it (`registerErrorType`).
+ */
+import {
+  ActorFailure, Cancelled, ContextCancelled, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
+  MsgTypeError, RegistryError, RemoteActorError, type RemoteErrorInfo, RuntimeUsageError, safeString, StreamOverrun,
+  TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod,
+} from '../errors.ts';
+import { fmtUid, type Uid } from '../uid.ts';
+import type { ErrorMsg } from './types.ts';
+
+const errorTypes = new Map<string, ErrorConstructorLike>();
+
+/**
+ * Make `cls` known to this process so that remote errors of that type come
+ * back with `boxedType === cls` and a `cause` that is `instanceof cls`.
+ * Register it in every actor that may receive it (e.g. at module top level of
+ * an enabled module).
+ */
+export function registerErrorType(cls: ErrorConstructorLike): void {
+  errorTypes.set(cls.name, cls);
+}
+
+for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]) {
+  registerErrorType(cls);
+}
+for (const cls of [
+  TractorError, InvalidArgument, ModuleNotExposed, MsgTypeError, TransportClosed, ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged,
+  NotARegistrar, UnknownRuntimeMethod,
+  EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
+]) {
+  registerErrorType(cls);
+}
+
+function rebuild(type: ErrorConstructorLike, name: string, message: string, stack: string): Error {
+  // Constructors of user classes take arbitrary arguments: build the instance
+  // without calling one, so a reconstructed cause never throws.
+  const err = Object.create(type.prototype) as Error;
+  Object.defineProperties(err, {
+    message: { value: message, writable: true, configurable: true },
+    stack: { value: stack, writable: true, configurable: true },
+  });
+  if (err.name !== name) Object.defineProperty(err, 'name', { value: name, configurable: true });
+  return err;
+}
+
+
+function typeNameOf(err: unknown): string {
+  if (err instanceof Error) {
+    const ctor = (err as { constructor?: { name?: string } }).constructor?.name;
+    return ctor && ctor !== 'Object' ? ctor : err.name;
+  }
+  return typeof err;
+}
+
+/** Box `err`, raised (or relayed) in actor `here`, into an `Error` message. */
+export function boxError(err: unknown, here: Uid, cid: string | null, canceller?: Uid | null): ErrorMsg {
+  if (err instanceof RemoteActorError) {
+    return {
+      msg_type: 'Error',
+      src_uid: err.srcUid,
+      src_type_str: err.boxedTypeName,
+      boxed_type_str: err instanceof ContextCancelled ? 'ContextCancelled' : 'RemoteActorError',
+      relay_path: err.relayPath.at(-1)?.[1] === here[1] ? err.relayPath : [...err.relayPath, here],
+      // The original message: the receiver adds the type and actor prefix itself.
+      message: err.remoteMessage,
+      tb_str: err.remoteStack,
+      canceller: err instanceof ContextCancelled ? err.canceller : (canceller ?? null),
+      sender: here,
+      cid,
+    };
+  }
+  const e = err instanceof Error ? err : new Error(`non-Error value thrown: ${safeString(err)}`);
+  if (err instanceof Cancelled) canceller ??= err.canceller ?? here;
+  const type = canceller ? 'ContextCancelled' : typeNameOf(err);
+  return {
+    msg_type: 'Error',
+    src_uid: here,
+    src_type_str: type,
+    boxed_type_str: type,
+    relay_path: [here],
+    message: e.message,
+    tb_str: e.stack ?? `${type}: ${e.message}`,
+    canceller: canceller ?? null,
+    sender: here,
+    cid,
+  };
+}
+
+/** Turn a received `Error` message back into a throwable error. */
+export function unboxError(msg: ErrorMsg): RemoteActorError {
+  const info: RemoteErrorInfo = {
+    srcUid: msg.src_uid,
+    srcTypeName: msg.src_type_str,
+    remoteMessage: msg.message,
+    relayPath: msg.relay_path ?? [msg.src_uid],
+    remoteStack: msg.tb_str ?? '',
+    canceller: msg.canceller,
+    sender: msg.sender,
+    cid: msg.cid,
+  };
+  const via = info.relayPath.length > 1 ? ` (relayed via ${info.relayPath.slice(1).map(fmtUid).join(' -> ')})` : '';
+  const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${msg.message}`;
+  const type = errorTypes.get(info.srcTypeName);
+  info.boxedType = type;
+  info.cause = type ? rebuild(type, info.srcTypeName, msg.message, info.remoteStack) : undefined;
+  if (msg.boxed_type_str === 'ContextCancelled' || msg.src_type_str === 'ContextCancelled') {
+    return new ContextCancelled(text, info);
+  }
+  return new RemoteActorError(text, info);
+}
+

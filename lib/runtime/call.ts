@@ -1,0 +1,91 @@
+/**
+ * The calling side of RPC: send `Start`, await `StartAck` then
+ * `Return`/`Error`, with cancellation linked to the caller's signals (a
+ * cancel request to the peer, a bounded wait for its end). Also calls to the
+ * peer runtime's own `self` methods.
+ */
+import { MsgTypeError, TransportClosed } from '../errors.ts';
+import type { Channel } from '../ipc/channel.ts';
+import { unboxError } from '../msg/box.ts';
+import { assertSerializable } from '../msg/payload.ts';
+import type { DialogMsg, FuncType, StartMsg } from '../msg/types.ts';
+import type { ActorRuntime } from './actor.ts';
+import { abortedReason, onAnyAbort, type Scope } from './scope.ts';
+import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
+
+/** The `Start` message of a call by `actor` to `ns:func(kwargs)` in dialog `cid`. */
+export function startMsg(actor: ActorRuntime, cid: string, ns: string, func: string, kwargs: object): StartMsg {
+  return { msg_type: 'Start', cid, ns, func, kwargs: kwargs as Record<string, unknown>, uid: actor.uid, pld_spec: null };
+}
+
+/** Ask the peer to cancel task `cid`; fire and forget (its ack is dropped). */
+export function requestTaskCancel(actor: ActorRuntime, chan: Channel, cid: string): void {
+  if (chan.closed) return;
+  chan.send(startMsg(actor, actor.newCid(), 'self', '_cancel_task', { cid }));
+}
+
+/** Sources whose abort cancels a call: an explicit signal, the ambient scope, the owning nursery. */
+export type CancelSources = (Scope | AbortSignal | undefined)[];
+
+/**
+ * Call `ns:func(kwargs)` in the peer and return its result. Aborting any of
+ * `sources` sends a cancel request, waits (bounded) for the remote task to
+ * end, and rejects with the abort reason.
+ */
+export async function callFunction(
+  actor: ActorRuntime, chan: Channel, ns: string, func: string, kwargs: object, sources: CancelSources,
+  expect: FuncType = 'asyncfunc',
+): Promise<unknown> {
+  assertSerializable(kwargs, 'the arguments of', func);
+  const already = abortedReason(sources);
+  if (already) throw already.reason;
+  const cid = actor.newCid();
+  const d = actor.openDialog(chan, cid);
+  let aborted: { reason: unknown } | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  const unlink = onAnyAbort(sources, (reason) => {
+    aborted = { reason };
+    requestTaskCancel(actor, chan, cid);
+    timer = setTimeout(() => d.fail(reason), CANCEL_ACK_TIMEOUT_MS);
+  });
+  try {
+    chan.send(startMsg(actor, cid, ns, func, kwargs));
+    for (;;) {
+      const msg: DialogMsg = await d.next();
+      if (msg.msg_type === 'StartAck') {
+        if (msg.functype !== expect) {
+          requestTaskCancel(actor, chan, cid); // it started anyway: it must not outlive this call
+          throw new TypeError(`'${func}' is a ${msg.functype} in the peer, not a ${expect}`);
+        }
+        continue;
+      }
+      if (aborted) throw aborted.reason;
+      if (msg.msg_type === 'Return') return msg.pld;
+      if (msg.msg_type === 'Error') throw unboxError(msg);
+      throw new MsgTypeError(`unexpected ${msg.msg_type} in the reply to '${func}'`);
+    }
+  } catch (err) {
+    throw aborted ? aborted.reason : err;
+  } finally {
+    unlink();
+    clearTimeout(timer);
+    actor.closeDialog(chan, cid);
+  }
+}
+
+/** Call a runtime method in the peer (`self` namespace) and wait, bounded, for its ack. */
+export async function callSelf(actor: ActorRuntime, chan: Channel, func: string, kwargs: object, timeoutMs: number): Promise<unknown> {
+  const cid = actor.newCid();
+  const d = actor.openDialog(chan, cid);
+  const timer = setTimeout(() => d.fail(new TransportClosed(`${chan.aid?.name ?? 'the peer'} did not answer '${func}' within ${timeoutMs} ms: it is busy or gone`)), timeoutMs);
+  try {
+    chan.send(startMsg(actor, cid, 'self', func, kwargs));
+    let msg = await d.next();
+    while (msg.msg_type === 'StartAck') msg = await d.next(); // registry methods run as tasks and ack first
+    if (msg.msg_type === 'Error') throw unboxError(msg);
+    return (msg as { pld?: unknown }).pld;
+  } finally {
+    clearTimeout(timer);
+    actor.closeDialog(chan, cid);
+  }
+}

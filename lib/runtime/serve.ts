@@ -1,0 +1,122 @@
+/**
+ * Serving a `Start`: look the function up among the enabled modules, ack
+ * with its kind, run it as a `RemoteTask` under the actor's scope and reply
+ * (a value, a stream of `Yield`s, or a context dialog). Also the runtime's
+ * own `self` namespace: `cancel`, `enabled_modules`, `_cancel_task`, and the
+ * methods the runtime was given (`selfMethods`).
+ */
+import { ModuleNotExposed, UnknownRuntimeMethod } from '../errors.ts';
+import type { Channel } from '../ipc/channel.ts';
+import { boxError } from '../msg/box.ts';
+import { assertSerializable } from '../msg/payload.ts';
+import type { StartMsg } from '../msg/types.ts';
+import { fmtUid } from '../uid.ts';
+import { serveContext } from '../context/serve.ts';
+import type { ActorRuntime } from './actor.ts';
+import { functypeOf, importModule, loadedModule } from './resolve.ts';
+import { currentSignal, withScope } from './scope.ts';
+import { RemoteTask } from './task.ts';
+
+function lookup(actor: ActorRuntime, ns: string, func: string): Function | Promise<Function> {
+  if (!actor.enableModules.has(ns)) {
+    throw new ModuleNotExposed(
+      `module ${ns} is not exposed by actor ${fmtUid(actor.uid)}: list it in that actor's enableModules ` +
+      `(e.g. \`startActor('${actor.name}', { enableModules: [import.meta.url] })\` in the module that defines '${func}')`);
+  }
+  const mod = loadedModule(ns);
+  return mod ? exportedFunction(mod, ns, func) : importModule(ns).then((m) => exportedFunction(m, ns, func));
+}
+
+function exportedFunction(mod: Record<string, unknown>, ns: string, func: string): Function {
+  const fn = Object.hasOwn(mod, func) ? mod[func] : undefined;
+  if (typeof fn !== 'function') throw new TypeError(`module ${ns} has no exported function '${func}'`);
+  return fn;
+}
+
+/** Serve one `Start`: run the target as a task of this actor and reply. */
+export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartMsg): Promise<void> {
+  const method = msg.ns === 'self' ? givenMethod(actor, chan, msg.func) : undefined;
+  if (msg.ns === 'self' && !method) return serveSelf(actor, chan, msg);
+  const task = new RemoteTask(actor, chan, msg.cid, msg.uid, msg.func);
+  actor.addTask(task);
+  try {
+    if (actor.cancelCalled) throw actor.scope.reason;
+    const found = method ?? lookup(actor, msg.ns, msg.func);
+    const fn = found instanceof Promise ? await found : found;
+    const functype = functypeOf(fn);
+    task.send({ msg_type: 'StartAck', cid: msg.cid, functype });
+    if (functype === 'context') {
+      await serveContext(task, fn as ContextFn, msg.kwargs);
+    } else if (functype === 'asyncgen') {
+      await serveGenerator(task, fn as GenFn, msg.kwargs);
+    } else {
+      const result = await withScope(task.scope, () => (fn as AsyncFn)(msg.kwargs));
+      assertSerializable(result, 'the return value of', msg.func);
+      task.send({ msg_type: 'Return', cid: msg.cid, pld: result });
+    }
+  } catch (err) {
+    if (!task.finished) task.sendError(err);
+  } finally {
+    task.finish();
+  }
+}
+
+type AsyncFn = (args: unknown) => Promise<unknown>;
+type GenFn = (args: unknown) => AsyncGenerator<unknown>;
+type ContextFn = (ctx: unknown, args: unknown) => Promise<unknown>;
+
+/** Legacy one-way streaming: each `yield` becomes a `Yield`, the end a `Stop`. */
+async function serveGenerator(task: RemoteTask, fn: GenFn, kwargs: unknown): Promise<void> {
+  const gen = withScope(task.scope, () => fn(kwargs));
+  const stopOnCancel = task.scope.onAbort(() => void gen.return(undefined).catch(() => {}));
+  try {
+    for (;;) {
+      const step = await withScope(task.scope, () => gen.next());
+      if (step.done) break;
+      assertSerializable(step.value, 'a value yielded by', task.func);
+      if (task.send({ msg_type: 'Yield', cid: task.cid, pld: step.value })) await task.chan.drained();
+      if (task.scope.aborted) throw task.scope.reason;
+    }
+    if (task.scope.aborted) throw task.scope.reason;
+    task.send({ msg_type: 'Stop', cid: task.cid });
+  } finally {
+    stopOnCancel();
+  }
+}
+
+/** A runtime method this actor was given (the registry's, in the registrar), served as a task so it can be cancelled. */
+function givenMethod(actor: ActorRuntime, chan: Channel, func: string): AsyncFn | undefined {
+  const methods = actor.selfMethods;
+  const method = methods && Object.hasOwn(methods, func) ? methods[func] : undefined;
+  if (!method) return undefined;
+  return (kwargs) => method(kwargs as Record<string, unknown>, { chan, signal: currentSignal() });
+}
+
+/** The runtime's own methods, callable only under the `self` namespace. */
+async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Promise<void> {
+  const ack = (pld: boolean) => {
+    if (!chan.closed) chan.send({ msg_type: 'CancelAck', cid: msg.cid, pld });
+  };
+  switch (msg.func) {
+    case 'cancel':
+      await actor.cancel(msg.uid);
+      ack(true);
+      chan.flush();
+      actor.onShutdown?.();
+      return;
+    case 'enabled_modules':
+      // Lets a caller holding a portal from discovery resolve functions by identity.
+      if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: [...actor.enableModules] });
+      return;
+    case '_cancel_task': {
+      const task = actor.getTask(String((msg.kwargs as { cid?: unknown }).cid));
+      if (!task) return ack(false);
+      await task.cancel(msg.uid);
+      return ack(true);
+    }
+    default:
+      if (!chan.closed) {
+        chan.send(boxError(new UnknownRuntimeMethod(`'${msg.func}' is not a runtime method of the 'self' namespace`), actor.uid, msg.cid));
+      }
+  }
+}
