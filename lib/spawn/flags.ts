@@ -44,9 +44,6 @@ export const CHILD_EXEC_ARGV: readonly string[] = childExecArgv(process.execArgv
 /** Whether this Node strips TypeScript types itself (Node >= 22.18 / 23.6: `node prog.ts` needs no loader). */
 export const NATIVE_TYPESCRIPT = Boolean((process.features as { typescript?: unknown }).typescript);
 
-/** Whether this process runs under tsx's loader (then a Worker of Node 20 must register it in its thread). */
-export const UNDER_TSX = CHILD_EXEC_ARGV.some((a) => /(?:^|[\\/=])tsx(?:[\\/]|$)|[\\/]tsx[\\/]dist[\\/]/.test(a));
-
 /**
  * The per-user directory of the children's compile cache:
  * `$TRACTOR_TS_COMPILE_CACHE`, else `$XDG_CACHE_HOME/tractor-ts/compile-cache`,
