@@ -3,6 +3,8 @@
  * child imports the module it serves, and must not import bench code.
  */
 import * as tractor from 'tractor-ts';
+// Not public API: the switch the codec.ext.overhead bench flips (the same module instance as tractor-ts's own).
+import { setWireExtensions } from '../dist/msg/ext.js';
 
 /** The smallest one-shot task (spawn benches). */
 export async function trivial(): Promise<number> {
@@ -77,3 +79,18 @@ export async function seekAndCall(args: { name: string; n: number }): Promise<nu
   }
   return total / args.n;
 }
+
+/** Extension types on or off in this actor's codec (codec.ext.overhead), as the bench's root switches its own. */
+export async function setWireExt(args: { on: boolean }): Promise<boolean> {
+  setWireExtensions(args.on);
+  return args.on;
+}
+
+/** Send `n` one-entry values, as a `Map` (an extension type) or as a plain object (codec.ext.stream.oneway.small.map). */
+export const shapeSource = tractor.context(async (ctx, args: { n: number; shape: 'map' | 'object' }) => {
+  await ctx.started();
+  await using stream = await ctx.openStream();
+  if (args.shape === 'map') for (let i = 0; i < args.n; i++) await stream.send(new Map([['k', i]]));
+  else for (let i = 0; i < args.n; i++) await stream.send({ k: i });
+  return args.n;
+});

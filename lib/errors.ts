@@ -158,6 +158,8 @@ export interface RemoteErrorInfo {
   boxedType?: ErrorConstructorLike | undefined;
   /** The original error rebuilt as an instance of `boxedType`. */
   cause?: Error | undefined;
+  /** The original error's own data fields, decoded (see {@link RemoteActorError.extra}). */
+  extra?: Record<string, unknown> | undefined;
 }
 
 /** Any error class, as `registerErrorType` accepts it. */
@@ -182,9 +184,16 @@ export class RemoteActorError extends TractorError {
   /** The original error's message, as raised in the source actor. */
   readonly remoteMessage: string;
   readonly cid: string | null;
+  /**
+   * The original error's own data fields (e.g. `err.detail`), decoded here
+   * (values of types registered with `tractor.msg.registerType` included);
+   * also set on `cause`. Empty when it had none.
+   */
+  readonly extra: Record<string, unknown>;
 
   constructor(message: string, info: RemoteErrorInfo) {
     super(message, { cause: info.cause });
+    this.extra = info.extra ?? {};
     this.remoteMessage = info.remoteMessage ?? message;
     this.boxedTypeName = info.srcTypeName;
     this.boxedType = info.boxedType;

@@ -38,3 +38,4 @@ export {
 export { registerErrorType } from './msg/box.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';
+export * as msg from './msg/api.ts';

@@ -86,9 +86,9 @@ test('unserializable arguments are a TypeError at the sender naming the offendin
   class Point { constructor(readonly x = 1) {} }
   const bad: [string, unknown, RegExp][] = [
     ['function', { deep: [() => 1] }, /\.value\.deep\[0\] is a function/],
-    ['Map', new Map([[1, 2]]), /\.value is a Map instance/],
+    // Map and bigint cross (built-in extension types); what is inside a Map is checked in turn.
+    ['function in a Map', new Map([[1, () => 2]]), /\.value\.get\(1\) is a function/],
     ['class instance', { p: new Point() }, /\.value\.p is a Point instance/],
-    ['bigint', 10n, /\.value is a bigint/],
   ];
   for (const [what, value, re] of bad) {
     await assert.rejects(an.runInActor(echo, { value }), (err: unknown) => {

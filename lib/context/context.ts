@@ -62,7 +62,8 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   readonly #buffer: ReceiveBuffer;
   #first: unknown = undefined;
   #cancelCalled = false;
-  #overrun: StreamOverrun | undefined;
+  /** This side's overrun, or the MsgTypeError of a message of this dialog it could not decode: both drop what follows. */
+  #overrun: Error | undefined;
   #peerStopped = false;
   #outcome: Outcome | undefined;
   #peerError: Error | undefined;
@@ -213,9 +214,20 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
     return true;
   }
 
-  #overrunBy(): void {
+  /**
+   * @internal A message of this dialog could not be decoded here (an unknown
+   * extension code): as an overrun, the stream raises `err` after what came
+   * before, drops what follows, and the peer is told.
+   */
+  undecodable(err: Error): void {
+    if (this.#overrun) return;
+    this.#overrunBy(err);
+    this.#started?.reject(err); // an undecodable Started: openContext fails with it
+  }
+
+  #overrunBy(broken?: Error): void {
     const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
-    const err = new StreamOverrun(
+    const err = broken ?? new StreamOverrun(
       `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#buffer.limit} ` +
       'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
     this.#overrun = err;
@@ -449,7 +461,7 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   }
 
   #isOverrunEcho(err: Error): boolean {
-    return err instanceof RemoteActorError && err.boxedTypeName === 'StreamOverrun' && this.#isOurs(err.srcUid);
+    return err instanceof RemoteActorError && err.boxedTypeName === this.#overrun?.name && this.#isOurs(err.srcUid);
   }
 
   #close(): void {

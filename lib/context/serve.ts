@@ -16,6 +16,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
     actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', functype: 'context', scope: task.scope, task, pldSpec,
   });
   task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
+  task.fail = (err) => ctx.undecodable(err as Error);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
   if (!ctx.startedSent) throw new TypeError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');

@@ -10,6 +10,7 @@ import {
   TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod,
 } from '../errors.ts';
 import { fmtUid, type Uid } from '../uid.ts';
+import { isPlainData } from './payload.ts';
 import type { ErrorMsg } from './types.ts';
 
 const errorTypes = new Map<string, ErrorConstructorLike>();
@@ -56,8 +57,35 @@ function typeNameOf(err: unknown): string {
   return typeof err;
 }
 
+/** Fields of an error that are its class's, not data to carry. */
+const NOT_EXTRA = new Set(['message', 'stack', 'name', 'cause', 'code']);
+
+/**
+ * An error's own enumerable data fields that can cross actors, as `extra`
+ * (a non-tractor error's `code` included); a field that cannot (a socket, a
+ * function) is left out rather than failing the error's delivery.
+ */
+function extraOf(err: unknown): Record<string, unknown> | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  if (err instanceof RemoteActorError) return Object.keys(err.extra).length ? err.extra : undefined;
+  let out: Record<string, unknown> | undefined;
+  for (const k of Object.keys(err)) {
+    if (NOT_EXTRA.has(k) && (k !== 'code' || err instanceof TractorError)) continue;
+    const v = (err as Record<string, unknown>)[k];
+    if (isPlainData(v, 0)) (out ??= {})[k] = v;
+  }
+  return out;
+}
+
 /** Box `err`, raised (or relayed) in actor `here`, into an `Error` message. */
 export function boxError(err: unknown, here: Uid, cid: string | null, canceller?: Uid | null): ErrorMsg {
+  const msg = boxErrorFields(err, here, cid, canceller);
+  const extra = extraOf(err);
+  if (extra) msg.extra = extra;
+  return msg;
+}
+
+function boxErrorFields(err: unknown, here: Uid, cid: string | null, canceller?: Uid | null): ErrorMsg {
   if (err instanceof RemoteActorError) {
     return {
       msg_type: 'Error',
@@ -101,12 +129,17 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
     canceller: msg.canceller,
     sender: msg.sender,
     cid: msg.cid,
+    extra: typeof msg.extra === 'object' && msg.extra !== null && !Array.isArray(msg.extra) ? msg.extra : undefined,
   };
   const via = info.relayPath.length > 1 ? ` (relayed via ${info.relayPath.slice(1).map(fmtUid).join(' -> ')})` : '';
   const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${msg.message}`;
   const type = errorTypes.get(info.srcTypeName);
   info.boxedType = type;
   info.cause = type ? rebuild(type, info.srcTypeName, msg.message, info.remoteStack) : undefined;
+  // The error's data fields on the rebuilt error too, as they were on the original.
+  if (info.cause && info.extra) {
+    for (const k in info.extra) Object.defineProperty(info.cause, k, { value: info.extra[k], writable: true, enumerable: true, configurable: true });
+  }
   if (msg.boxed_type_str === 'ContextCancelled' || msg.src_type_str === 'ContextCancelled') {
     return new ContextCancelled(text, info);
   }

@@ -1,20 +1,43 @@
 /**
  * The msgpack codec of the wire: one Encoder and one Decoder reused for the
  * whole process, and the `Yield` fast path (a stream's constant message head
- * encoded once, recognised by its bytes on receipt).
+ * encoded once, recognised by its bytes on receipt). Extension types
+ * (registered classes, bigint, Map, Set, typed arrays) come from msg/ext.ts.
  */
 import { Decoder, Encoder } from '@msgpack/msgpack';
+import { EXT_PROBLEM, onWireExtensions, takeExtProblem, WireDecoder, WireEncoder } from './ext.ts';
 
 /** Deepest nesting a message may have (@msgpack/msgpack's default, spelled out for the payload encoder below). */
 const MAX_DEPTH = 100;
-const encoder = new Encoder({ ignoreUndefined: true, maxDepth: MAX_DEPTH });
+/** Whether the codec speaks extension types (msg/ext.ts); off only to measure what they cost (bench/). */
+let withExt = true;
+let encoder = newEncoder(MAX_DEPTH);
 /**
  * Encodes a payload on its own, to be appended to a pre-encoded head (see
  * {@link yieldHead}). Inside a message the payload sits one level deeper, so
  * its depth limit is one less: exactly the values a whole message accepts.
  */
-const pldEncoder = new Encoder({ ignoreUndefined: true, maxDepth: MAX_DEPTH - 1 });
-const decoder = new Decoder();
+let pldEncoder = newEncoder(MAX_DEPTH - 1);
+let decoder: Decoder = withExt ? new WireDecoder() : new Decoder();
+
+function newEncoder(maxDepth: number): Encoder {
+  const opts = { ignoreUndefined: true, maxDepth };
+  return withExt ? new WireEncoder(opts) : new Encoder(opts);
+}
+
+onWireExtensions((on) => {
+  withExt = on;
+  encoder = newEncoder(MAX_DEPTH);
+  pldEncoder = newEncoder(MAX_DEPTH - 1);
+  decoder = on ? new WireDecoder() : new Decoder();
+});
+
+/** Mark `msg` with the extension problem met while decoding it, if any (see msg/ext.ts). */
+function marked<T>(msg: T): T {
+  const p = takeExtProblem();
+  if (p !== undefined && typeof msg === 'object' && msg !== null) (msg as Record<symbol, unknown>)[EXT_PROBLEM] = p;
+  return msg;
+}
 
 /** Encode `msg`; the result is a view into a shared buffer, valid until the next call. */
 export function encodeShared(msg: unknown): Uint8Array {
@@ -29,7 +52,7 @@ export function encodePldShared(pld: unknown): Uint8Array {
 export function decodeBody(body: Uint8Array): unknown {
   // Decode from a plain Uint8Array view (no copy): binary payloads are
   // subarrays of the input, and they must come out as Uint8Array, not Buffer.
-  return decoder.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength));
+  return marked(decoder.decode(new Uint8Array(body.buffer, body.byteOffset, body.byteLength)));
 }
 
 // ------------------------------------------------------------ Yield fast path
@@ -95,7 +118,7 @@ export function decodeYield(buf: Uint8Array, start: number, end: number): { msg_
   // A plain Uint8Array view, as in decodeBody: binary payloads come out as Uint8Array.
   const pld = tryDecode(new Uint8Array(buf.buffer, buf.byteOffset + pldAt, end - pldAt));
   if (pld === FAILED) return undefined;
-  return { msg_type: 'Yield', cid, pld };
+  return marked({ msg_type: 'Yield', cid, pld });
 }
 
 const FAILED = Symbol('failed');
@@ -104,6 +127,7 @@ function tryDecode(bytes: Uint8Array): unknown {
   try {
     return decoder.decode(bytes);
   } catch {
+    takeExtProblem(); // the generic path decodes it again
     return FAILED;
   }
 }

@@ -49,6 +49,11 @@ export interface ErrorMsg {
   canceller: Uid | null;
   sender: Uid | null;
   cid: string | null;
+  /**
+   * The error's own data fields (`err.detail = ...`), any registered type
+   * included; only present when there are some (Python tractor ignores it).
+   */
+  extra?: Record<string, unknown>;
 }
 
 export type Msg =

@@ -5,12 +5,13 @@
  * was given (`selfMethods`) and the actor-wide cancel scope.
  */
 import { randomUUID } from 'node:crypto';
-import { Cancelled, TransportClosed } from '../errors.ts';
+import { Cancelled, MsgTypeError, TransportClosed } from '../errors.ts';
 import type { Address, ParsedAddress, TransportName } from '../ipc/addr.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { Server } from '../ipc/server.ts';
 import { getLogger } from '../log.ts';
-import { unboxError } from '../msg/box.ts';
+import { boxError, unboxError } from '../msg/box.ts';
+import { EXT_PROBLEM } from '../msg/ext.ts';
 import type { DialogMsg, Msg, StartMsg } from '../msg/types.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { Dialog } from './dialog.ts';
@@ -30,6 +31,8 @@ export interface ServedTask {
   cancel(canceller: Uid): Promise<void>;
   /** Route a message of this task's dialog (stream traffic). */
   deliver?(msg: DialogMsg, mustAccept: boolean): boolean | void;
+  /** A message of this task's dialog could not be decoded here: fail its side of the dialog and tell the peer. */
+  fail?(err: unknown): void;
 }
 
 /** Anything that receives the messages of one dialog: a `Dialog` inbox or a `Context`. */
@@ -37,6 +40,8 @@ export interface DialogSink {
   /** Take `msg`; `false` means "full, retry later" (refused only while `mustAccept` is false). */
   deliver(msg: DialogMsg, mustAccept: boolean): boolean | void;
   fail(err: unknown): void;
+  /** A message of the dialog could not be decoded here: fail in order and tell the peer (a `Context` does). */
+  undecodable?(err: Error): void;
 }
 
 /**
@@ -154,6 +159,10 @@ export class ActorRuntime {
   }
 
   #dispatch(chan: Channel, dialogs: Map<string, DialogSink>, msg: Msg, mustAccept: boolean): boolean | void {
+    const extProblem = (msg as { [EXT_PROBLEM]?: string })[EXT_PROBLEM];
+    if (extProblem !== undefined && msg.msg_type !== 'Start' && msg.msg_type !== 'Error') {
+      return this.#undecodable(chan, dialogs, msg as DialogMsg, extProblem);
+    }
     switch (msg.msg_type) {
       case 'Start':
         this.serveStart!(chan, msg);
@@ -178,6 +187,26 @@ export class ActorRuntime {
       if (task?.deliver) return task.deliver(msg, mustAccept);
       else log.transport('dropping %s for finished dialog %s', msg.msg_type, msg.cid);
     }
+  }
+
+  /**
+   * A dialog message whose payload holds a value this actor cannot decode
+   * (an unknown extension code): that dialog fails with a `MsgTypeError`
+   * here, the sender is told (as tractor nacks a bad payload), and the
+   * channel goes on serving every other dialog.
+   */
+  #undecodable(chan: Channel, dialogs: Map<string, DialogSink>, msg: DialogMsg, problem: string): void {
+    const cid = msg.cid as string;
+    const from = chan.aid ? fmtUid([chan.aid.name, chan.aid.uuid]) : 'the peer';
+    const err = new MsgTypeError(`${msg.msg_type} from ${from} (dialog ${cid}) in actor ${fmtUid(this.uid)}: ${problem}`);
+    const sink = dialogs.get(cid);
+    if (sink?.undecodable) return sink.undecodable(err); // a context: it logs and tells the peer
+    const task = sink ? undefined : this.#tasks.get(cid);
+    if (task?.fail) return task.fail(err);
+    log.warning('%s', err.message);
+    if (!chan.closed) chan.send(boxError(err, this.uid, cid));
+    if (sink) sink.fail(err);
+    else log.transport('dropping an undecodable %s for finished dialog %s', msg.msg_type, cid);
   }
 
   #channelClosed(chan: Channel, dialogs: Map<string, DialogSink>, err: Error): void {

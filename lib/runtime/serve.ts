@@ -5,9 +5,10 @@
  * own `self` namespace: `cancel`, `enabled_modules`, `_cancel_task`, and the
  * methods the runtime was given (`selfMethods`).
  */
-import { ModuleNotExposed, UnknownRuntimeMethod } from '../errors.ts';
+import { ModuleNotExposed, MsgTypeError, UnknownRuntimeMethod } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { boxError } from '../msg/box.ts';
+import { EXT_PROBLEM, reviveExt } from '../msg/ext.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import type { StartMsg } from '../msg/types.ts';
 import { fmtUid } from '../uid.ts';
@@ -16,6 +17,18 @@ import type { ActorRuntime } from './actor.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
 import { currentSignal, withScope } from './scope.ts';
 import { RemoteTask } from './task.ts';
+
+/**
+ * A request decoded before this actor had imported the modules that register
+ * the types of its arguments (they are imported while the first requests
+ * arrive): decode those values now, or refuse the request.
+ */
+async function reviveArgs(actor: ActorRuntime, msg: StartMsg): Promise<Record<string, unknown>> {
+  for (const m of actor.enableModules) await importModule(m).catch(() => undefined);
+  const { value, problem } = reviveExt(msg.kwargs);
+  if (problem) throw new MsgTypeError(`the arguments of '${msg.func}' in actor ${fmtUid(actor.uid)}: ${problem}`);
+  return value as Record<string, unknown>;
+}
 
 function lookup(actor: ActorRuntime, ns: string, func: string): Function | Promise<Function> {
   if (!actor.enableModules.has(ns)) {
@@ -43,6 +56,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
     if (actor.cancelCalled) throw actor.scope.reason;
     const found = method ?? lookup(actor, msg.ns, msg.func);
     const fn = found instanceof Promise ? await found : found;
+    if (EXT_PROBLEM in msg) msg.kwargs = await reviveArgs(actor, msg);
     const functype = functypeOf(fn);
     task.send({ msg_type: 'StartAck', cid: msg.cid, functype });
     if (functype === 'context') {

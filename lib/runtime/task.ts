@@ -24,6 +24,7 @@ export class RemoteTask implements ServedTask {
   /** Given up on after ignoring cancellation; nothing more is sent. */
   abandoned = false;
   deliver: ServedTask['deliver'];
+  fail: ServedTask['fail'];
   #finish!: () => void;
   #finished = false;
 

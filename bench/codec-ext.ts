@@ -1,0 +1,108 @@
+/**
+ * What extension types cost (SPEC "Custom types on the wire": plain payloads
+ * pay nothing for them). One daemon actor; each sample switches extension
+ * types on or off in both processes (root and child), then measures:
+ *
+ * - codec.ext.overhead.rpc.roundtrip: sequential `portal.run(echo, { x: 1 })`,
+ *   calls/s, extension types on (value) vs off (baseline). Target ratio >= 0.97.
+ * - codec.ext.overhead.stream.oneway.small: one context streaming `n` small
+ *   numbers (as stream.oneway.small), msgs/s, on vs off. Target ratio >= 0.97.
+ * - codec.ext.overhead.codec: the codec alone, in this process (no sockets,
+ *   no scheduling: the figure a loaded machine cannot blur): encode + decode
+ *   of an rpc `Start` with `{ x: 1 }` and of a stream `Yield` of a small
+ *   number through the Yield fast path, messages/s, on vs off.
+ * - codec.ext.stream.oneway.small.map: the same stream of one-entry `Map`s
+ *   (value) vs one-entry plain objects (baseline), extension types on: what
+ *   a Map costs over the object it replaces (reported, no target).
+ */
+import * as tractor from 'tractor-ts';
+// Not public API: the switch (the same module instance as tractor-ts's own, in dist/).
+import { setWireExtensions } from '../dist/msg/ext.js';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../dist/msg/codec.js';
+import { echo, setWireExt, shapeSource, streamSource } from './endpoints.ts';
+import { interleave, median, now, rate, type Result, result, type Target } from './lib.ts';
+
+export const figures = ['codec.ext.overhead.rpc.roundtrip', 'codec.ext.overhead.stream.oneway.small', 'codec.ext.overhead.codec', 'codec.ext.stream.oneway.small.map'];
+export const targets: Record<string, Target> = {
+  'codec.ext.overhead.rpc.roundtrip': { text: 'ratio >= 0.97', met: (r) => r.ratio >= 0.97 },
+  'codec.ext.overhead.stream.oneway.small': { text: 'ratio >= 0.97', met: (r) => r.ratio >= 0.97 },
+  'codec.ext.overhead.codec': { text: 'ratio >= 0.97', met: (r) => r.ratio >= 0.97 },
+};
+const ENDPOINTS = new URL('./endpoints.ts', import.meta.url).href;
+const RPC_MS = 1500;
+const SMALL_N = Number(process.env.BENCH_STREAM_SMALL_N ?? 200_000);
+const MAP_N = Number(process.env.BENCH_EXT_MAP_N ?? 100_000);
+
+const START = { msg_type: 'Start', cid: '0a5f9c1e-0000-4000-8000-0000000000aa:1', ns: 'file:///bench/endpoints.ts', func: 'echo', kwargs: { x: 1 }, uid: ['bench', '6f1c2e1a-0000-4000-8000-000000000002'], pld_spec: 'typing.Any' };
+const HEAD = yieldHead('0a5f9c1e-4b1:2'); // a cid as the runtime makes them (short: the fast path's fixstr)
+
+/** Encode and decode a Start and a Yield `n` times; messages/s. */
+function codecRate(n: number): number {
+  const t0 = now();
+  for (let i = 0; i < n; i++) {
+    decodeBody(encodeShared(START));
+    const pld = encodePldShared(i & 0xffff);
+    const frame = new Uint8Array(HEAD.length + pld.length);
+    frame.set(HEAD);
+    frame.set(pld, HEAD.length);
+    if (!decodeYield(frame, 0, frame.length)) throw new Error('the Yield fast path declined a Yield');
+  }
+  return ((2 * n) / (now() - t0)) * 1000;
+}
+
+async function oneway(portal: tractor.Portal, fn: () => Promise<tractor.Context>, n: number): Promise<number> {
+  const t0 = now();
+  await using ctx = await fn();
+  await using stream = await ctx.openStream();
+  let seen = 0;
+  for await (const _ of stream) seen++;
+  await ctx.waitForResult();
+  if (seen !== n) throw new Error(`expected ${n} messages, got ${seen} (from ${portal.chan.aid?.name})`);
+  return (n / (now() - t0)) * 1000;
+}
+
+export async function bench(want: (figure: string) => boolean): Promise<Result[]> {
+  const out: Result[] = [];
+  await using an = await tractor.openNursery({ enableModules: [ENDPOINTS] });
+  const portal = await an.startActor('ext', { enableModules: [ENDPOINTS] });
+  const ext = async (on: boolean) => {
+    await portal.run(setWireExt, { on });
+    setWireExtensions(on);
+  };
+  /** Sample `measure` with extension types on (lib) and off (baseline), interleaved. */
+  const onVsOff = (label: string, opts: { pairs: number; budgetMs: number }, measure: () => Promise<number>) =>
+    interleave(label, { ...opts, warmup: 1, minPairs: 5 },
+      async () => { await ext(true); return measure(); },
+      async () => { await ext(false); try { return await measure(); } finally { await ext(true); } });
+  try {
+    if (want('codec.ext.overhead.rpc.roundtrip')) {
+      const msg = { x: 1 };
+      const s = await onVsOff('codec.ext.overhead.rpc.roundtrip calls/s', { pairs: 9, budgetMs: 30_000 },
+        () => rate(RPC_MS, () => portal.run(echo, msg)));
+      out.push(result('codec.ext.overhead.rpc.roundtrip', 'calls/s', median(s.lib), median(s.raw)));
+    }
+    if (want('codec.ext.overhead.stream.oneway.small')) {
+      const s = await onVsOff('codec.ext.overhead.stream.oneway.small msgs/s', { pairs: 9, budgetMs: 30_000 },
+        () => oneway(portal, () => portal.openContext(streamSource, { n: SMALL_N, size: 0 }), SMALL_N));
+      out.push(result('codec.ext.overhead.stream.oneway.small', 'msgs/s', median(s.lib), median(s.raw)));
+    }
+    if (want('codec.ext.overhead.codec')) {
+      const local = (on: boolean) => async () => {
+        setWireExtensions(on);
+        try { return codecRate(200_000); } finally { setWireExtensions(true); }
+      };
+      const s = await interleave('codec.ext.overhead.codec msgs/s', { pairs: 15, warmup: 2, budgetMs: 30_000, minPairs: 7 }, local(true), local(false));
+      out.push(result('codec.ext.overhead.codec', 'msgs/s', median(s.lib), median(s.raw)));
+    }
+    if (want('codec.ext.stream.oneway.small.map')) {
+      await ext(true);
+      const s = await interleave('codec.ext.stream.oneway.small.map msgs/s (Map vs object)', { pairs: 7, warmup: 1, budgetMs: 30_000, minPairs: 5 },
+        () => oneway(portal, () => portal.openContext(shapeSource, { n: MAP_N, shape: 'map' }), MAP_N),
+        () => oneway(portal, () => portal.openContext(shapeSource, { n: MAP_N, shape: 'object' }), MAP_N));
+      out.push(result('codec.ext.stream.oneway.small.map', 'msgs/s', median(s.lib), median(s.raw)));
+    }
+  } finally {
+    await ext(true).catch(() => undefined);
+  }
+  return out;
+}
