@@ -22,8 +22,14 @@ export interface ClusterOptions extends Omit<SpawnOptions, 'name' | 'enableModul
 
 /** A running cluster: `portals` by actor name. Disposing it cancels every actor and reaps them. */
 export class ActorCluster implements AsyncDisposable {
+  readonly nursery: ActorNursery;
+  readonly portals: Map<string, Portal>;
+
   /** @internal */
-  constructor(readonly nursery: ActorNursery, readonly portals: Map<string, Portal>) {}
+  constructor(nursery: ActorNursery, portals: Map<string, Portal>) {
+    this.nursery = nursery;
+    this.portals = portals;
+  }
 
   async [Symbol.asyncDispose](): Promise<void> {
     await this.nursery[Symbol.asyncDispose]();

@@ -44,7 +44,11 @@ export function getLevel(): LogLevel {
 
 export class Logger {
   #debuggers = new Map<string, createDebugType.Debugger>();
-  constructor(readonly area: string) {}
+  readonly area: string;
+
+  constructor(area: string) {
+    this.area = area;
+  }
 
   #emit(level: LogLevel, msg: string, args: unknown[]): void {
     const ns = `tractor:${actorName}:${this.area}`;

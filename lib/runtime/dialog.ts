@@ -11,7 +11,11 @@ export class Dialog {
   #waiter: { resolve: (m: DialogMsg) => void; reject: (e: unknown) => void } | undefined;
   #error: unknown;
 
-  constructor(readonly cid: string) {}
+  readonly cid: string;
+
+  constructor(cid: string) {
+    this.cid = cid;
+  }
 
   deliver(msg: DialogMsg): void {
     const w = this.#waiter;

@@ -88,8 +88,14 @@ export class BroadcastReceiver<T> implements AsyncIterable<T>, AsyncDisposable {
   #closed = false;
 
   /** @internal */
-  constructor(readonly hub: BroadcastHub<T>, cursor: number, readonly bufferSize: number) {
+  readonly hub: BroadcastHub<T>;
+  readonly bufferSize: number;
+
+  /** @internal */
+  constructor(hub: BroadcastHub<T>, cursor: number, bufferSize: number) {
+    this.hub = hub;
     this.cursor = cursor;
+    this.bufferSize = bufferSize;
   }
 
   /** The next message; rejects with `Lagged` if this subscriber fell too far behind, `EndOfStream` at the end. */
