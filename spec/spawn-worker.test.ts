@@ -37,7 +37,7 @@ test('a hard cancel ends a worker actor busy in a synchronous loop', { timeout: 
   void portal.run(spinForever).catch(() => {});
   await tractor.sleep(200);
   await within(an.cancel({ hard: true }), 5_000, 'a hard cancel of a spinning worker');
-  assert.ok(portal.chan.closed);
+  await channelClosed(portal, 'the terminated worker closing its channel');
 });
 
 test('cancelActor ends a worker actor busy in a synchronous loop (terminate, after the ack timeout)', { timeout: 20_000 }, async () => {
@@ -46,10 +46,15 @@ test('cancelActor ends a worker actor busy in a synchronous loop (terminate, aft
   void portal.run(spinForever).catch(() => {});
   await tractor.sleep(200);
   assert.equal(await portal.cancelActor({ timeout: 300 }), false, 'a spinning thread cannot acknowledge');
-  await within(new Promise<void>((resolve) => {
-    const poll = setInterval(() => portal.chan.closed && (clearInterval(poll), resolve()), 20);
-  }), 5_000, 'the worker ending');
+  await channelClosed(portal, 'the worker ending');
 });
+
+/** Resolves once `portal`'s channel has closed (its actor is gone), failing after a generous bound. */
+function channelClosed(portal: tractor.Portal, what: string): Promise<void> {
+  return within(new Promise<void>((resolve) => {
+    const poll = setInterval(() => portal.chan.closed && (clearInterval(poll), resolve()), 20);
+  }), 10_000, what);
+}
 
 test('a graceful cancel ends an idle worker actor and the nursery exits cleanly', { timeout: 20_000 }, async () => {
   await using an = await tractor.openNursery({ enableModules: [CORE], startMethod: 'worker' });
