@@ -80,6 +80,11 @@ export async function seekAndCall(args: { name: string; n: number }): Promise<nu
   return total / args.n;
 }
 
+/** This actor's listening addresses (auth.overhead connects to them). */
+export async function listenAddrs(): Promise<string[]> {
+  return [...tractor.currentActor().addrs];
+}
+
 /** Extension types on or off in this actor's codec (codec.ext.overhead), as the bench's root switches its own. */
 export async function setWireExt(args: { on: boolean }): Promise<boolean> {
   setWireExtensions(args.on);

@@ -20,6 +20,7 @@
  */
 import * as tractor from 'tractor-ts';
 import { type BenchModule, childrenOf, emit, log, now, sleep } from './lib.ts';
+import * as auth from './auth.ts';
 import * as codecExt from './codec-ext.ts';
 import * as discovery from './discovery.ts';
 import * as memory from './memory.ts';
@@ -27,7 +28,7 @@ import * as rpc from './rpc.ts';
 import * as spawn from './spawn.ts';
 import * as stream from './stream.ts';
 
-const MODULES: BenchModule[] = [spawn, rpc, stream, memory, discovery, codecExt];
+const MODULES: BenchModule[] = [spawn, rpc, stream, memory, discovery, codecExt, auth];
 
 async function main(): Promise<void> {
   const filter = process.argv[2];

@@ -130,6 +130,16 @@ export class Cancelled extends TractorError {
   }
 }
 
+/**
+ * A connection failed authentication: a peer without this tree's cookie, with
+ * a wrong one, one that skipped or stalled the handshake, a tree with a
+ * cookie meeting one without, or a TLS certificate the tree's CA did not
+ * sign (or that expired).
+ */
+export class AuthenticationError extends TractorError {
+  override readonly code = 'ERR_TRACTOR_AUTHENTICATION';
+}
+
 /** The library was used in a way that cannot work (e.g. a nursery opened while a child imports its modules). */
 export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';

@@ -29,11 +29,12 @@ export type { RegistryEntry } from './discovery/registry.ts';
 export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
 export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
+export type { TlsOptions } from './ipc/tls.ts';
 export type { Uid } from './uid.ts';
 export {
   TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
-  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, formatError,
+  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
 export * as log from './log.ts';

@@ -16,6 +16,8 @@ import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
 import { checkStartMethod } from './spawn/launch.ts';
 import { checkPrewarm, fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
+import { rootCookie, setCookie } from './ipc/auth.ts';
+import { setTls, type TlsOptions } from './ipc/tls.ts';
 
 const log = getLogger('runtime');
 
@@ -38,6 +40,15 @@ export interface RootOptions {
   prewarm?: number;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
+  /**
+   * The tree's shared secret: every connection must then prove it knows it
+   * (HMAC challenge-response; it never crosses the wire). Default: the
+   * environment variable `TRACTOR_TS_COOKIE`. Without one, any local process
+   * may connect to this tree's actors.
+   */
+  cookie?: string;
+  /** TLS for every TCP listener and connection of the tree, both sides verified against `ca` (the tree's own CA). */
+  tls?: TlsOptions;
 }
 
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
@@ -59,7 +70,24 @@ export class Root implements AsyncDisposable {
     await this.runtime.cancel(null);
     // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
     await stopActor(this.runtime);
+    clearSecrets();
   }
+}
+
+/** This process's cookie and TLS identity, set for a root and cleared with it. */
+function setSecrets(opts: RootOptions): void {
+  setCookie(rootCookie(opts.cookie));
+  try {
+    setTls(opts.tls);
+  } catch (err) {
+    setCookie(undefined);
+    throw err;
+  }
+}
+
+function clearSecrets(): void {
+  setCookie(undefined);
+  setTls(undefined);
 }
 
 function validateRootOptions(opts: RootOptions): void {
@@ -98,9 +126,13 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
+  setSecrets(opts);
   const actor = await bootActor({
     name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
     registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+  }).catch((err: unknown) => {
+    clearSecrets();
+    throw err;
   });
   if (getRuntimeVars().startMethod === 'prewarm') fillSpares();
   return new Root(actor);
@@ -111,7 +143,7 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
   assertNotImporting('openNursery()');
   const existing = getRuntime();
   if (existing) {
-    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'prewarm'] as const).filter((k) => opts[k] !== undefined);
+    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'prewarm', 'cookie', 'tls'] as const).filter((k) => opts[k] !== undefined);
     if (rootOnly.length) {
       log.warning('openNursery(): %s only apply when the nursery boots the root; this process already runs actor %s, so they are ignored (pass them to run()/openRoot())',
         rootOnly.join(', '), existing.name);

@@ -6,7 +6,7 @@
  * Every wait on the network is bounded: a dead or wrong registry address is a
  * `RegistryError` after the timeout, never a hang.
  */
-import { RegistryError, RuntimeUsageError } from '../errors.ts';
+import { AuthenticationError, RegistryError, RuntimeUsageError } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
 import type { Channel } from '../ipc/channel.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
@@ -129,6 +129,7 @@ export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, '
   try {
     chan = await connectActor(actor, target, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
   } catch (err) {
+    if (err instanceof AuthenticationError) throw err;
     throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });
   }
   // Something that answers the handshake is not necessarily a registrar: ask it once.

@@ -6,9 +6,10 @@
  * method, said as `RegistryError`s when they fail. Every wait on the network
  * is bounded.
  */
-import { ConnectTimeout, HandshakeTimeout, NotARegistrar, RegistryError, RemoteActorError, TransportClosed } from '../errors.ts';
+import { AuthenticationError, ConnectTimeout, HandshakeTimeout, NotARegistrar, RegistryError, RemoteActorError, TransportClosed } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { greet } from '../ipc/auth.ts';
+import { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { ActorRuntime, SelfMethod } from '../runtime/actor.ts';
 import { callFunction } from '../runtime/call.ts';
@@ -63,10 +64,9 @@ export function discoveryOf(actor: ActorRuntime): DiscoveryState {
 
 // ------------------------------------------------------------------ channels
 
-/** Exchange `Aid`s on a fresh connection; the peer's identity lands in `chan.aid`. */
+/** Exchange `Aid`s (and, with a cookie, proofs) on a fresh connection; the peer's identity lands in `chan.aid`. */
 export async function handshake(actor: ActorRuntime, chan: Channel, timeoutMs: number): Promise<void> {
-  chan.send(aidMsg(actor));
-  await chan.recvAid(timeoutMs);
+  await greet(chan, actor, { timeoutMs });
 }
 
 /** Open a served channel to the actor listening at `addr`. */
@@ -97,6 +97,7 @@ function registrarChannel(actor: ActorRuntime, addr: Address, timeoutMs: number)
   let p = discoveryOf(actor).registrarChans.get(addr);
   if (!p) {
     p = connectActor(actor, addr, timeoutMs).catch((err: Error) => {
+      if (err instanceof AuthenticationError) throw err; // says what to do itself: another tree, or no cookie
       throw new RegistryError(`no registrar answers at ${addr}: ${err.message}. Start one (any root listening there) or pass registryAddrs`, { cause: err });
     });
     rememberRegistrar(actor, addr, p);
@@ -173,7 +174,8 @@ async function connectEntry(actor: ActorRuntime, entry: RegistryEntry, timeoutMs
       log.info('registered actor %s is gone from %s: %s answers there now', entry.name, addr, chan.aid?.name);
       chan.close();
     } catch (err) {
-      gone &&= !timedOut(err as Error);
+      // A peer of another tree (or one that refused us) is not gone: its own tree still uses it.
+      gone &&= !timedOut(err as Error) && !(err instanceof AuthenticationError);
       log.info('registered actor %s is not reachable at %s: %s', entry.name, addr, (err as Error).message);
     }
   }

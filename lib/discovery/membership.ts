@@ -2,7 +2,7 @@
  * Membership: joining the registry at boot (registering with every registrar
  * that answers, or becoming the registrar), and leaving it at exit.
  */
-import { NotARegistrar, RegistryError } from '../errors.ts';
+import { AuthenticationError, NotARegistrar, RegistryError } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
 import { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
@@ -49,6 +49,7 @@ async function reachRegistrar(actor: ActorRuntime, addr: Address, mayBecomeRegis
     try {
       chan = await Channel.connect(addr, { timeoutMs: PROBE_TIMEOUT_MS });
     } catch (err) {
+      if (err instanceof AuthenticationError) throw err; // someone answers there, over TLS, but not of this tree
       if (!mayBecomeRegistrar) {
         log.info('no registrar at %s (%s): this actor is not registered there', addr, (err as Error).message);
         return undefined;
@@ -63,8 +64,9 @@ async function reachRegistrar(actor: ActorRuntime, addr: Address, mayBecomeRegis
     try {
       await handshake(actor, chan, PROBE_TIMEOUT_MS);
     } catch (err) {
+      if (err instanceof AuthenticationError) throw err;
       throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
-        'Free that address, or give every root the same free registryAddrs.', { cause: err });
+        'Free that address, or give every root the same free registryAddrs (and, if that tree uses TLS, the same tls settings).', { cause: err });
     }
     return chan;
   }

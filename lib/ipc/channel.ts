@@ -7,15 +7,22 @@
  * messages never cost a syscall each. Bad input from the peer (garbage, an
  * oversized or truncated frame, an invalid message) closes this channel with
  * a logged `TransportClosed`/`MsgTypeError`; it never throws into the actor.
+ *
+ * Until the handshake trusts the peer ({@link Channel.trust}, called by
+ * `auth.ts`), the bytes it sends are held raw: only the frames the handshake
+ * asks for are decoded, each at most {@link HANDSHAKE_MAX_FRAME} bytes, and
+ * reading pauses once that much is held, so an unauthenticated peer gets
+ * nothing decoded or acted on, and cannot make the actor hold more.
  */
 import net from 'node:net';
-import { ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
+import { AuthenticationError, ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
-import type { AidMsg, Msg } from '../msg/types.ts';
+import type { AidMsg, ErrorMsg, Msg } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
 import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
 import { FrameReader } from './framing.ts';
+import { connectSocket, tlsFailure } from './tls.ts';
 
 const log = getLogger('ipc');
 const ARENA = 64 * 1024;
@@ -26,6 +33,8 @@ const MIN_ROOM = 1024;
 /** Largest arena kept for reuse once written (a bigger one is a rare, huge frame: let it go). */
 const SPARE_MAX = 1024 * 1024;
 const EMPTY: Buffer = Buffer.alloc(0);
+/** Largest handshake frame, and most bytes held from a peer not trusted yet (an `Aid` is well under 1 KiB). */
+export const HANDSHAKE_MAX_FRAME = 64 * 1024;
 
 /** The identity of the actor at the other end: `{ name, uuid, pid }`. */
 export interface Aid { name: string; uuid: string; pid: number }
@@ -78,21 +87,24 @@ export class Channel {
   #stallSince: number | undefined;
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
+  #byPeer = false;
+  /** Bytes from the peer held undecoded until {@link trust} (then undefined). */
+  #untrusted: Buffer | undefined = EMPTY;
 
   constructor(socket: net.Socket, opts: ChannelOptions = {}) {
     this.#socket = socket;
     this.#reader = new FrameReader(opts.maxFrameBytes);
     if (socket.remoteFamily !== undefined) socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('error', (err) => this.#closed(new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
-    socket.on('close', () => this.#closed(new TransportClosed(`connection to ${this.#peer()} closed`)));
+    socket.on('error', (err) => this.#closedByPeer(tlsFailure(err, this.#peer()) ?? new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
+    socket.on('close', () => this.#closedByPeer(new TransportClosed(`connection to ${this.#peer()} closed`)));
   }
 
   /** Connect to `addr` (`tcp://…` or `uds://…`). */
   static connect(addr: Address | ParsedAddress, opts: ChannelOptions & { timeoutMs?: number } = {}): Promise<Channel> {
     const a = typeof addr === 'string' ? parseAddress(addr) : addr;
     return new Promise((resolve, reject) => {
-      const socket = a.proto === 'tcp' ? net.connect(a.port, a.host) : net.connect(a.path);
+      const { socket, ready } = connectSocket(a);
       const timer = opts.timeoutMs
         ? setTimeout(() => {
           socket.removeListener('error', onError);
@@ -100,14 +112,14 @@ export class Channel {
           reject(new ConnectTimeout(`cannot connect to ${formatAddress(a)}: timed out after ${opts.timeoutMs} ms`));
         }, opts.timeoutMs)
         : undefined;
-      socket.once('connect', () => {
+      socket.once(ready, () => {
         clearTimeout(timer);
         socket.removeListener('error', onError);
         resolve(new Channel(socket, opts));
       });
       const onError = (err: Error) => {
         clearTimeout(timer);
-        reject(new TransportClosed(`cannot connect to ${formatAddress(a)}: ${err.message}`, { cause: err }));
+        reject(tlsFailure(err, formatAddress(a), true) ?? new TransportClosed(`cannot connect to ${formatAddress(a)}: ${err.message}`, { cause: err }));
       };
       socket.once('error', onError);
     });
@@ -115,6 +127,11 @@ export class Channel {
 
   get closed(): boolean {
     return this.closeReason !== undefined;
+  }
+
+  /** True when the connection ended from the peer's side (closed or reset), not by this channel. */
+  get closedByPeer(): boolean {
+    return this.#byPeer;
   }
 
   /** Local and remote addresses, for logs and introspection. */
@@ -229,6 +246,18 @@ export class Channel {
 
   /** Next message, for the handshake phase (before `onMsg` is replaced). */
   recv(): Promise<Msg> {
+    if (this.#untrusted) {
+      try {
+        const m = this.#nextUntrusted();
+        if (m) return Promise.resolve(m);
+      } catch (err) {
+        return Promise.reject(err as Error);
+      }
+      if (this.closeReason) return Promise.reject(this.closeReason);
+      return new Promise((resolve, reject) => {
+        this.#waiter = { resolve, reject };
+      });
+    }
     const m = this.#inbox.shift();
     if (m) return Promise.resolve(m);
     if (this.closeReason) return Promise.reject(this.closeReason);
@@ -242,16 +271,17 @@ export class Channel {
    * connection) and record it in {@link aid}. On failure the channel is
    * aborted and the error (by default a `HandshakeTimeout`) is thrown.
    */
-  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)): Promise<Aid> {
+  async recvAid(timeoutMs: number, onTimeout: () => Error = () => new HandshakeTimeout(`no Aid handshake within ${timeoutMs} ms`)): Promise<AidMsg> {
     let timer: NodeJS.Timeout | undefined;
     try {
       const first = await Promise.race([
         this.recv(),
         new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), timeoutMs))),
       ]);
+      if (first.msg_type === 'Error') throw refused(first, this.#peer());
       if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
       this.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
-      return this.aid;
+      return first;
     } catch (err) {
       this.abort(err as Error);
       throw err;
@@ -260,8 +290,31 @@ export class Channel {
     }
   }
 
+  /**
+   * The handshake is done and the peer trusted: decode what it sent since, and
+   * everything from now on (with the full frame limit).
+   */
+  trust(): void {
+    const held = this.#untrusted;
+    if (!held) return;
+    this.#untrusted = undefined;
+    if (held.length) this.#onData(held);
+    if (this.#socket.isPaused() && !this.closeReason) this.#socket.resume();
+  }
+
+  /**
+   * A TLS connection's keying material for this tree's cookie proofs (RFC 5705
+   * exporter), so a proof made on one TLS session is worthless on another;
+   * empty on a plain connection.
+   */
+  channelBinding(): Buffer {
+    const s = this.#socket as net.Socket & { encrypted?: boolean; exportKeyingMaterial?: (n: number, label: string) => Buffer };
+    return typeof s.exportKeyingMaterial === 'function' && s.encrypted ? s.exportKeyingMaterial(32, 'EXPORTER-tractor-ts-cookie') : EMPTY;
+  }
+
   /** Start handing messages to `handler`, after any received during the handshake. */
   serve(handler: MsgHandler): void {
+    this.trust();
     this.onMsg = handler;
     const early = this.#inbox;
     this.#inbox = [];
@@ -301,6 +354,10 @@ export class Channel {
 
   #onData(chunk: Buffer): void {
     if (this.closeReason) return;
+    if (this.#untrusted) {
+      this.#holdUntrusted(chunk);
+      return;
+    }
     let bad: Error | undefined;
     try {
       this.#reader.push(chunk, (buf, start, end) => {
@@ -331,6 +388,48 @@ export class Channel {
     }
   }
 
+  /** Hold bytes of a peer not trusted yet; hand a waiting `recv` its frame. */
+  #holdUntrusted(chunk: Buffer): void {
+    this.#untrusted = this.#untrusted!.length ? Buffer.concat([this.#untrusted!, chunk]) : chunk;
+    if (this.#untrusted.length >= HANDSHAKE_MAX_FRAME) this.#socket.pause();
+    const w = this.#waiter;
+    if (!w) return;
+    try {
+      const m = this.#nextUntrusted();
+      if (!m) return;
+      this.#waiter = undefined;
+      w.resolve(m);
+    } catch (err) {
+      this.#waiter = undefined;
+      w.reject(err as Error);
+    }
+  }
+
+  /** Decode the next whole frame held from an untrusted peer, if there is one; bad input aborts the channel. */
+  #nextUntrusted(): Msg | undefined {
+    const held = this.#untrusted!;
+    if (held.length < 4) return undefined;
+    const len = held.readUInt32LE(0);
+    try {
+      if (len > HANDSHAKE_MAX_FRAME) {
+        throw new TransportClosed(`a handshake frame of ${len} bytes exceeds the limit of ${HANDSHAKE_MAX_FRAME} bytes (not a tractor peer?)`);
+      }
+      if (held.length < 4 + len) return undefined;
+      this.#untrusted = held.subarray(4 + len);
+      if (this.#untrusted.length < HANDSHAKE_MAX_FRAME && this.#socket.isPaused()) this.#socket.resume();
+      let value: unknown;
+      try {
+        value = decodeBody(held.subarray(4, 4 + len));
+      } catch (err) {
+        throw new MsgTypeError(`invalid msgpack in a ${len}-byte handshake frame: ${(err as Error).message}`);
+      }
+      return validateMsg(value);
+    } catch (err) {
+      this.abort(err as Error);
+      throw err;
+    }
+  }
+
   #deliverPending(): void {
     const pending = this.#pending;
     while (this.#pendingHead < pending.length && !this.closeReason) {
@@ -358,6 +457,11 @@ export class Channel {
     }
   }
 
+  #closedByPeer(reason: Error): void {
+    if (!this.closeReason) this.#byPeer = true;
+    this.#closed(reason);
+  }
+
   #closed(reason: Error): void {
     if (this.closeReason) return;
     if (this.#reader.pending > 0) {
@@ -379,6 +483,12 @@ export class Channel {
     const who = this.aid ? `${this.aid.name}[${this.aid.pid}]` : 'peer';
     return s.remoteAddress ? `${who} at tcp://${s.remoteAddress}:${s.remotePort}` : `${who} over uds`;
   }
+}
+
+/** The peer answered the handshake with an `Error`: it refused this connection (e.g. failed authentication). */
+function refused(msg: ErrorMsg, peer: string): Error {
+  const text = `${peer} refused this connection: ${msg.message}`;
+  return msg.src_type_str === 'AuthenticationError' ? new AuthenticationError(text) : new TransportClosed(text);
 }
 
 /** Build our `Aid` message. */

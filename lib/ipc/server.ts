@@ -11,7 +11,9 @@ import path from 'node:path';
 import { TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
 import { type Address, formatAddress, type ParsedAddress, parseAddress, type TransportName } from './addr.ts';
-import { type Aid, aidMsg, Channel } from './channel.ts';
+import { answer } from './auth.ts';
+import { type Aid, Channel } from './channel.ts';
+import { createListener } from './tls.ts';
 
 const log = getLogger('ipc');
 
@@ -20,8 +22,10 @@ export interface ServerOptions {
   self: Aid;
   /** How long an accepted peer may take to say who it is. */
   handshakeTimeoutMs: number;
-  /** Called with every accepted connection once its peer said who it is. */
-  onChannel: (chan: Channel) => void;
+  /** The spawn token made for the child `uuid`, while one is expected (see `auth.ts`). */
+  tokenFor: (uuid: string) => Buffer | undefined;
+  /** Called with every accepted connection once its peer said who it is (and, with a cookie, proved it); `viaSpawnToken`: it proved a spawn token. */
+  onChannel: (chan: Channel, viaSpawnToken: boolean) => void;
 }
 
 export class Server {
@@ -48,7 +52,8 @@ export class Server {
   /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
   async listenOn(target: ParsedAddress): Promise<Address> {
     if (target.proto === 'uds') await removeStaleSocket(target.path);
-    const server = net.createServer((socket) => void this.#accept(socket));
+    const { name, uuid } = this.#opts.self;
+    const server = createListener(target, (socket) => void this.#accept(socket), [name, uuid], this.#opts.handshakeTimeoutMs);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
@@ -79,16 +84,16 @@ export class Server {
 
   async #accept(socket: net.Socket): Promise<void> {
     const chan = new Channel(socket);
+    let viaSpawnToken: boolean;
     try {
-      await chan.recvAid(this.#opts.handshakeTimeoutMs);
-      chan.send(aidMsg(this.#opts.self));
+      ({ viaSpawnToken } = await answer(chan, this.#opts.self, this.#opts.handshakeTimeoutMs, this.#opts.tokenFor));
     } catch (err) {
       // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
       if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);
-      else log.warning('rejected a connection: %s', (err as Error).message);
+      else log.warning('rejected a connection from %s: %s: %s', chan.raddr, (err as Error).name, (err as Error).message);
       return;
     }
-    this.#opts.onChannel(chan);
+    this.#opts.onChannel(chan, viaSpawnToken);
   }
 }
 

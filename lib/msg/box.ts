@@ -5,7 +5,7 @@
  * when this process knows it (`registerErrorType`).
  */
 import {
-  ActorFailure, Cancelled, ContextCancelled, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
+  ActorFailure, AuthenticationError, Cancelled, ContextCancelled, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
   MsgTypeError, RegistryError, RemoteActorError, type RemoteErrorInfo, RuntimeUsageError, safeString, StreamOverrun,
   TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod,
 } from '../errors.ts';
@@ -32,6 +32,7 @@ for (const cls of [
   TractorError, InvalidArgument, ModuleNotExposed, MsgTypeError, TransportClosed, ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged,
   NotARegistrar, UnknownRuntimeMethod,
   EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
+  AuthenticationError,
 ]) {
   registerErrorType(cls);
 }

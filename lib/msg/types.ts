@@ -10,7 +10,17 @@ export type { Uid };
 /** What an RPC target is, as the callee reports in `StartAck`. */
 export type FuncType = 'asyncfunc' | 'asyncgen' | 'context';
 
-export interface AidMsg { msg_type: 'Aid'; name: string; uuid: string; pid: number }
+export interface AidMsg {
+  msg_type: 'Aid'; name: string; uuid: string; pid: number;
+  /** tractor-ts extension: cookie authentication (see `ipc/auth.ts`); Python tractor ignores it. */
+  auth?: AidAuth;
+}
+
+/** The authentication a tractor-ts peer announces in its `Aid`: its fresh nonce and, from the acceptor, its proof. */
+export interface AidAuth { v: number; nonce: Uint8Array; key?: 'cookie' | 'spawn'; mac?: Uint8Array }
+
+/** tractor-ts extension: the connector's proof, the third and last handshake message of an authenticated connection. */
+export interface AuthMsg { msg_type: 'Auth'; mac: Uint8Array }
 
 export interface SpawnSpecMsg {
   msg_type: 'SpawnSpec';
@@ -21,6 +31,8 @@ export interface SpawnSpecMsg {
   bind_addrs: string[];
   _runtime_vars: Record<string, unknown>;
   _parent_main_data: { main_url?: string | null };
+  /** tractor-ts extension: the tree's authentication key (derived from its cookie), sent only over an authenticated channel. */
+  auth_key?: string;
 }
 
 export interface StartMsg {
@@ -58,7 +70,7 @@ export interface ErrorMsg {
 
 export type Msg =
   | AidMsg | SpawnSpecMsg | StartMsg | StartAckMsg | StartedMsg | YieldMsg
-  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg;
+  | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg | AuthMsg;
 
 /** Messages that belong to one dialog (one `cid`) after its `Start`. */
 export type DialogMsg = StartAckMsg | StartedMsg | YieldMsg | StopMsg | ReturnMsg | CancelAckMsg | ErrorMsg;

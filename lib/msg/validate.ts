@@ -6,7 +6,7 @@
 import { MsgTypeError } from '../errors.ts';
 import type { Msg } from './types.ts';
 
-type FieldKind = 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?';
+type FieldKind = 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?' | 'bytes';
 
 const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
   Aid: { name: 'string', uuid: 'string', pid: 'number' },
@@ -18,6 +18,7 @@ const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
   Stop: { cid: 'string' },
   Return: { cid: 'string' },
   CancelAck: { cid: 'string' },
+  Auth: { mac: 'bytes' },
   Error: { src_uid: 'uid', src_type_str: 'string', boxed_type_str: 'string', message: 'string', cid: 'string?', canceller: 'uid?' },
 };
 
@@ -30,6 +31,7 @@ function fits(value: unknown, kind: FieldKind): boolean {
     case 'uid': return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string';
     case 'string?': return value == null || typeof value === 'string';
     case 'uid?': return value == null || fits(value, 'uid');
+    case 'bytes': return value instanceof Uint8Array;
   }
 }
 

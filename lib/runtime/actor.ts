@@ -77,7 +77,7 @@ export class ActorRuntime {
 
   readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
-  readonly #expected = new Map<string, (chan: Channel) => void>();
+  readonly #expected = new Map<string, { resolve: (chan: Channel) => void; token: Buffer | undefined }>();
   readonly #server: Server;
   readonly #cidPrefix: string;
   #cidSeq = 0;
@@ -91,7 +91,8 @@ export class ActorRuntime {
     this.#server = new Server({
       self: { name: this.name, uuid: this.uuid, pid: this.pid },
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
-      onChannel: (chan) => this.#accepted(chan),
+      tokenFor: (uuid) => this.#expected.get(uuid)?.token,
+      onChannel: (chan, viaSpawnToken) => this.#accepted(chan, viaSpawnToken),
     });
   }
 
@@ -128,23 +129,27 @@ export class ActorRuntime {
     return this.#server.listenOn(target);
   }
 
-  /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
-  expectChild(uuid: string): { channel: Promise<Channel>; cancel: () => void } {
+  /**
+   * Resolves with the channel of the child spawned with `uuid` once it
+   * connected and said who it is; with a `token` (a tree with a cookie), only
+   * a connection that proved that spawn token is that child.
+   */
+  expectChild(uuid: string, token?: Buffer): { channel: Promise<Channel>; cancel: () => void } {
     let cancel = () => {};
     const channel = new Promise<Channel>((resolve) => {
-      this.#expected.set(uuid, resolve);
+      this.#expected.set(uuid, { resolve, token });
       cancel = () => this.#expected.delete(uuid);
     });
     return { channel, cancel };
   }
 
   /** A handshaken connection: the child we are waiting for, or any peer to serve. */
-  #accepted(chan: Channel): void {
+  #accepted(chan: Channel, viaSpawnToken: boolean): void {
     const uuid = chan.aid!.uuid;
     const child = this.#expected.get(uuid);
-    if (child) {
-      this.#expected.delete(uuid);
-      child(chan);
+    if (child && (viaSpawnToken || !child.token)) {
+      this.#expected.delete(uuid); // its token with it: good for one connection
+      child.resolve(chan);
     } else {
       this.serveChannel(chan);
     }
@@ -167,7 +172,7 @@ export class ActorRuntime {
       case 'Start':
         this.serveStart!(chan, msg);
         return;
-      case 'Aid': case 'SpawnSpec':
+      case 'Aid': case 'SpawnSpec': case 'Auth':
         log.warning('ignoring a %s message from %s after the handshake', msg.msg_type, chan.raddr);
         return;
       case 'Error':

@@ -5,12 +5,14 @@
  * until the parent's channel closes (a parent that died, even by SIGKILL,
  * takes its children with it).
  *
- * argv: <parent address> <uuid> <name> (a worker-thread actor gets them in
- * its `workerData`, see spawn/worker.ts; signals never reach a thread).
+ * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3] (a
+ * worker-thread actor gets the first three in its `workerData`, see
+ * spawn/worker.ts; signals never reach a thread).
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { bootActor, stopActor } from '../boot.ts';
-import { aidMsg, Channel } from '../ipc/channel.ts';
+import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
+import { Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
 import { boxError } from '../msg/box.ts';
 import { importModule } from '../runtime/resolve.ts';
@@ -28,6 +30,11 @@ if (isMainThread) process.on('SIGINT', () => {});
 const earlySigterm = () => process.exit(0);
 if (isMainThread) process.on('SIGTERM', earlySigterm);
 
+// Before anything else: the spawn token (and TLS identity) the parent sent down fd 3.
+const spawnToken = await readSpawnSecrets(process.argv.slice(5)).catch((err: Error) => {
+  console.error(`tractor-ts: actor ${name} could not read what its parent sent it on fd 3: ${err.message}`);
+  process.exit(1);
+});
 let booted = false;
 const chan = await Channel.connect(parentAddr).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
@@ -36,8 +43,7 @@ const chan = await Channel.connect(parentAddr).catch((err: Error) => {
 chan.onClose(() => {
   if (!booted) process.exit(1);
 });
-chan.send(aidMsg({ name, uuid, pid: process.pid }));
-await chan.recvAid(SPAWN_TIMEOUT_MS).catch((err: Error) => {
+await greet(chan, { name, uuid, pid: process.pid }, { timeoutMs: SPAWN_TIMEOUT_MS, spawnToken }).catch((err: Error) => {
   console.error(`tractor-ts: actor ${name} got a bad handshake from its parent: ${err.message}`);
   process.exit(1);
 });
@@ -47,6 +53,7 @@ if (spec.msg_type !== 'SpawnSpec') {
   process.exit(1);
 }
 
+setAuthKey(spec.auth_key, spawnToken, uuid); // the tree's cookie key, for every connection from now on
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);

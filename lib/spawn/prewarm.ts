@@ -12,6 +12,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { InvalidArgument } from '../errors.ts';
+import { childEnv } from '../ipc/auth.ts';
 import { getLogger } from '../log.ts';
 import { CHILD_EXEC_ARGV } from './flags.ts';
 import { ACTOR_ENTRY, type ExitInfo, type Launched } from './launch.ts';
@@ -41,7 +42,7 @@ export function setPrewarmCount(n: number | undefined): void {
 }
 
 function startSpare(): Spare {
-  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, SPARE_ARG], { stdio: ['pipe', 'inherit', 'inherit'] });
+  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, SPARE_ARG], { stdio: ['pipe', 'inherit', 'inherit'], env: childEnv() });
   // A spare that died (or a parent pipe that broke) is simply not taken.
   proc.stdin!.on('error', () => {});
   const exited = new Promise<ExitInfo>((resolve) => {

@@ -8,6 +8,7 @@ import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { ActorFailure } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
+import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/auth.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { onAnyAbort, type Scope } from '../runtime/scope.ts';
@@ -37,7 +38,7 @@ export interface SpawnParent {
   readonly addrs: readonly Address[];
   readonly isRegistrar: boolean;
   /** Resolves with the channel of the child spawned with `uuid` once it connected and said who it is. */
-  expectChild(uuid: string): { channel: Promise<Channel>; cancel: () => void };
+  expectChild(uuid: string, token?: Buffer): { channel: Promise<Channel>; cancel: () => void };
   /** Route every message of `chan` from now on. */
   serveChannel(chan: Channel): void;
 }
@@ -50,9 +51,17 @@ export interface SpawnRequest {
   startMethod?: StartMethod;
 }
 
-/** The `'subprocess'` backend: a new `node` process running the actor entry. */
-const launchSubprocess: Launcher = (argv) => {
-  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv], { stdio: ['ignore', 'inherit', 'inherit'] });
+/** The `'subprocess'` backend: a new `node` process running the actor entry (with `secrets`, sent down fd 3). */
+function launchSubprocess(argv: [string, string, string], secrets?: { payload: string }): Launched {
+  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv, ...(secrets ? [SECRETS_FLAG] : [])], {
+    stdio: secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    env: childEnv(),
+  });
+  if (secrets) {
+    const pipe = proc.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
+    pipe.on('error', () => {}); // a child that died at once: its exit says so
+    pipe.end(secrets.payload);
+  }
   const exited = new Promise<ExitInfo>((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
     proc.once('error', (err) => {
@@ -61,7 +70,7 @@ const launchSubprocess: Launcher = (argv) => {
     });
   });
   return { pid: proc.pid, kill: () => void proc.kill('SIGKILL'), exited };
-};
+}
 
 const LAUNCHERS: Record<StartMethod, Launcher> = {
   subprocess: launchSubprocess,
@@ -72,8 +81,13 @@ const LAUNCHERS: Record<StartMethod, Launcher> = {
 /** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */
 export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
-  const expected = actor.expectChild(uuid);
-  const proc = LAUNCHERS[req.startMethod ?? req.runtimeVars.startMethod]([actor.addrs[0]!, uuid, req.name]);
+  // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
+  // Spares and workers cannot be handed it yet: with secrets every spawn is a 'subprocess' one.
+  const secrets = spawnSecrets();
+  const expected = actor.expectChild(uuid, secrets?.token);
+  const argv: [string, string, string] = [actor.addrs[0]!, uuid, req.name];
+  const method = secrets ? 'subprocess' : req.startMethod ?? req.runtimeVars.startMethod;
+  const proc = method === 'subprocess' ? launchSubprocess(argv, secrets) : LAUNCHERS[method](argv);
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = proc.exited.then((e) => (child.exitInfo = e));
   trackChild(proc, exited);
@@ -95,6 +109,7 @@ export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: S
       bind_addrs: [],
       _runtime_vars: { ...req.runtimeVars, isRoot: false, depth: req.runtimeVars.depth + 1, registrarIsParent: actor.isRegistrar },
       _parent_main_data: { main_url: mainModuleUrl() ?? null },
+      auth_key: authKeyForChild(secrets?.token, uuid),
     });
     actor.serveChannel(chan);
     log.runtime('spawned actor %s (pid %d)', req.name, proc.pid);
