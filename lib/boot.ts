@@ -8,6 +8,7 @@ import { joinRegistry, leaveRegistry } from './discovery/membership.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
 import type { Channel } from './ipc/channel.ts';
 import { ActorRuntime } from './runtime/actor.ts';
+import type { ModuleSpec } from './runtime/resolve.ts';
 import { getRuntime, setRuntime } from './runtime/current.ts';
 import { Scope, setProcessScope } from './runtime/scope.ts';
 import { serveStart } from './runtime/serve.ts';
@@ -21,8 +22,8 @@ export interface BootOptions {
   name: string;
   /** A child's uuid, chosen by its parent; a root makes its own. */
   uuid?: string;
-  /** Module ids this actor serves RPC from (already normalized). */
-  enableModules: Iterable<string>;
+  /** Modules this actor serves RPC from: module ids (already normalized) and `{ 'dotted.name': id }` aliases. */
+  enableModules: Iterable<ModuleSpec>;
   transports: TransportName[];
   bindAddrs?: Address[] | undefined;
   registryAddrs: Address[];

@@ -145,6 +145,11 @@ export class RuntimeUsageError extends TractorError {
   override readonly code = 'ERR_TRACTOR_USAGE';
 }
 
+/** `q`/`quit` in a debug-mode REPL: raised in the stopped task, so it ends as if it had failed there. */
+export class DebuggerQuit extends TractorError {
+  override readonly code = 'ERR_TRACTOR_DEBUGGER_QUIT';
+}
+
 /**
  * Sentinel returned by `Portal.waitForResult()` of a daemon actor (one started
  * with `startActor`), which has no single result to wait for.

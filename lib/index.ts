@@ -17,6 +17,8 @@ export { openRoot, openNursery, run, runDaemon, Root, type RootOptions } from '.
 export { ActorNursery, type SpawnOptions, type NurseryOptions } from './runtime/nursery.ts';
 export { Portal, type ArgsOf, type ResultOf, type RemoteFn, type RemoteGenFn, type YieldOf, type CallOptions } from './runtime/portal.ts';
 export { currentActor, type ActorInfo as Actor } from './runtime/current.ts';
+export { remoteFunction, type RemoteRef, type RemoteTarget } from './runtime/remote.ts';
+export type { ModuleSpec } from './runtime/resolve.ts';
 export { isMain, isRootProcess, getRuntimeVars, type RuntimeVars, type StartMethod } from './runtime/state.ts';
 export { currentSignal, sleep, sleepForever } from './runtime/scope.ts';
 export { context, type ContextFn, type ContextEndpointOptions } from './context/endpoint.ts';
@@ -34,9 +36,10 @@ export type { Uid } from './uid.ts';
 export {
   TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
-  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, formatError,
+  UnknownRuntimeMethod, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, DebuggerQuit, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
+export { pause, postMortem } from './devx/repl.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';
 export * as msg from './msg/api.ts';

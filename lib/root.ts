@@ -4,6 +4,9 @@
  * its signal handling and exit code, and `runDaemon`.
  */
 import { bootActor, stopActor } from './boot.ts';
+import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
+import { setProcTitle } from './devx/proctitle.ts';
+import { debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
 import { Cancelled, formatError, RuntimeUsageError } from './errors.ts';
 import { type Address, parseAddress, type TransportName } from './ipc/addr.ts';
@@ -11,7 +14,7 @@ import { getConsoleLog, getLogger, isLogLevel, type LogLevel, setActorName } fro
 import type { ActorRuntime } from './runtime/actor.ts';
 import { getRuntime } from './runtime/current.ts';
 import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
-import { normalizeModule } from './runtime/resolve.ts';
+import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
 import { checkStartMethod } from './spawn/launch.ts';
@@ -24,8 +27,8 @@ const log = getLogger('runtime');
 export interface RootOptions {
   /** The root actor's name (default `'root'`). */
   name?: string;
-  /** Modules this actor serves RPC from. */
-  enableModules?: string[];
+  /** Modules this actor serves RPC from (specifiers, or `{ 'dotted.name': specifier }` aliases). */
+  enableModules?: ModuleSpec[];
   /** Registrar addresses (discovery). */
   registryAddrs?: Address[];
   /** Addresses this actor listens on, instead of the defaults of `enableTransports` (e.g. `tcp://10.0.0.1:0` to be reachable from other hosts). */
@@ -49,6 +52,8 @@ export interface RootOptions {
   cookie?: string;
   /** TLS for every TCP listener and connection of the tree, both sides verified against `ca` (the tree's own CA). */
   tls?: TlsOptions;
+  /** Open the Node inspector in the root on a free port, print its `ws://` URL and wait for a debugger. */
+  inspect?: boolean;
 }
 
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
@@ -126,9 +131,12 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
+  setProcTitle(name);
+  if (opts.debugMode) await bootDebugRoot();
+  if (opts.inspect) inspectActor(name, true);
   setSecrets(opts);
   const actor = await bootActor({
-    name, enableModules: (opts.enableModules ?? []).map(normalizeModule), transports, bindAddrs: opts.bindAddrs,
+    name, enableModules: opts.enableModules ?? [], transports, bindAddrs: opts.bindAddrs,
     registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
   }).catch((err: unknown) => {
     clearSecrets();
@@ -160,6 +168,7 @@ const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
+    if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
     if (received) process.exit(SIGNAL_EXIT[sig]);
     received = sig;
     process.exitCode = SIGNAL_EXIT[sig];
@@ -186,7 +195,11 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     assertNotImporting('run()');
     await using root = await openRoot(opts);
     const scope = new Scope([root.runtime.scope]);
-    return await withSignalHandling(scope, () => withScope(scope, main));
+    return await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
+      // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
+      debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
+      throw err;
+    }));
   })();
   done.catch((err) => {
     if (err instanceof Cancelled && !err.canceller) console.error(err.message);
@@ -200,7 +213,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
  * Serve RPC on `enableModules` as a long-lived root actor until cancelled
  * (SIGINT/SIGTERM or `opts.signal`), then exit cleanly.
  */
-export async function runDaemon(enableModules: string[], opts: RootOptions = {}): Promise<void> {
+export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions = {}): Promise<void> {
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([root.runtime.scope]);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {

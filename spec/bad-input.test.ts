@@ -157,7 +157,6 @@ test('after a valid Aid: an unknown msg_type or a Start missing fields is droppe
   const bad = [
     { msg_type: 'Bogus', cid: 'x' },
     { msg_type: 'Start', cid: 'x' },
-    { msg_type: 'Start', cid: 'x', ns: CORE, func: 'add', kwargs: 'not a map', uid: ['raw-peer', AID.uuid] },
     { msg_type: 'Start', cid: 'x', ns: CORE, func: 'add', kwargs: {}, uid: 'not a uid' },
   ];
   for (const msg of bad) {

@@ -1,7 +1,10 @@
-// MsgStream guarantees over real processes: backpressure (StreamOverrun both
-// ways, allowOverruns), broadcast fan-out, legacy one-way streams, many
-// concurrent dialogs over one portal, and the rules of a stream's life.
-// Every test talks to one daemon actor started once for the file.
+// MsgStream guarantees over real processes: the stall rule with a peer that
+// grants no credit (StreamOverrun both ways), allowOverruns, broadcast
+// fan-out, legacy one-way streams, many concurrent dialogs over one portal,
+// and the rules of a stream's life. Every test talks to one daemon actor
+// started once for the file, the stall-rule tests to a second one that
+// speaks tractor's own stream messages only (TRACTOR_TS_NO_CREDIT=1, as a
+// Python peer); per-stream credit has its own spec (stream-credit.test.ts).
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -30,22 +33,31 @@ const upTo = (n: number, from = 0) => Array.from({ length: n - from }, (_, i) =>
 describe('contexts and streams', () => {
   let an: tractor.ActorNursery;
   let portal: tractor.Portal;
+  /** A daemon that grants no credit: a full buffer there is the stall rule's. */
+  let plain: tractor.Portal;
 
   before(async () => {
     an = await tractor.openNursery({ enableModules: [FIX] });
     portal = await an.startActor('streamer');
+    process.env.TRACTOR_TS_NO_CREDIT = '1';
+    try {
+      plain = await an.startActor('plain-streamer');
+    } finally {
+      delete process.env.TRACTOR_TS_NO_CREDIT;
+    }
+    assert.equal(plain.chan.aid!.credit, false, 'the plain daemon announced no credit');
   });
   after(async () => {
-    const pid = portal.chan.aid!.pid;
+    const pids = [portal.chan.aid!.pid, plain.chan.aid!.pid];
     await an[Symbol.asyncDispose]();
     rmSync(tmp, { recursive: true, force: true });
-    assert.equal(isAlive(pid), false, 'the daemon is gone after the nursery');
+    for (const pid of pids) assert.equal(isAlive(pid), false, 'the daemons are gone after the nursery');
   });
 
   // ------------------------------------------------------------ overrun
 
-  test('a child flooding a parent that does not read: the parent holds exactly msgBufferSize messages, then raises StreamOverrun; the child\'s send raises it boxed', T, async () => {
-    await using ctx = await portal.openContext(flood, { count: 1_000_000 });
+  test('no credit: a child flooding a parent that does not read: the parent holds exactly msgBufferSize messages, then raises StreamOverrun; the child\'s send raises it boxed', T, async () => {
+    await using ctx = await plain.openContext(flood, { count: 1_000_000 });
     await using stream = await ctx.openStream({ msgBufferSize: 8 });
     await stream.send('go');
     const res = await ctx.waitForResult();
@@ -59,9 +71,9 @@ describe('contexts and streams', () => {
     await assert.rejects(stream.receive(), tractor.StreamOverrun);
   });
 
-  test('a parent that never reads its overrun stream gets the StreamOverrun at disposal: lost messages are never silent', T, async () => {
+  test('no credit: a parent that never reads its overrun stream gets the StreamOverrun at disposal: lost messages are never silent', T, async () => {
     const err = await thrown(async () => {
-      await using ctx = await portal.openContext(flood, { count: 1_000_000 });
+      await using ctx = await plain.openContext(flood, { count: 1_000_000 });
       await using stream = await ctx.openStream({ msgBufferSize: 4 });
       await stream.send('go');
       await until(() => ctx.hasOutcome, 'the child to stop');
@@ -69,15 +81,15 @@ describe('contexts and streams', () => {
     assert.ok(err instanceof tractor.StreamOverrun, `expected StreamOverrun, got ${String(err)}`);
   });
 
-  test('a parent flooding a child that does not read: the child raises StreamOverrun, the parent\'s send raises it boxed', T, async () => {
+  test('no credit: a parent flooding a child that does not read: the child raises StreamOverrun, the parent\'s send raises it boxed', T, async () => {
     const file = markerFile();
-    await using ctx = await portal.openContext(sink, { file });
+    await using ctx = await plain.openContext(sink, { file });
     await using stream = await ctx.openStream();
     let err: unknown;
     for (let i = 0; i < 1_000_000 && !err; i++) err = await thrown(() => stream.send(i));
     assert.ok(err instanceof tractor.RemoteActorError, `expected RemoteActorError, got ${String(err)}`);
     assert.equal(err.boxedType, tractor.StreamOverrun);
-    assert.deepEqual(err.srcUid, [portal.chan.aid!.name, portal.chan.aid!.uuid]);
+    assert.deepEqual(err.srcUid, [plain.chan.aid!.name, plain.chan.aid!.uuid]);
     await assert.rejects(ctx.waitForResult(), (e) => e === err);
     await until(() => marks(file).length > 0, 'the child to record its error');
     assert.deepEqual(marks(file), ['StreamOverrun']);

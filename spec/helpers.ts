@@ -79,7 +79,8 @@ export const PROCESS_ONLY: string | false = START_METHOD === 'worker' && 'a work
 export function actorProcesses(root: number = process.pid): number[] {
   return descendants(root).filter((pid) => {
     try {
-      return /[\\/]spawn[\\/]start\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      // An actor names itself in its process title (`tractor-ts[<name>]`, which replaces its argv), else its argv names the entry (a spare: spawn/start).
+      return /^tractor-ts\[|[\\/]spawn[\\/](?:entry|start)\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }

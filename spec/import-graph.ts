@@ -85,7 +85,7 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [6, /^runtime\/(portal|serve)\.ts$/],
   [5, /^context\//],
   [4, /^runtime\/(actor|call|task)\.ts$|^spawn\//],
-  [3, /^runtime\/(dialog|scope|state|timing|resolve)\.ts$/],
+  [3, /^runtime\/(dialog|scope|state|timing|resolve|remote|debug-hooks)\.ts$/],
   [2, /^ipc\//],
   [1, /^(msg|trionics)\/|^options\.ts$/],
   [0, /^(errors|log|uid)\.ts$/],

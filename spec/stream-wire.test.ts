@@ -136,24 +136,34 @@ function fakeContext(events: Ev[], log: string[], slow: boolean) {
     sendStop() {
       log.push('Stop');
     },
+    discardRest() {
+      log.push('discard');
+    },
   };
 }
 
-/** What `for await` on a stream was before it was written out by hand. */
+/**
+ * What `for await` on a stream would be as a generator: the peer's Stop ends
+ * it and leaves this side open (half-close); an error closes this side;
+ * leaving early closes both ways.
+ */
 async function* generatorOf<T>(stream: MsgStream<T>): AsyncGenerator<T> {
+  let ended = false;
   try {
     for (;;) {
       let value: T;
       try {
         value = await stream.receive();
       } catch (err) {
+        ended = true;
         if (err instanceof EndOfStream) return;
+        await stream.close();
         throw err;
       }
       yield value;
     }
   } finally {
-    await stream.close();
+    if (!ended) await stream.closeBoth();
   }
 }
 

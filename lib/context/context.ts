@@ -23,6 +23,7 @@ import { type Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
+import { GrantCredit, SendCredit } from './credit.ts';
 import { NOTHING, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
 
@@ -60,6 +61,9 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
   readonly #buffer: ReceiveBuffer;
+  /** Per-stream credit, when both ends grant it (a context stream between tractor-ts peers): this side's room to send, and its grants. */
+  readonly #sendCredit: SendCredit | undefined;
+  readonly #grants: GrantCredit | undefined;
   #first: unknown = undefined;
   #cancelCalled = false;
   /** This side's overrun, or the MsgTypeError of a message of this dialog it could not decode: both drop what follows. */
@@ -72,6 +76,11 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   #startedSent = false;
   #stopSent = false;
   #stream: MsgStream | undefined;
+  /** This side reads no more (`break`, disposal): stream messages are counted and dropped. */
+  #discarding = false;
+  /** Messages dropped since the last warning about them. */
+  #discarded = 0;
+  #discardWarned = false;
   #delivered = new WeakSet<object>();
   /** The encoded head of this dialog's `Yield` messages, made by the first send. */
   #yieldHead: Uint8Array | undefined;
@@ -92,6 +101,10 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
     this.#task = init.task;
     this.#pldSpec = init.pldSpec;
     this.#buffer = new ReceiveBuffer(init.allowOverruns ?? false);
+    if (init.functype === 'context' && init.chan.aid?.credit) {
+      this.#sendCredit = new SendCredit();
+      this.#grants = new GrantCredit();
+    }
     this.#unlink = this.#scope.onAbort(() => {
       if (this.side === 'parent') this.#cancelRemote();
       this.#wake();
@@ -176,6 +189,9 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
       }
       case 'CancelAck':
         return;
+      case 'Credit':
+        this.#sendCredit?.grant(msg.n);
+        return this.#wake();
     }
   }
 
@@ -205,6 +221,18 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
    */
   #push(pld: unknown, mustAccept: boolean): boolean {
     if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
+    if (this.#discarding) {
+      this.#discard(1);
+      if (this.#grants) this.#grant(this.#grants.taken());
+      return true;
+    }
+    if (this.#grants) {
+      // The sender waits for credit: a full buffer means it broke the protocol.
+      if (this.#buffer.size >= this.#grants.window && !this.#buffer.allowOverruns) this.#overrunBy();
+      else this.#buffer.push(pld);
+      if (this.#waiters.length) this.#wake();
+      return true;
+    }
     if (!this.#buffer.offer(pld)) {
       if (!mustAccept) return false;
       this.#overrunBy();
@@ -263,7 +291,42 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
 
   /** @internal The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
   takeBuffered(): unknown {
-    return this.#buffer.take();
+    const v = this.#buffer.take();
+    if (v !== NOTHING && this.#grants) this.#grant(this.#grants.taken());
+    return v;
+  }
+
+  /** Grant the sender `n` more messages (`null`: without bound); 0 sends nothing. */
+  #grant(n: number | null): void {
+    if (n === 0 || this.chan.closed || (this.side === 'parent' && this.#outcome) || this.#task?.abandoned) return;
+    this.chan.send({ msg_type: 'Credit', cid: this.cid, n });
+  }
+
+  /** @internal This side reads no more: drop what is buffered and what still arrives, never silently. */
+  discardRest(): void {
+    if (this.#discarding) return;
+    this.#discarding = true;
+    let n = 0;
+    while (this.takeBuffered() !== NOTHING) n++;
+    this.#discard(n);
+    this.#wake();
+  }
+
+  /** Count `n` dropped messages; a warning gives the count: at once for the first, then at most once a second. */
+  #discard(n: number): void {
+    if (n === 0) return;
+    if (this.#discarded === 0) {
+      const first = !this.#discardWarned;
+      this.#discardWarned = true;
+      const report = first ? setImmediate : (f: () => void) => setTimeout(f, 1000).unref();
+      report(() => {
+        const who = this.chan.aid ? fmtUid([this.chan.aid.name, this.chan.aid.uuid]) : 'the peer';
+        log.warning('context %s: discarded %d stream message(s) from %s that arrived after this side stopped reading (break or disposal); ' +
+          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, who);
+        this.#discarded = 0;
+      });
+    }
+    this.#discarded += n;
   }
 
   /** @internal Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
@@ -278,7 +341,7 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
-      if (this.#stream?.closed) throw new EndOfStream('this side closed the stream');
+      if (this.#discarding) throw new EndOfStream('this side closed the stream');
       await this.#changed();
     }
   }
@@ -296,6 +359,7 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
+      if (this.#sendCredit && !this.#sendCredit.take()) return this.#sendWhenGranted(value);
       const pld = checkPld(this.#pldSpec, value, 'a stream message');
       assertSerializable(pld, 'a stream message');
       // The message head is the same for the whole dialog: encode it once (an
@@ -307,6 +371,12 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
     } catch (err) {
       return Promise.reject(err);
     }
+  }
+
+  /** Wait for the receiver's next grant (or the dialog's end, which the retry raises), then send. */
+  async #sendWhenGranted(value: unknown): Promise<void> {
+    await this.#changed();
+    return this.sendYield(value);
   }
 
   /** @internal This side's stream closed: tell the peer (once). */
@@ -354,6 +424,7 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
     this.#stream = new MsgStream<T>(this, this.#functype === 'asyncgen');
+    if (this.#grants) this.#grant(this.#grants.resize(this.#buffer.limit, this.#buffer.allowOverruns));
     return this.#stream as MsgStream<T>;
   }
 
@@ -382,7 +453,19 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   #cancelRemote(): void {
     if (this.cancelCalled || this.#outcome) return;
     this.#cancelCalled = true;
-    requestTaskCancel(this.#actor, this.chan, this.cid);
+    void requestTaskCancel(this.#actor, this.chan, this.cid).then((acked) => {
+      // The task is over: a peer that sends nothing else for it (Python tractor) ends the dialog here.
+      if (acked !== undefined) this.#end({ error: this.#cancelledByUs() });
+    });
+  }
+
+  /** The outcome of a remote task that ended on this side's cancel request without saying so itself. */
+  #cancelledByUs(): ContextCancelled {
+    const peer: Uid = this.chan.aid ? [this.chan.aid.name, this.chan.aid.uuid] : this.#actor.uid;
+    return new ContextCancelled(`ContextCancelled in actor ${fmtUid(peer)}: task cancelled by ${fmtUid(this.#actor.uid)}`, {
+      srcUid: peer, srcTypeName: 'ContextCancelled', relayPath: [peer], remoteStack: '', canceller: this.#actor.uid, cid: this.cid,
+      remoteMessage: `task cancelled by ${fmtUid(this.#actor.uid)}`,
+    });
   }
 
   async #waitOutcome(timeoutMs: number): Promise<void> {
@@ -475,6 +558,9 @@ export class Context<R = unknown> implements AsyncDisposable, StreamEnd {
   /** @internal Parent side: send Start, wait for Started (or StartAck for a generator). */
   async open(ns: string, func: string, kwargs: object): Promise<void> {
     const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
+    // Awaited below, unless the Start cannot be sent (a closed channel): then
+    // its rejection (the nursery's failure, say) must not be an unhandled one.
+    started.catch(() => {});
     const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
     try {
       this.#actor.registerDialog(this.chan, this.cid, this);

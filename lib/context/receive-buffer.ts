@@ -38,6 +38,16 @@ export class ReceiveBuffer {
     return true;
   }
 
+  /** How many unread messages it holds. */
+  get size(): number {
+    return this.#items.length - this.#head;
+  }
+
+  /** Queue `v` whatever the limit (a sender within its credit). */
+  push(v: unknown): void {
+    this.#items.push(v);
+  }
+
   /** The oldest unread message, taken now; {@link NOTHING} if none is waiting. */
   take(): unknown {
     if (this.#head === this.#items.length) return NOTHING;

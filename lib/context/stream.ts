@@ -18,6 +18,8 @@ export interface StreamEnd {
   takeBuffered(): unknown;
   /** This side's stream closed: tell the peer (once). */
   sendStop(): void;
+  /** This side reads no more (`break`, disposal): discard what is buffered and what still arrives, with a warning giving the count. */
+  discardRest(): void;
   /** Leave the dialog (a receive-only stream's close: its remote generator is cancelled if it still runs). */
   [Symbol.asyncDispose](): Promise<void>;
 }
@@ -64,7 +66,16 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
     return this.#ctx.receiveYield() as Promise<T>;
   }
 
-  /** Close this side (send `Stop`); idempotent. A legacy stream also cancels its generator if it still runs. */
+  /**
+   * Half-close: send `Stop` (this side sends no more) and keep receiving what
+   * the peer still sends, until its own `Stop`; idempotent. A legacy stream
+   * (receive-only) cancels its generator if it still runs.
+   *
+   * @example
+   * for (const line of lines) await stream.send(line);
+   * await stream.close();                      // no more requests
+   * for await (const reply of stream) use(reply); // every reply, until the peer's Stop
+   */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
@@ -72,9 +83,20 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
     else this.#ctx.sendStop();
   }
 
-  /** @internal Mark closed without sending (the context sends the `Stop` itself). */
+  /**
+   * @internal Close both ways (`break`, disposal): send `Stop` if not sent,
+   * and stop reading; what is buffered or still arrives is discarded with a
+   * warning that gives the count.
+   */
+  async closeBoth(): Promise<void> {
+    if (!this.#receiveOnly) this.#ctx.discardRest();
+    await this.close();
+  }
+
+  /** @internal Mark closed both ways without sending (the context sends the `Stop` itself). */
   markClosed(): void {
     this.#closed = true;
+    if (!this.#receiveOnly) this.#ctx.discardRest();
   }
 
   /**
@@ -95,7 +117,9 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
   /**
    * `for await (const msg of stream)`: every message until the peer's `Stop`
    * (the loop ends) or its error (thrown). Leaving the loop early (`break`,
-   * a throw in its body) closes this side, and so does the end of the stream.
+   * a throw in its body) closes the stream both ways (what still arrives is
+   * discarded, with a warning giving the count). The peer's `Stop` ends
+   * the loop and leaves this side open: it can still send.
    */
   [Symbol.asyncIterator](): AsyncIterableIterator<T> {
     return new StreamIterator(this);
@@ -106,16 +130,17 @@ export class MsgStream<T = unknown> implements AsyncIterable<T>, AsyncDisposable
     return this.#primary ? NOTHING : (this.#ctx.takeBuffered() as T | typeof NOTHING);
   }
 
+  /** Leaving `await using`: close both ways (see {@link close} for the half-close). */
   async [Symbol.asyncDispose](): Promise<void> {
-    await this.close();
+    await this.closeBoth();
   }
 }
 
 /**
  * The iterator of a `MsgStream`: the async generator
  *
- *     try { for (;;) { try { yield await stream.receive() } catch (EndOfStream) { return } } }
- *     finally { await stream.close() }
+ *     try { for (;;) { try { yield await stream.receive() } catch (EndOfStream) { ended = true; return } } }
+ *     finally { if (!ended) await stream.closeBoth() }
  *
  * written out by hand so that a message already received is handed over in
  * one settled promise: the generator takes several promises and microtask
@@ -155,14 +180,14 @@ class StreamIterator<T> implements AsyncIterableIterator<T> {
   return(value?: unknown): Promise<IteratorResult<T>> {
     return this.#queue(async () => {
       const v = await value;
-      if (this.#finish()) await this.#stream.close();
+      if (this.#finish()) await this.#stream.closeBoth();
       return { value: v as undefined, done: true };
     });
   }
 
   throw(err?: unknown): Promise<IteratorResult<T>> {
     return this.#queue(async () => {
-      if (this.#finish()) await this.#stream.close();
+      if (this.#finish()) await this.#stream.closeBoth();
       throw err;
     });
   }
@@ -174,8 +199,9 @@ class StreamIterator<T> implements AsyncIterableIterator<T> {
       return { value: await this.#stream.receive(), done: false };
     } catch (err) {
       this.#state = 'done';
-      await this.#stream.close();
+      // The peer's Stop ends the loop and leaves this side open: it may still send (a half-close).
       if (err instanceof EndOfStream) return { value: undefined, done: true };
+      await this.#stream.close();
       throw err;
     }
   }

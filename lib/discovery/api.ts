@@ -6,7 +6,7 @@
  * Every wait on the network is bounded: a dead or wrong registry address is a
  * `RegistryError` after the timeout, never a hang.
  */
-import { AuthenticationError, RegistryError, RuntimeUsageError } from '../errors.ts';
+import { AuthenticationError, NotARegistrar, RegistryError, RuntimeUsageError } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
 import type { Channel } from '../ipc/channel.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
@@ -15,7 +15,7 @@ import { Portal } from '../runtime/portal.ts';
 import { getRuntimeVars } from '../runtime/state.ts';
 import { DISCOVERY_TIMEOUT_MS } from '../runtime/timing.ts';
 import {
-  channelTo, connectActor, type DiscoveryOptions, ownedPortal, registryCall, registryCallOver, reusableChannel,
+  channelTo, connectActor, type DiscoveryOptions, ownedPortal, registryCall, registryCallOver, reusableChannel, saysRegistrar,
 } from './connections.ts';
 import type { RegistryEntry } from './registry.ts';
 
@@ -52,7 +52,7 @@ async function portalTo(actor: ActorRuntime, entry: RegistryEntry, registrar: Ad
   if (reuse) return reuse.owned ? ownedPortal(actor, reuse.chan) : new Portal(actor, reuse.chan);
   const { chan, gone } = await channelTo(actor, entry, opts);
   if (chan) return ownedPortal(actor, chan);
-  if (gone) void registryCall(actor, registrar, 'unregister_actor', { uuid: entry.uuid }, opts).catch(() => {});
+  if (gone) void registryCall(actor, registrar, 'unregister_actor', { uuid: entry.uuid, name: entry.name }, opts).catch(() => {});
   return undefined;
 }
 
@@ -132,7 +132,11 @@ export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, '
     if (err instanceof AuthenticationError) throw err;
     throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });
   }
-  // Something that answers the handshake is not necessarily a registrar: ask it once.
+  // Something that answers the handshake is not necessarily a registrar: its Aid may say so, else ask it once.
+  if (!saysRegistrar(chan)) {
+    chan.close();
+    throw new NotARegistrar(`the actor at ${target} (${chan.aid?.name}) is not a registrar; point registryAddrs at the registrar`);
+  }
   try {
     await registryCallOver(actor, chan, target, 'get_registry', {}, opts);
   } catch (err) {

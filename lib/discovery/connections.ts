@@ -9,13 +9,14 @@
 import { AuthenticationError, ConnectTimeout, HandshakeTimeout, NotARegistrar, RegistryError, RemoteActorError, TransportClosed } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
 import { greet } from '../ipc/auth.ts';
-import { Channel } from '../ipc/channel.ts';
+import { Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { ActorRuntime, SelfMethod } from '../runtime/actor.ts';
 import { callFunction } from '../runtime/call.ts';
 import { Portal } from '../runtime/portal.ts';
 import { currentScope, Scope } from '../runtime/scope.ts';
 import { DISCOVERY_TIMEOUT_MS } from '../runtime/timing.ts';
+import { callPythonRegistrar } from './python.ts';
 import type { Registry, RegistryEntry } from './registry.ts';
 
 const log = getLogger('discovery');
@@ -194,7 +195,23 @@ function timedOut(err: Error): boolean {
 export async function registryCall(actor: ActorRuntime, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
   if (actor.selfMethods && actor.addrs.includes(addr)) return localCall(actor.selfMethods, func, kwargs, opts);
   const chan = await registrarChannel(actor, addr, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+  if (!speaksTractorTs(chan)) {
+    // A Python tractor registrar: its arguments and shapes (discovery/python.ts).
+    return callPythonRegistrar(func, kwargs, (f, kw, b = bounded) => registryCallOver(actor, chan, addr, f, kw, opts, b), actor.uid);
+  }
   return registryCallOver(actor, chan, addr, func, kwargs, opts, bounded);
+}
+
+/**
+ * Whether the peer's `Aid` allows it to be a registrar: not when it says
+ * `is_registrar: false`, nor, from a peer that is not tractor-ts, when it
+ * says null: a plain Python actor does, which Python itself counts as a
+ * registrar (discovery/_api.py:110) but which then dies on the first registry
+ * call. A peer whose Aid has no such field at all (an older one) may be.
+ */
+export function saysRegistrar(chan: Channel): boolean {
+  const said = chan.aid?.isRegistrar;
+  return said !== false && (said !== null || speaksTractorTs(chan));
 }
 
 /** A registry method over `chan` (to the registrar at `addr`), its failures said as `RegistryError`s. */

@@ -4,12 +4,13 @@
  */
 import { AuthenticationError, NotARegistrar, RegistryError } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
-import { Channel } from '../ipc/channel.ts';
+import { Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
 import { startMsg } from '../runtime/call.ts';
 import { PROBE_TIMEOUT_MS } from '../runtime/timing.ts';
-import { discoveryOf, handshake, registryCall, rememberRegistrar } from './connections.ts';
+import { discoveryOf, handshake, registryCall, rememberRegistrar, saysRegistrar } from './connections.ts';
+import { inCallersDialect, pythonRegistryMethods } from './python.ts';
 import { Registry, type RegistryEntry, registryMethods } from './registry.ts';
 
 const log = getLogger('discovery');
@@ -68,6 +69,11 @@ async function reachRegistrar(actor: ActorRuntime, addr: Address, mayBecomeRegis
       throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
         'Free that address, or give every root the same free registryAddrs (and, if that tree uses TLS, the same tls settings).', { cause: err });
     }
+    // Never call a registry method on a peer whose Aid says it is no registrar: that kills a Python actor.
+    if (!saysRegistrar(chan)) {
+      chan.close();
+      throw new NotARegistrar(`the actor at ${addr} (${chan.aid?.name}) is not a registrar; point registryAddrs at the registrar`);
+    }
     return chan;
   }
 }
@@ -107,21 +113,30 @@ async function becomeRegistrar(actor: ActorRuntime, addr: Address, connectErr: E
   }
   const registry = new Registry();
   discoveryOf(actor).registry = registry;
-  actor.selfMethods = registryMethods(registry);
+  // One table, served in each caller's dialect (tractor-ts, or Python tractor's: discovery/python.ts).
+  actor.selfMethods = inCallersDialect(registryMethods(registry), pythonRegistryMethods(registry));
   registry.register(selfEntry(actor));
   log.runtime('actor %s is the registrar at %s', actor.name, addr);
   return true;
 }
 
-/** Tell every registrar this actor is leaving (best effort; the registrar also notices the closed connection). */
+/**
+ * Tell every registrar this actor is leaving (best effort). A tractor-ts
+ * registrar also notices the closed connection; a Python one keeps the entry
+ * until told (`unregister_actor(uid)`), so the message goes out now, on the
+ * channels already open, before the actor closes them.
+ */
 export function leaveRegistry(actor: ActorRuntime): void {
-  const { registrarChans } = discoveryOf(actor);
-  for (const p of registrarChans.values()) {
-    void p.then((chan) => {
-      if (chan.closed) return;
-      chan.send(startMsg(actor, actor.newCid(), 'self', 'unregister_actor', { uuid: actor.uuid }));
-      chan.flush();
-    }, () => {});
-  }
+  const { registrarChans, registrarsReached } = discoveryOf(actor);
+  const told = new Set<Channel>();
+  const leave = (chan: Channel) => {
+    if (chan.closed || told.has(chan)) return;
+    told.add(chan);
+    const kwargs = speaksTractorTs(chan) ? { uuid: actor.uuid } : { uid: actor.uid };
+    chan.send(startMsg(actor, actor.newCid(), 'self', 'unregister_actor', kwargs));
+    chan.flush();
+  };
+  for (const chan of registrarsReached) leave(chan);
+  for (const p of registrarChans.values()) void p.then(leave, () => {});
   registrarChans.clear();
 }

@@ -39,7 +39,7 @@ import net from 'node:net';
 import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
 import type { AidAuth, AidMsg, Msg } from '../msg/types.ts';
-import { type Aid, aidMsg, type Channel } from './channel.ts';
+import { type Aid, aidMsg, type Channel, peerAid } from './channel.ts';
 import { getTls, setTls, type TlsOptions } from './tls.ts';
 
 /** The environment variable a root reads its cookie from when `RootOptions.cookie` is not given. */
@@ -245,7 +245,7 @@ async function firstAid(chan: Channel, state: { spoke: boolean }): Promise<AidMs
   }
   state.spoke = true; // it speaks tractor's wire: it is told why it is refused
   if (first.msg_type !== 'Aid') throw new AuthenticationError(`expected an Aid from the peer at ${chan.raddr}, got ${first.msg_type}: it skipped authentication`);
-  chan.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+  chan.aid = peerAid(first);
   return first;
 }
 

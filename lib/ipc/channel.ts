@@ -17,11 +17,13 @@
 import net from 'node:net';
 import { AuthenticationError, ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
-import type { AidMsg, ErrorMsg, Msg } from '../msg/types.ts';
+import type { AidMsg, ErrorMsg, Msg, TractorTsAnnounce } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
 import { decodeBody, decodeYield, encodePldShared, encodeShared } from '../msg/codec.ts';
+import { checkShape } from '../msg/shape.ts';
 import { FrameReader } from './framing.ts';
+import { watchPartialFrame } from './partial-frames.ts';
 import { connectSocket, tlsFailure } from './tls.ts';
 
 const log = getLogger('ipc');
@@ -36,8 +38,31 @@ const EMPTY: Buffer = Buffer.alloc(0);
 /** Largest handshake frame, and most bytes held from a peer not trusted yet (an `Aid` is well under 1 KiB). */
 export const HANDSHAKE_MAX_FRAME = 64 * 1024;
 
-/** The identity of the actor at the other end: `{ name, uuid, pid }`. */
-export interface Aid { name: string; uuid: string; pid: number }
+/** The identity of the actor at the other end: `{ name, uuid, pid }`, and what its `Aid` announced. */
+export interface Aid {
+  name: string;
+  uuid: string;
+  pid: number;
+  /** As the peer said: `null` (a plain Python actor), or absent (an older peer; Python counts both as a registrar). */
+  isRegistrar?: boolean | null;
+  /** The peer only probes this address: the connection is closed after the handshake. */
+  isProbe?: boolean;
+  /** Set when the peer is tractor-ts: only then are tractor-ts refinements of the wire used with it. */
+  tractorTs?: TractorTsAnnounce;
+  /** Both ends grant and honour per-stream credit (the peer announced it in its `Aid`, and so did this process). */
+  credit?: boolean;
+}
+
+/** What this process announces as tractor-ts in every `Aid` it sends. */
+export const TRACTOR_TS: TractorTsAnnounce = Object.freeze({ proto: 1 });
+
+/**
+ * The version of per-stream credit this process announces in its `Aid`; 0
+ * when `TRACTOR_TS_NO_CREDIT=1` is set in its environment, which makes it
+ * speak tractor's own stream messages only, as a Python peer does (for tests
+ * of the stall rule, and to compare).
+ */
+export const STREAM_CREDIT = process.env.TRACTOR_TS_NO_CREDIT === '1' ? 0 : 1;
 
 export interface ChannelOptions { maxFrameBytes?: number }
 
@@ -46,9 +71,14 @@ export type MsgHandler = (msg: Msg, mustAccept: boolean) => boolean | void;
 
 /**
  * How long a receiver that takes nothing may hold up its channel before the
- * message waiting for it is forced in (and overruns its stream).
+ * message waiting for it is forced in (and overruns its stream). Only peers
+ * that grant no credit (Python tractor) can fill a buffer. The time counts
+ * at most {@link STALL_STEP_MS} per retry, so a process that was descheduled
+ * (a busy host) is not overrun by the wall-clock time it did not run.
  */
 export const STREAM_STALL_MS = 100;
+/** The most one retry of a stalled delivery adds to the stall time. */
+const STALL_STEP_MS = 10;
 
 export class Channel {
   /** The peer's identity, known once the `Aid` handshake is done. */
@@ -84,7 +114,8 @@ export class Channel {
   /** Decoded messages not yet taken by `onMsg` (the channel is stalled while any remain). */
   #pending: Msg[] = [];
   #pendingHead = 0;
-  #stallSince: number | undefined;
+  /** Stall time counted so far (see {@link STREAM_STALL_MS}), and when it was last counted; undefined while not stalled. */
+  #stalled: { ms: number; at: number } | undefined;
   #waiter: { resolve: (m: Msg) => void; reject: (e: Error) => void } | undefined;
   #closeHandlers: ((err: Error) => void)[] = [];
   #byPeer = false;
@@ -280,7 +311,7 @@ export class Channel {
       ]);
       if (first.msg_type === 'Error') throw refused(first, this.#peer());
       if (first.msg_type !== 'Aid') throw new TransportClosed(`expected an Aid handshake first, got ${first.msg_type}`);
-      this.aid = { name: first.name, uuid: first.uuid, pid: first.pid };
+      this.aid = peerAid(first);
       return first;
     } catch (err) {
       this.abort(err as Error);
@@ -361,6 +392,7 @@ export class Channel {
     let bad: Error | undefined;
     try {
       this.#reader.push(chunk, (buf, start, end) => {
+        checkShape(buf, start, end);
         // Stream messages skip decoding (and checking) their constant head;
         // anything else, or anything odd, takes the generic path below.
         const y = decodeYield(buf, start, end);
@@ -380,8 +412,9 @@ export class Channel {
     } catch (err) {
       bad = err instanceof Error ? err : new Error(String(err));
     }
+    if (this.#reader.declared >= 0) watchPartialFrame(this, this.#reader);
     // Messages that arrived intact before a bad frame are still delivered.
-    if (this.#stallSince === undefined) this.#deliverPending();
+    if (this.#stalled === undefined) this.#deliverPending();
     if (bad) {
       log.warning('dropping connection from %s: %s: %s', this.#peer(), bad.name, bad.message);
       this.abort(bad);
@@ -417,6 +450,7 @@ export class Channel {
       if (held.length < 4 + len) return undefined;
       this.#untrusted = held.subarray(4 + len);
       if (this.#untrusted.length < HANDSHAKE_MAX_FRAME && this.#socket.isPaused()) this.#socket.resume();
+      checkShape(held, 4, 4 + len);
       let value: unknown;
       try {
         value = decodeBody(held.subarray(4, 4 + len));
@@ -433,13 +467,18 @@ export class Channel {
   #deliverPending(): void {
     const pending = this.#pending;
     while (this.#pendingHead < pending.length && !this.closeReason) {
-      const stalledFor = this.#stallSince === undefined ? 0 : performance.now() - this.#stallSince;
-      if (this.onMsg(pending[this.#pendingHead]!, stalledFor >= STREAM_STALL_MS) === false) {
+      const st = this.#stalled;
+      if (st) {
+        const now = performance.now();
+        st.ms += Math.min(now - st.at, STALL_STEP_MS);
+        st.at = now;
+      }
+      if (this.onMsg(pending[this.#pendingHead]!, (st?.ms ?? 0) >= STREAM_STALL_MS) === false) {
         this.#stall();
         return;
       }
       this.#pendingHead++;
-      this.#stallSince = undefined;
+      this.#stalled = undefined;
     }
     this.#pending = [];
     this.#pendingHead = 0;
@@ -448,8 +487,8 @@ export class Channel {
 
   /** A receiver is full: stop reading (TCP pushes back on the sender) and retry soon. */
   #stall(): void {
-    if (this.#stallSince === undefined) {
-      this.#stallSince = performance.now();
+    if (this.#stalled === undefined) {
+      this.#stalled = { ms: 0, at: performance.now() };
       this.#socket.pause();
       setImmediate(() => this.#deliverPending());
     } else {
@@ -491,7 +530,32 @@ function refused(msg: ErrorMsg, peer: string): Error {
   return msg.src_type_str === 'AuthenticationError' ? new AuthenticationError(text) : new TransportClosed(text);
 }
 
-/** Build our `Aid` message. */
-export function aidMsg(aid: Aid): AidMsg {
-  return { msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid };
+/**
+ * Build our `Aid` message: Python tractor's fields in its order (so a Python
+ * peer decodes it as its own), then the tractor-ts announcement.
+ */
+export function aidMsg(aid: { name: string; uuid: string; pid: number; isRegistrar?: boolean | null }, opts: { probe?: boolean } = {}): AidMsg {
+  return {
+    msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid,
+    is_registrar: aid.isRegistrar ?? false, is_probe: opts.probe ?? false, tractor_ts: TRACTOR_TS,
+    ...(STREAM_CREDIT ? { stream_credit: STREAM_CREDIT } : {}),
+  };
+}
+
+/** The identity an `Aid` message gives, with what it announced. */
+export function peerAid(first: AidMsg): Aid {
+  return {
+    name: first.name, uuid: first.uuid, pid: first.pid ?? 0, isRegistrar: first.is_registrar, isProbe: first.is_probe === true,
+    tractorTs: isAnnounce(first.tractor_ts) ? first.tractor_ts : undefined,
+    credit: STREAM_CREDIT > 0 && first.stream_credit === STREAM_CREDIT,
+  };
+}
+
+function isAnnounce(v: unknown): v is TractorTsAnnounce {
+  return typeof v === 'object' && v !== null && typeof (v as TractorTsAnnounce).proto === 'number';
+}
+
+/** True when the peer of `chan` announced itself as tractor-ts (never guessed from message shapes). */
+export function speaksTractorTs(chan: { aid?: Aid | undefined }): boolean {
+  return chan.aid?.tractorTs !== undefined;
 }

@@ -8,6 +8,7 @@ import { TransportClosed } from '../errors.ts';
 /** Default largest frame accepted from a peer: 64 MiB. */
 export const DEFAULT_MAX_FRAME = 64 * 1024 * 1024;
 
+
 /**
  * Splits a byte stream into frame bodies. A frame within one read is a view
  * of it (no copy). A frame that spans reads is gathered as views of them and
@@ -26,9 +27,16 @@ export class FrameReader {
 
   /** Largest frame body accepted, in bytes. */
   readonly maxFrame: number;
+  /** Frames completed so far. */
+  frames = 0;
 
   constructor(maxFrame: number = DEFAULT_MAX_FRAME) {
     this.maxFrame = maxFrame;
+  }
+
+  /** Declared body length of the frame being gathered, or -1 if none is. */
+  get declared(): number {
+    return this.#len;
   }
 
   /**
@@ -53,6 +61,7 @@ export class FrameReader {
       this.#parts = [];
       this.#have = 0;
       buf = buf.subarray(want);
+      this.frames++;
       onFrame(body, 0, body.length);
     } else if (this.#prefix) {
       buf = Buffer.concat([this.#prefix, buf]);
@@ -68,6 +77,7 @@ export class FrameReader {
         this.#have = buf.length - off - 4;
         return;
       }
+      this.frames++;
       onFrame(buf, off + 4, off + 4 + len);
       off += 4 + len;
     }

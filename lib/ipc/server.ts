@@ -86,7 +86,13 @@ export class Server {
     const chan = new Channel(socket);
     let viaSpawnToken: boolean;
     try {
-      ({ viaSpawnToken } = await answer(chan, this.#opts.self, this.#opts.handshakeTimeoutMs, this.#opts.tokenFor));
+      let peer: { is_probe?: boolean };
+      ({ viaSpawnToken, aid: peer } = await answer(chan, this.#opts.self, this.#opts.handshakeTimeoutMs, this.#opts.tokenFor));
+      if (peer.is_probe === true) {
+        // A probe only asks who listens here (Python tractor's registry probe, ipc/_server.py:368).
+        chan.close();
+        return;
+      }
     } catch (err) {
       // A peer that closes before saying who it is (an actor exiting mid-boot) is routine; garbage is worth a warning.
       if (err instanceof TransportClosed && /closed/.test((err as Error).message)) log.info('connection closed before its handshake: %s', (err as Error).message);

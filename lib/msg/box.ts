@@ -5,13 +5,13 @@
  * when this process knows it (`registerErrorType`).
  */
 import {
-  ActorFailure, AuthenticationError, Cancelled, ContextCancelled, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
+  ActorFailure, AuthenticationError, Cancelled, ContextCancelled, DebuggerQuit, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
   MsgTypeError, RegistryError, RemoteActorError, type RemoteErrorInfo, RuntimeUsageError, safeString, StreamOverrun,
   TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod,
 } from '../errors.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { isPlainData } from './payload.ts';
-import type { ErrorMsg } from './types.ts';
+import type { ErrorInner, ErrorMsg } from './types.ts';
 
 const errorTypes = new Map<string, ErrorConstructorLike>();
 
@@ -28,11 +28,13 @@ export function registerErrorType(cls: ErrorConstructorLike): void {
 for (const cls of [Error, TypeError, RangeError, SyntaxError, ReferenceError, EvalError, URIError, AggregateError]) {
   registerErrorType(cls);
 }
+const Suppressed = (globalThis as { SuppressedError?: ErrorConstructorLike }).SuppressedError;
+if (Suppressed) registerErrorType(Suppressed);
 for (const cls of [
   TractorError, InvalidArgument, ModuleNotExposed, MsgTypeError, TransportClosed, ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged,
   NotARegistrar, UnknownRuntimeMethod,
   EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
-  AuthenticationError,
+  AuthenticationError, DebuggerQuit,
 ]) {
   registerErrorType(cls);
 }
@@ -100,6 +102,9 @@ function boxErrorFields(err: unknown, here: Uid, cid: string | null, canceller?:
       canceller: err instanceof ContextCancelled ? err.canceller : (canceller ?? null),
       sender: here,
       cid,
+      _bad_msg: null,
+      _bad_msg_as_dict: null,
+      ...innerField(err.cause, here),
     };
   }
   const e = err instanceof Error ? err : new Error(`non-Error value thrown: ${safeString(err)}`);
@@ -116,7 +121,25 @@ function boxErrorFields(err: unknown, here: Uid, cid: string | null, canceller?:
     canceller: canceller ?? null,
     sender: here,
     cid,
+    _bad_msg: null,
+    _bad_msg_as_dict: null,
+    ...innerField(e, here),
   };
+}
+
+/**
+ * The error's own text. Python tractor sends `message = ''` for builtin
+ * exceptions (`getattr(exc, 'message', '')`, _exceptions.py:1273) and the text
+ * only in `tb_str`, whose last line is `ValueError: boom` (or
+ * `pkg.mod.MyError: boom`): take that line, without the type prefix.
+ */
+export function remoteText(msg: Pick<ErrorMsg, 'message' | 'tb_str' | 'src_type_str'>): string {
+  if (msg.message) return msg.message;
+  const last = (msg.tb_str ?? '').trimEnd().split('\n').at(-1)?.trim() ?? '';
+  const colon = last.indexOf(': ');
+  const head = colon < 0 ? last : last.slice(0, colon);
+  if (head === msg.src_type_str || head.endsWith(`.${msg.src_type_str}`)) return colon < 0 ? '' : last.slice(colon + 2);
+  return last;
 }
 
 /** Turn a received `Error` message back into a throwable error. */
@@ -124,7 +147,7 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
   const info: RemoteErrorInfo = {
     srcUid: msg.src_uid,
     srcTypeName: msg.src_type_str,
-    remoteMessage: msg.message,
+    remoteMessage: remoteText(msg),
     relayPath: msg.relay_path ?? [msg.src_uid],
     remoteStack: msg.tb_str ?? '',
     canceller: msg.canceller,
@@ -133,17 +156,62 @@ export function unboxError(msg: ErrorMsg): RemoteActorError {
     extra: typeof msg.extra === 'object' && msg.extra !== null && !Array.isArray(msg.extra) ? msg.extra : undefined,
   };
   const via = info.relayPath.length > 1 ? ` (relayed via ${info.relayPath.slice(1).map(fmtUid).join(' -> ')})` : '';
-  const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${msg.message}`;
+  const text = `${msg.src_type_str} in actor ${fmtUid(msg.src_uid)}${via}: ${info.remoteMessage}`;
   const type = errorTypes.get(info.srcTypeName);
   info.boxedType = type;
-  info.cause = type ? rebuild(type, info.srcTypeName, msg.message, info.remoteStack) : undefined;
+  info.cause = type ? rebuild(type, info.srcTypeName, info.remoteMessage!, info.remoteStack) : undefined;
   // The error's data fields on the rebuilt error too, as they were on the original.
   if (info.cause && info.extra) {
     for (const k in info.extra) Object.defineProperty(info.cause, k, { value: info.extra[k], writable: true, enumerable: true, configurable: true });
   }
+  if (info.cause && msg.inner) attachInner(info.cause, msg.inner);
   if (msg.boxed_type_str === 'ContextCancelled' || msg.src_type_str === 'ContextCancelled') {
     return new ContextCancelled(text, info);
   }
   return new RemoteActorError(text, info);
 }
 
+
+// ------------------------------------------------------------ an error's insides
+
+/** How deep the insides of an error are boxed (a cause of a cause of ...), and how many of an AggregateError's errors. */
+export const INNER_DEPTH = 4;
+export const INNER_ERRORS = 32;
+
+/**
+ * The `inner` field of an `Error` message (a tractor-ts extension Python
+ * tractor ignores): the error's `cause`, an `AggregateError`'s `errors`, a
+ * `SuppressedError`'s `error` and `suppressed`, each boxed, so they arrive
+ * as errors and not as bare text.
+ */
+function innerField(err: unknown, here: Uid): { inner?: ErrorInner } {
+  if (!(err instanceof Error) || innerDepth >= INNER_DEPTH) return {};
+  innerDepth++;
+  try {
+    const box = (e: unknown): ErrorMsg => boxError(e instanceof Error ? e : new Error(`non-Error value: ${safeString(e)}`), here, null);
+    const inner: ErrorInner = {};
+    const e = err as Error & { errors?: unknown; error?: unknown; suppressed?: unknown };
+    if (e.cause !== undefined && !(err instanceof RemoteActorError)) inner.cause = box(e.cause);
+    if (Array.isArray(e.errors)) inner.errors = e.errors.slice(0, INNER_ERRORS).map(box);
+    if (Object.hasOwn(e, 'suppressed') && Object.hasOwn(e, 'error')) {
+      inner.error = box(e.error);
+      inner.suppressed = box(e.suppressed);
+    }
+    return Object.keys(inner).length ? { inner } : {};
+  } finally {
+    innerDepth--;
+  }
+}
+/** How deep the boxing of insides is now (a cause that is its own cause ends at {@link INNER_DEPTH}). */
+let innerDepth = 0;
+
+/** Put the unboxed insides back on the rebuilt original error. */
+function attachInner(target: Error, inner: ErrorInner): void {
+  const set = (k: string, v: unknown) => Object.defineProperty(target, k, { value: v, writable: true, configurable: true });
+  if (inner.cause) set('cause', unboxError(inner.cause));
+  if (inner.errors) set('errors', inner.errors.map(unboxError));
+  if (inner.error && inner.suppressed) {
+    set('error', unboxError(inner.error));
+    set('suppressed', unboxError(inner.suppressed));
+  }
+}

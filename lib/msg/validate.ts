@@ -6,33 +6,86 @@
 import { MsgTypeError } from '../errors.ts';
 import type { Msg } from './types.ts';
 
-type FieldKind = 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?' | 'bytes';
+export type FieldKind =
+  | 'string' | 'number' | 'object' | 'uid' | 'array' | 'string?' | 'uid?' | 'number?' | 'count?'
+  | 'strings' | 'modules' | 'uids?' | 'functype' | 'boolean?' | 'inner?' | 'bytes' | 'object?';
 
-const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
-  Aid: { name: 'string', uuid: 'string', pid: 'number' },
-  SpawnSpec: { name: 'string', uuid: 'string', enable_modules: 'array', reg_addrs: 'array', bind_addrs: 'array', _runtime_vars: 'object' },
-  Start: { cid: 'string', ns: 'string', func: 'string', kwargs: 'object', uid: 'uid' },
-  StartAck: { cid: 'string', functype: 'string' },
+/**
+ * Every field of every message, to its SPEC type (section 3): a field that
+ * reaches the runtime has the type the code assumes. Extra fields are
+ * allowed (a newer peer's extensions); `pld` fields carry any value.
+ * Exported for the fuzz spec, which replaces each field with wrong types.
+ */
+export const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
+  Aid: { name: 'string', uuid: 'string', pid: 'number?', is_registrar: 'boolean?', is_probe: 'boolean?', stream_credit: 'number?' },
+  SpawnSpec: {
+    name: 'string', uuid: 'string', enable_modules: 'modules', reg_addrs: 'strings', bind_addrs: 'strings', _runtime_vars: 'object',
+  },
+  // `kwargs` is checked by the server of the Start, which replies with an error: a bad one must not cost the channel.
+  Start: { cid: 'string', ns: 'string', func: 'string', uid: 'uid', pld_spec: 'string?' },
+  StartAck: { cid: 'string', functype: 'functype' },
   Started: { cid: 'string' },
   Yield: { cid: 'string' },
   Stop: { cid: 'string' },
   Return: { cid: 'string' },
-  CancelAck: { cid: 'string' },
+  CancelAck: { cid: 'string', pld: 'boolean?' },
   Auth: { mac: 'bytes' },
-  Error: { src_uid: 'uid', src_type_str: 'string', boxed_type_str: 'string', message: 'string', cid: 'string?', canceller: 'uid?' },
+  Credit: { cid: 'string', n: 'count?' },
+  Error: {
+    src_uid: 'uid', src_type_str: 'string', boxed_type_str: 'string', relay_path: 'uids?', message: 'string?', tb_str: 'string?',
+    canceller: 'uid?', sender: 'uid?', cid: 'string?', inner: 'inner?', extra: 'object?',
+  },
 };
+
+const FUNCTYPES: ReadonlySet<unknown> = new Set(['asyncfunc', 'asyncgen', 'context']);
+
+/** `v` is a plain object (a map on the wire): what a call's arguments must be. */
+export function isPlainObject(v: unknown): v is Record<string, unknown> {
+  if (typeof v !== 'object' || v === null) return false;
+  const proto = Object.getPrototypeOf(v);
+  return proto === Object.prototype || proto === null;
+}
 
 function fits(value: unknown, kind: FieldKind): boolean {
   switch (kind) {
     case 'string': return typeof value === 'string';
     case 'number': return typeof value === 'number';
-    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value);
+    case 'object': return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Uint8Array);
     case 'array': return Array.isArray(value);
     case 'uid': return Array.isArray(value) && value.length === 2 && typeof value[0] === 'string' && typeof value[1] === 'string';
     case 'string?': return value == null || typeof value === 'string';
     case 'uid?': return value == null || fits(value, 'uid');
+    case 'number?': return value == null || typeof value === 'number';
+    case 'count?': return value === null || (Number.isSafeInteger(value) && (value as number) > 0);
+    case 'strings': return Array.isArray(value) && value.every((v) => typeof v === 'string');
+    // Module ids, then (Python tractor's dotted aliases) maps of strings.
+    case 'modules': return Array.isArray(value) && value.every((v) => typeof v === 'string' || (fits(v, 'object') && Object.values(v as object).every((x) => typeof x === 'string')));
+    case 'uids?': return value == null || (Array.isArray(value) && value.every((v) => fits(v, 'uid')));
+    case 'functype': return FUNCTYPES.has(value);
+    case 'boolean?': return value == null || typeof value === 'boolean';
+    case 'inner?': return value == null || fitsInner(value, 0);
     case 'bytes': return value instanceof Uint8Array;
+    case 'object?': return value == null || fits(value, 'object');
   }
+}
+
+/** An error's boxed insides (`Error.inner`): each an `Error` message itself, nested at most a few levels. */
+function fitsInner(v: unknown, depth: number): boolean {
+  if (depth > 6 || !fits(v, 'object')) return false;
+  const i = v as Record<string, unknown>;
+  const one = (x: unknown) => x === undefined || fitsBoxed(x, depth);
+  return one(i.cause) && one(i.error) && one(i.suppressed)
+    && (i.errors === undefined || (Array.isArray(i.errors) && i.errors.length <= 64 && i.errors.every((x) => fitsBoxed(x, depth))));
+}
+
+function fitsBoxed(x: unknown, depth: number): boolean {
+  if (!fits(x, 'object')) return false;
+  const m = x as Record<string, unknown>;
+  for (const [field, kind] of Object.entries(SCHEMAS.Error)) {
+    if (field === 'inner') continue;
+    if (!fits(m[field], kind)) return false;
+  }
+  return m.inner == null || fitsInner(m.inner, depth + 1);
 }
 
 /** Return `value` as a `Msg`, or throw a `MsgTypeError` saying what is wrong with it. */

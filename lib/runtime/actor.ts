@@ -15,6 +15,7 @@ import { EXT_PROBLEM } from '../msg/ext.ts';
 import type { DialogMsg, Msg, StartMsg } from '../msg/types.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { Dialog } from './dialog.ts';
+import { type ModuleSpec, moduleAliases, moduleIds } from './resolve.ts';
 import { Scope } from './scope.ts';
 import { ACTOR_CLOSE_GRACE_MS, HANDSHAKE_TIMEOUT_MS, TASK_CANCEL_GRACE_MS } from './timing.ts';
 
@@ -54,13 +55,15 @@ export type SelfMethod = (args: Record<string, unknown>, call: { chan: Channel |
 export interface ActorInit {
   name: string;
   uuid?: string;
-  enableModules?: Iterable<string>;
+  enableModules?: Iterable<ModuleSpec>;
 }
 
 export class ActorRuntime {
   readonly name: string;
   readonly uuid: string;
   readonly pid = process.pid;
+  /** Dotted names this actor serves modules under too (`enableModules: { 'svc.math': url }`). */
+  readonly moduleAliases: Map<string, string>;
   readonly enableModules: Set<string>;
   readonly scope = new Scope();
   /**
@@ -75,8 +78,12 @@ export class ActorRuntime {
   /** Handles a `Start` message; installed at boot (`runtime/serve.ts`). */
   serveStart: ((chan: Channel, msg: StartMsg) => void) | undefined;
 
+  /** When this actor booted (`Date.now()`), for its uptime. */
+  readonly startedAt = Date.now();
   readonly #dialogs = new Map<Channel, Map<string, DialogSink>>();
   readonly #tasks = new Map<string, ServedTask>();
+  /** Channels of the children this actor spawned, while they are open. */
+  readonly #children = new Set<Channel>();
   readonly #expected = new Map<string, { resolve: (chan: Channel) => void; token: Buffer | undefined }>();
   readonly #server: Server;
   readonly #cidPrefix: string;
@@ -86,10 +93,13 @@ export class ActorRuntime {
   constructor(init: ActorInit) {
     this.name = init.name;
     this.uuid = init.uuid ?? randomUUID();
-    this.enableModules = new Set(init.enableModules ?? []);
+    const specs = [...(init.enableModules ?? [])];
+    this.enableModules = new Set(moduleIds(specs));
+    this.moduleAliases = moduleAliases(specs);
     this.#cidPrefix = this.uuid.slice(0, 12);
     this.#server = new Server({
-      self: { name: this.name, uuid: this.uuid, pid: this.pid },
+      // Itself, so each Aid says whether it is the registrar at the time of the handshake.
+      self: this,
       handshakeTimeoutMs: HANDSHAKE_TIMEOUT_MS,
       tokenFor: (uuid) => this.#expected.get(uuid)?.token,
       onChannel: (chan, viaSpawnToken) => this.#accepted(chan, viaSpawnToken),
@@ -149,6 +159,8 @@ export class ActorRuntime {
     const child = this.#expected.get(uuid);
     if (child && (viaSpawnToken || !child.token)) {
       this.#expected.delete(uuid); // its token with it: good for one connection
+      this.#children.add(chan);
+      chan.onClose(() => this.#children.delete(chan));
       child.resolve(chan);
     } else {
       this.serveChannel(chan);
@@ -252,6 +264,16 @@ export class ActorRuntime {
 
   removeTask(cid: string): void {
     this.#tasks.delete(cid);
+  }
+
+  /** The remote tasks being served now. */
+  tasks(): IterableIterator<ServedTask> {
+    return this.#tasks.values();
+  }
+
+  /** The channels of the children this actor spawned that are still connected. */
+  children(): IterableIterator<Channel> {
+    return this.#children.values();
   }
 
   getTask(cid: string): ServedTask | undefined {

@@ -12,11 +12,12 @@ import { fmtUid } from '../uid.ts';
 import type { ActorRuntime } from './actor.ts';
 import { callFunction } from './call.ts';
 import { type ArgsOf, Portal, type PortalOwner, type RemoteFn, type ResultOf } from './portal.ts';
-import { functypeOf, normalizeModule, resolveFunction } from './resolve.ts';
+import { functypeOf, type ModuleSpec, moduleAliases, moduleIds, moduleSpecs, resolveFunction } from './resolve.ts';
 import { currentScope, Scope } from './scope.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { KILL_GRACE_MS } from './timing.ts';
 import { checkStartMethod } from '../spawn/launch.ts';
+import { debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('nursery');
 
@@ -24,18 +25,20 @@ const log = getLogger('nursery');
 export interface SpawnOptions {
   name?: string;
   /** Modules the actor imports at boot and serves RPC from (`import.meta.url`, absolute paths, package names). */
-  enableModules?: string[];
+  enableModules?: ModuleSpec[];
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Host plain Promise code as a supervised "infected" actor (see `toPromise`). */
   infectPromises?: boolean;
   startMethod?: StartMethod;
+  /** Start the actor with the Node inspector on a free port (its `ws://` URL printed with its name); it waits for a debugger. */
+  inspect?: boolean;
 }
 
 /** Options of a nursery; those of a root apply when the nursery boots one implicitly. */
 export interface NurseryOptions {
   /** Modules every child of this nursery enables, on top of its own. */
-  enableModules?: string[];
+  enableModules?: ModuleSpec[];
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Aborting it cancels the nursery (and so every child). */
@@ -129,6 +132,7 @@ class ChildActor implements PortalOwner {
   async #gracefulTerminate(): Promise<void> {
     void this.portal.cancelActor({ timeout: KILL_GRACE_MS });
     const timer = setTimeout(() => {
+      if (debugHooks.graceHold?.()) return void timer.refresh(); // an actor stopped in a REPL is not stuck
       log.warning('actor %s did not exit within %d ms of its cancel request: killing it', this.spawned.name, KILL_GRACE_MS);
       this.#kill();
     }, KILL_GRACE_MS);
@@ -207,12 +211,16 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   /**
-   * Wait until every `runInActor` child has finished; raise their errors (one
-   * as itself, several as an `AggregateError`).
+   * Wait until every `runInActor` child has finished and its outcome is
+   * recorded; raise their errors (one as itself, several, e.g. children
+   * failing at the same moment, as one `AggregateError`).
    */
   async wait(): Promise<void> {
     await Promise.allSettled([...this.#spawning]);
-    await Promise.allSettled([...this.#children].map((c) => c.result?.()));
+    // Every child's real outcome, not the body's view of it (which a first
+    // failure cuts short): children failing at the same moment are all
+    // recorded, and raised here together. A failure cancels the others, so this ends.
+    await Promise.allSettled([...this.#children].map((c) => c.settled));
     this.#raisePending();
   }
 
@@ -255,11 +263,18 @@ export class ActorNursery implements AsyncDisposable {
 
   #assertOpen(what: string): void {
     if (this.#closed) throw new RuntimeUsageError(`${what}() on a nursery whose block has already ended`);
-    if (this.scope.aborted) throw this.scope.reason;
+    if (this.scope.aborted) {
+      this.markDelivered(this.scope.reason); // raised here: not again at disposal
+      throw this.scope.reason;
+    }
   }
 
   #modules(opts: SpawnOptions): Set<string> {
-    return new Set([...(this.#opts.enableModules ?? []), ...(opts.enableModules ?? [])].map(normalizeModule));
+    return new Set(moduleIds(this.#specs(opts)));
+  }
+
+  #specs(opts: SpawnOptions): ModuleSpec[] {
+    return [...(this.#opts.enableModules ?? []), ...(opts.enableModules ?? [])];
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
@@ -272,12 +287,17 @@ export class ActorNursery implements AsyncDisposable {
       ...vars,
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
       debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
+      inspect: opts.inspect ?? false,
     };
     const startMethod = checkStartMethod(opts.startMethod, 'SpawnOptions.startMethod') ?? this.#opts.startMethod;
-    const spawning = spawnActor(this.#actor, { name, enableModules: [...modules], runtimeVars, startMethod }, this.scope);
+    const enableModules = moduleSpecs(modules, moduleAliases(this.#specs(opts)));
+    const spawning = spawnActor(this.#actor, { name, enableModules, runtimeVars, startMethod }, this.scope);
     this.#spawning.add(spawning);
     try {
-      const spawned = await spawning;
+      const spawned = await spawning.catch((err: unknown) => {
+        if (err === this.scope.reason) this.markDelivered(err); // a child's error cut this spawn short: raised here, not again at disposal
+        throw err;
+      });
       const child = new ChildActor(this, spawned, oneShot);
       child.portal = new Portal(this.#actor, spawned.chan, { targetModules: [...modules], owner: child });
       this.#children.add(child);

@@ -4,7 +4,7 @@
  * (`openStreamFrom`), its result (`waitForResult`) and its cancellation.
  */
 import { NoResult } from '../errors.ts';
-import type { Channel } from '../ipc/channel.ts';
+import { type Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { Context, type ContextOptions } from '../context/context.ts';
@@ -12,7 +12,7 @@ import { type ContextFn, pldSpecOf } from '../context/endpoint.ts';
 import { validBufferSize } from '../context/receive-buffer.ts';
 import type { MsgStream, OpenStreamOptions } from '../context/stream.ts';
 import type { ActorRuntime } from './actor.ts';
-import { callFunction, callSelf } from './call.ts';
+import { callFunction, callSelf, checkKwargs } from './call.ts';
 import { functypeOf, normalizeModule, resolvedFunction, resolveFunction } from './resolve.ts';
 import { currentScope, Scope } from './scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS } from './timing.ts';
@@ -85,7 +85,8 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       return await resolveFunction(fn, [...this.#targetModules, ...this.#actor.enableModules]);
     } catch (err) {
-      if (this.#askedPeerModules || !(err instanceof TypeError) || this.chan.closed) throw err;
+      // `enabled_modules` is a tractor-ts runtime method: a Python peer lacks it (and an unknown `self` method kills a Python actor).
+      if (this.#askedPeerModules || !(err instanceof TypeError) || this.chan.closed || !speaksTractorTs(this.chan)) throw err;
       this.#askedPeerModules = true;
       const peerModules = await callSelf(this.#actor, this.chan, 'enabled_modules', {}, CANCEL_ACK_TIMEOUT_MS).catch(() => []);
       if (!Array.isArray(peerModules) || !peerModules.length) throw err;
@@ -140,6 +141,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
+    checkKwargs(kwargs, ref.func);
     assertSerializable(kwargs, 'the arguments of', ref.func);
     const ctx = new Context<Awaited<ReturnType<F>>>({
       actor: this.#actor, chan: this.chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
@@ -164,6 +166,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
     const ref = await this.resolve(fn);
     const kwargs = args ?? {};
+    checkKwargs(kwargs, ref.func);
     assertSerializable(kwargs, 'the arguments of', ref.func);
     // Checked before Start: a bad option must not leave a remote generator running.
     if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);

@@ -6,7 +6,7 @@
  */
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { RuntimeUsageError } from '../errors.ts';
+import { InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import type { FuncType } from '../msg/types.ts';
 import { mainModuleUrl } from './state.ts';
 
@@ -25,6 +25,41 @@ export function normalizeModule(spec: string): string {
     throw new TypeError(`relative module specifier ${JSON.stringify(spec)} is ambiguous across processes; pass import.meta.url or an absolute path`);
   }
   return spec;
+}
+
+/**
+ * An `enableModules` entry: a module specifier, or `{ 'dotted.name': specifier }`
+ * serving modules under plain names too (the form Python tractor callers
+ * address: they split `ns:func` at the first `:`, which a file URL cannot survive).
+ */
+export type ModuleSpec = string | Readonly<Record<string, string>>;
+
+/** The module ids of `specs` (an alias's module included), normalized. */
+export function moduleIds(specs: Iterable<ModuleSpec>): string[] {
+  return [...specs].flatMap((s) => (typeof s === 'string' ? [normalizeModule(s)] : [...moduleAliases([s]).values()]));
+}
+
+/** The aliases of `specs`: dotted name -> module id. */
+export function moduleAliases(specs: Iterable<ModuleSpec>): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const s of specs) {
+    if (typeof s === 'string') continue;
+    if (typeof s !== 'object' || s === null || Array.isArray(s)) {
+      throw new InvalidArgument(`enableModules entries are module specifiers or { 'dotted.name': specifier } objects, got ${JSON.stringify(s)}`);
+    }
+    for (const [name, spec] of Object.entries(s)) {
+      if (!/^[A-Za-z_][\w]*(\.[A-Za-z_][\w]*)*$/.test(name) || name === 'self') {
+        throw new InvalidArgument(`module alias ${JSON.stringify(name)} must be a dotted name such as 'svc.math' (no ':', not 'self'), as Python callers address it`);
+      }
+      out.set(name, normalizeModule(spec));
+    }
+  }
+  return out;
+}
+
+/** `specs` as they travel to a child: the plain modules, then one object of every alias. */
+export function moduleSpecs(ids: Iterable<string>, aliases: Map<string, string>): ModuleSpec[] {
+  return aliases.size ? [...ids, Object.fromEntries(aliases)] : [...ids];
 }
 
 const loaded = new Map<string, Promise<ModuleNs>>();
@@ -51,6 +86,11 @@ export function loadedModule(ns: string): ModuleNs | undefined {
 
 export interface FuncRef { ns: string; func: string }
 const refs = new WeakMap<Function, FuncRef>();
+
+/** Name `fn` on the wire as `ns:func` without searching any module (a stand-in made by `remoteFunction`). */
+export function nameFunction(fn: Function, ref: FuncRef): void {
+  refs.set(fn, ref);
+}
 
 /** What kind of RPC target `fn` is. */
 export function functypeOf(fn: unknown): FuncType {

@@ -14,9 +14,12 @@ import type { StartMsg } from '../msg/types.ts';
 import { fmtUid } from '../uid.ts';
 import { serveContext } from '../context/serve.ts';
 import type { ActorRuntime } from './actor.ts';
+import { checkKwargs } from './call.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
 import { currentSignal, withScope } from './scope.ts';
 import { RemoteTask } from './task.ts';
+import { debugHooks } from './debug-hooks.ts';
+import { getRuntimeVars } from './state.ts';
 
 /**
  * A request decoded before this actor had imported the modules that register
@@ -30,7 +33,9 @@ async function reviveArgs(actor: ActorRuntime, msg: StartMsg): Promise<Record<st
   return value as Record<string, unknown>;
 }
 
-function lookup(actor: ActorRuntime, ns: string, func: string): Function | Promise<Function> {
+function lookup(actor: ActorRuntime, name: string, func: string): Function | Promise<Function> {
+  // A dotted alias (`enableModules: { 'svc.math': import.meta.url }`) names its module for callers that cannot use URLs.
+  const ns = actor.moduleAliases.get(name) ?? name;
   if (!actor.enableModules.has(ns)) {
     throw new ModuleNotExposed(
       `module ${ns} is not exposed by actor ${fmtUid(actor.uid)}: list it in that actor's enableModules ` +
@@ -54,6 +59,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
   actor.addTask(task);
   try {
     if (actor.cancelCalled) throw actor.scope.reason;
+    checkKwargs(msg.kwargs, msg.func); // a bad kwargs that arrives anyway: an error reply, never a dead channel
     const found = method ?? lookup(actor, msg.ns, msg.func);
     const fn = found instanceof Promise ? await found : found;
     if (EXT_PROBLEM in msg) msg.kwargs = await reviveArgs(actor, msg);
@@ -69,6 +75,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
       task.send({ msg_type: 'Return', cid: msg.cid, pld: result });
     }
   } catch (err) {
+    debugHooks.crash?.(err, task.isCancellation(err));
     if (!task.finished) task.sendError(err);
   } finally {
     task.finish();
@@ -111,6 +118,10 @@ async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Pro
   const ack = (pld: boolean) => {
     if (!chan.closed) chan.send({ msg_type: 'CancelAck', cid: msg.cid, pld });
   };
+  // Every `self` method is answered StartAck first, as Python tractor's callers require (runtime/_runtime.py:829).
+  if (msg.func === 'cancel' || msg.func === '_cancel_task' || msg.func === 'enabled_modules') {
+    if (!chan.closed) chan.send({ msg_type: 'StartAck', cid: msg.cid, functype: 'asyncfunc' });
+  }
   switch (msg.func) {
     case 'cancel':
       await actor.cancel(msg.uid);
@@ -119,8 +130,12 @@ async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Pro
       actor.onShutdown?.();
       return;
     case 'enabled_modules':
-      // Lets a caller holding a portal from discovery resolve functions by identity.
+      // Lets a caller holding a portal from discovery resolve functions by identity (tractor-ts callers only).
       if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: [...actor.enableModules] });
+      return;
+    case 'actor_state':
+      // What `tractor-ts tree` shows of this actor (tractor-ts only: never asked of a Python peer).
+      if (!chan.closed) chan.send({ msg_type: 'Return', cid: msg.cid, pld: actorState(actor) as unknown as Record<string, unknown> });
       return;
     case '_cancel_task': {
       const task = actor.getTask(String((msg.kwargs as { cid?: unknown }).cid));
@@ -133,4 +148,39 @@ async function serveSelf(actor: ActorRuntime, chan: Channel, msg: StartMsg): Pro
         chan.send(boxError(new UnknownRuntimeMethod(`'${msg.func}' is not a runtime method of the 'self' namespace`), actor.uid, msg.cid));
       }
   }
+}
+
+/** What `self:actor_state` reports: who this actor is, since when, what it runs, whom it spawned. */
+export interface ActorState {
+  name: string;
+  uuid: string;
+  pid: number;
+  /** The uuid of the actor that spawned this one; null for a root. */
+  parent: string | null;
+  startMethod: string;
+  uptimeMs: number;
+  addrs: string[];
+  isRegistrar: boolean;
+  debugMode: boolean;
+  tasks: { cid: string; func: string; ageMs: number; caller: string }[];
+  children: { name: string; uuid: string; pid: number }[];
+}
+
+function actorState(actor: ActorRuntime): ActorState {
+  const now = Date.now();
+  const vars = getRuntimeVars();
+  return {
+    name: actor.name,
+    uuid: actor.uuid,
+    pid: actor.pid,
+    parent: actor.parentChan?.aid?.uuid ?? null,
+    startMethod: vars.startMethod,
+    uptimeMs: now - actor.startedAt,
+    addrs: [...actor.addrs],
+    isRegistrar: actor.isRegistrar,
+    debugMode: vars.debugMode,
+    tasks: [...actor.tasks()].flatMap((t) => t instanceof RemoteTask
+      ? [{ cid: t.cid, func: t.func, ageMs: now - t.startedAt, caller: t.caller[0] }] : []),
+    children: [...actor.children()].flatMap((c) => c.aid ? [{ name: c.aid.name, uuid: c.aid.uuid, pid: c.aid.pid }] : []),
+  };
 }

@@ -29,6 +29,10 @@ export interface RuntimeVars {
   registrarIsParent?: boolean;
   /** Depth in the actor tree: 0 for the root. */
   depth: number;
+  /** @internal Debug mode: where the root serves the tree-wide TTY lock. */
+  debugLockAddr?: string;
+  /** @internal This actor opens the Node inspector at boot (`inspect: true`; not inherited). */
+  inspect?: boolean;
 }
 
 const vars: RuntimeVars = {

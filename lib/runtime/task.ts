@@ -12,6 +12,7 @@ import { fmtUid, type Uid } from '../uid.ts';
 import type { ActorRuntime, ServedTask } from './actor.ts';
 import { Scope } from './scope.ts';
 import { TASK_CANCEL_GRACE_MS } from './timing.ts';
+import { debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('rpc');
 
@@ -35,6 +36,8 @@ export class RemoteTask implements ServedTask {
   readonly caller: Uid;
   /** The name of the function it runs, for messages. */
   readonly func: string;
+  /** When it started (`Date.now()`), for its age in `actor_state`. */
+  readonly startedAt = Date.now();
 
   constructor(actor: ActorRuntime, chan: Channel, cid: string, caller: Uid, func: string) {
     this.actor = actor;
@@ -75,6 +78,7 @@ export class RemoteTask implements ServedTask {
     this.scope.abort(new Cancelled(`task '${this.func}' in actor ${fmtUid(this.actor.uid)} was cancelled by ${fmtUid(canceller)}`, canceller));
     const timer = setTimeout(() => {
       if (this.#finished) return;
+      if (debugHooks.graceHold?.()) return void timer.refresh(); // a task stopped in a REPL is not stuck
       log.warning('task %s (%s) ignored cancellation for %d ms: abandoning it (it keeps running until its actor exits)',
         this.cid, this.func, TASK_CANCEL_GRACE_MS);
       this.sendError(this.scope.reason);

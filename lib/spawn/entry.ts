@@ -19,10 +19,14 @@ import { importModule } from '../runtime/resolve.ts';
 import { markChildProcess, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
 import { WORKER_ARGV } from './worker.ts';
+import { bootDebugChild, inspectActor } from '../devx/debug-mode.ts';
+import { setProcTitle } from '../devx/proctitle.ts';
 
 // Before anything else: no module this process imports is a program's entry (`isMain`).
 markChildProcess();
 const [parentAddr, uuid, name] = ((workerData as Record<string, string[]> | null)?.[WORKER_ARGV] ?? process.argv.slice(2)) as [string, string, string];
+// first: `ps` names the actor from its first moment (a worker thread must not rename its parent's process)
+if (isMainThread) setProcTitle(name);
 const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
 if (isMainThread) process.on('SIGINT', () => {});
@@ -57,6 +61,8 @@ setAuthKey(spec.auth_key, spawnToken, uuid); // the tree's cookie key, for every
 const vars = spec._runtime_vars as unknown as RuntimeVars;
 updateRuntimeVars({ ...vars, isRoot: false });
 setActorName(name);
+if (vars.debugMode) bootDebugChild();
+if (vars.inspect) inspectActor(name, false);
 if (isLogLevel(vars.loglevel)) getConsoleLog(vars.loglevel);
 
 booted = true;
@@ -91,7 +97,7 @@ process.on('unhandledRejection', onStrayError);
 
 setImportingModules(true);
 try {
-  for (const m of spec.enable_modules) await importModule(m);
+  for (const m of self.enableModules) await importModule(m);
 } catch (err) {
   // Report the boot failure to the parent as the actor's own error, then exit.
   if (!chan.closed) chan.send(boxError(err, self.uid, null));

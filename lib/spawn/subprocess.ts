@@ -12,11 +12,13 @@ import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/au
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { onAnyAbort, type Scope } from '../runtime/scope.ts';
+import type { ModuleSpec } from '../runtime/resolve.ts';
 import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
 import { CHILD_EXEC_ARGV } from './flags.ts';
 import { ACTOR_ENTRY, type Launched, type Launcher, type StartMethod } from './launch.ts';
 import { takeSpare } from './prewarm.ts';
+import { debugHooks } from '../runtime/debug-hooks.ts';
 import { describeExit, type ExitInfo, trackChild } from './reap.ts';
 import { launchWorker } from './worker.ts';
 
@@ -45,18 +47,27 @@ export interface SpawnParent {
 
 export interface SpawnRequest {
   name: string;
-  enableModules: string[];
+  enableModules: ModuleSpec[];
   runtimeVars: RuntimeVars;
   /** How to start it; `runtimeVars.startMethod` (the root's) when not given. */
   startMethod?: StartMethod;
 }
 
-/** The `'subprocess'` backend: a new `node` process running the actor entry (with `secrets`, sent down fd 3). */
-function launchSubprocess(argv: [string, string, string], secrets?: { payload: string }): Launched {
+/**
+ * The `'subprocess'` backend: a new `node` process running the actor entry
+ * (with `secrets`, sent down fd 3; in debug mode, the debugger's stdio).
+ */
+function launchSubprocess(argv: [string, string, string], secrets?: { payload: string }, debug = false): Launched {
+  // Debug mode: the root's stdin, output held while a REPL is open, the terminal as fd 4 (see devx/tty-lock.ts).
+  const debugStdio = debug ? debugHooks.childStdio?.() : undefined;
+  const stdio = debugStdio
+    ? [...debugStdio.slice(0, 3), secrets ? 'pipe' : 'ignore', debugStdio[3]!]
+    : secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'];
   const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv, ...(secrets ? [SECRETS_FLAG] : [])], {
-    stdio: secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'],
+    stdio: stdio as ('inherit' | 'pipe' | 'ignore' | number)[],
     env: childEnv(),
   });
+  if (debugStdio) debugHooks.forwardOutput?.(proc.stdout, proc.stderr);
   if (secrets) {
     const pipe = proc.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
     pipe.on('error', () => {}); // a child that died at once: its exit says so
@@ -82,12 +93,13 @@ const LAUNCHERS: Record<StartMethod, Launcher> = {
 export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
   // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
-  // Spares and workers cannot be handed it yet: with secrets every spawn is a 'subprocess' one.
+  // Spares and workers cannot be handed it (nor the debugger's stdio) yet: then every spawn is a 'subprocess' one.
   const secrets = spawnSecrets();
   const expected = actor.expectChild(uuid, secrets?.token);
   const argv: [string, string, string] = [actor.addrs[0]!, uuid, req.name];
-  const method = secrets ? 'subprocess' : req.startMethod ?? req.runtimeVars.startMethod;
-  const proc = method === 'subprocess' ? launchSubprocess(argv, secrets) : LAUNCHERS[method](argv);
+  const debug = req.runtimeVars.debugMode;
+  const method = secrets || debug ? 'subprocess' : req.startMethod ?? req.runtimeVars.startMethod;
+  const proc = method === 'subprocess' ? launchSubprocess(argv, secrets, debug) : LAUNCHERS[method](argv);
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = proc.exited.then((e) => (child.exitInfo = e));
   trackChild(proc, exited);

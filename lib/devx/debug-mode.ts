@@ -1,0 +1,43 @@
+/**
+ * Turning debug mode on in an actor: serve (root) or join (child) the
+ * tree-wide TTY lock and hand the runtime its debug hooks (crash REPL,
+ * suspended grace periods, the SIGINT shield, the children's stdio). Called
+ * at boot only when `debugMode` is on, so nothing of it exists otherwise.
+ */
+import { writeSync } from 'node:fs';
+import { debugHooks } from '../runtime/debug-hooks.ts';
+import { getRuntimeVars, updateRuntimeVars } from '../runtime/state.ts';
+import { openInspector } from './inspector.ts';
+import { maybePostMortem, replRecentlyClosed } from './repl.ts';
+import { debugStdio, forwardOutput, joinLock, startLockServer, termFd, treeInDebugger } from './tty-lock.ts';
+
+function install(isRoot: boolean): void {
+  debugHooks.crash = maybePostMortem;
+  debugHooks.graceHold = treeInDebugger;
+  debugHooks.childStdio = () => debugStdio(isRoot);
+  debugHooks.forwardOutput = forwardOutput;
+  debugHooks.shieldSigint = () => {
+    if (!treeInDebugger() && !replRecentlyClosed()) return false;
+    if (treeInDebugger()) writeSync(1, '\ntractor-ts: Ctrl-C is shielded while a debugger REPL is open: `c` continues, `q` quits\n');
+    return true;
+  };
+}
+
+/** In the root of a debug-mode tree, at boot. */
+export async function bootDebugRoot(): Promise<void> {
+  if (!getRuntimeVars().debugLockAddr) updateRuntimeVars({ debugLockAddr: await startLockServer() });
+  install(true);
+}
+
+/** In a debug-mode child, at boot (its runtime vars carry the lock's address). */
+export function bootDebugChild(): void {
+  const addr = getRuntimeVars().debugLockAddr;
+  if (!addr) return;
+  joinLock(addr);
+  install(false);
+}
+
+/** `inspect: true`: the Node inspector on a free port, its URL printed with the actor's name; waits for a debugger. */
+export function inspectActor(name: string, isRoot: boolean): void {
+  openInspector(name, (s) => writeSync(isRoot || !getRuntimeVars().debugLockAddr ? 2 : termFd(false), s));
+}

@@ -1,0 +1,19 @@
+/**
+ * What the runtime asks of debug mode, handed in from above (devx/ sits over
+ * runtime/ and installs these at boot, in debug mode only). Empty otherwise:
+ * without debug mode each hook is one property read on an error or timer path.
+ */
+import type { Readable } from 'node:stream';
+
+export const debugHooks: {
+  /** An error escaped a task: stop in a post-mortem REPL first (returns once it closes). */
+  crash?: (err: unknown, isCancellation: boolean) => void;
+  /** True while some actor of the tree is at a REPL: cancel grace periods must not expire meanwhile. */
+  graceHold?: () => boolean;
+  /** SIGINT at the root: true when a REPL is open and the signal was shielded. */
+  shieldSigint?: () => boolean;
+  /** The stdio of a debug-mode child (the root's stdin, output held while a REPL is open, the terminal, at fd 4). */
+  childStdio?: () => ('inherit' | 'pipe' | 'ignore' | number)[];
+  /** Forward a debug-mode child's piped output. */
+  forwardOutput?: (stdout: Readable | null, stderr: Readable | null) => void;
+} = {};
