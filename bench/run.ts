@@ -23,12 +23,13 @@ import { type BenchModule, childrenOf, emit, log, now, sleep } from './lib.ts';
 import * as auth from './auth.ts';
 import * as codecExt from './codec-ext.ts';
 import * as discovery from './discovery.ts';
+import * as infected from './infected.ts';
 import * as memory from './memory.ts';
 import * as rpc from './rpc.ts';
 import * as spawn from './spawn.ts';
 import * as stream from './stream.ts';
 
-const MODULES: BenchModule[] = [spawn, rpc, stream, memory, discovery, codecExt, auth];
+const MODULES: BenchModule[] = [spawn, rpc, stream, memory, discovery, codecExt, auth, infected];
 
 async function main(): Promise<void> {
   const filter = process.argv[2];

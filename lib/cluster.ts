@@ -8,8 +8,9 @@
  */
 import os from 'node:os';
 import { type ActorNursery, type SpawnOptions } from './runtime/nursery.ts';
-import type { Portal } from './runtime/portal.ts';
+import type { ArgsOf, Portal, RemoteFn, ResultOf } from './runtime/portal.ts';
 import { openNursery } from './root.ts';
+import { mapOnPool, type MapOptions, Pool } from './runtime/pool.ts';
 
 export interface ClusterOptions extends Omit<SpawnOptions, 'name' | 'enableModules'> {
   /** Modules every actor of the cluster serves. */
@@ -22,13 +23,41 @@ export interface ClusterOptions extends Omit<SpawnOptions, 'name' | 'enableModul
 
 /** A running cluster: `portals` by actor name. Disposing it cancels every actor and reaps them. */
 export class ActorCluster implements AsyncDisposable {
-  readonly nursery: ActorNursery;
-  readonly portals: Map<string, Portal>;
+  readonly #pool: Pool;
 
   /** @internal */
-  constructor(nursery: ActorNursery, portals: Map<string, Portal>) {
-    this.nursery = nursery;
-    this.portals = portals;
+  constructor(readonly nursery: ActorNursery, readonly portals: Map<string, Portal>) {
+    this.#pool = new Pool([...portals.values()]);
+  }
+
+  /**
+   * Call `fn(args)` on the least busy actor of the cluster (fewest calls in
+   * flight through `run`/`map`; ties go round-robin).
+   *
+   * @example
+   * ```ts
+   * const digest = await cluster.run(sha256File, { path: 'big.iso' });
+   * ```
+   */
+  run<F extends RemoteFn>(fn: F, args?: ArgsOf<F>, opts: { signal?: AbortSignal } = {}): Promise<ResultOf<F>> {
+    return this.#pool.run(fn, args, opts.signal);
+  }
+
+  /**
+   * `fn(item)` for every item (any iterable or async iterable of `fn`'s
+   * arguments), spread over the cluster with at most `concurrency` calls in
+   * flight (default 2 per actor), as an async iterable of the results: in
+   * input order (`ordered`, the default) or as they come. Items are taken
+   * lazily; the first error cancels what is in flight and is raised; leaving
+   * the loop early (`break`) cancels what is still in flight.
+   *
+   * @example
+   * ```ts
+   * for await (const n of cluster.map(countWords, files.map((path) => ({ path })), { concurrency: 8 })) total += n;
+   * ```
+   */
+  map<F extends RemoteFn>(fn: F, items: Iterable<ArgsOf<F>> | AsyncIterable<ArgsOf<F>>, opts: MapOptions = {}): AsyncIterable<ResultOf<F>> {
+    return mapOnPool(this.#pool, fn, items, opts);
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

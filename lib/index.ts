@@ -29,6 +29,7 @@ export type { StandardSchemaV1 } from './msg/payload.ts';
 export { findActor, waitForActor, queryActor, getRegistry, type DiscoveryOptions } from './discovery/api.ts';
 export type { RegistryEntry } from './discovery/registry.ts';
 export { openActorCluster, ActorCluster, type ClusterOptions } from './cluster.ts';
+export type { MapOptions } from './runtime/pool.ts';
 export { Channel, type Aid } from './ipc/channel.ts';
 export type { Address, TransportName } from './ipc/addr.ts';
 export type { TlsOptions } from './ipc/tls.ts';
@@ -40,6 +41,9 @@ export {
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
 export { pause, postMortem } from './devx/repl.ts';
+export { openTaskNursery, TaskNursery } from './trionics/task-nursery.ts';
+export * as trionics from './trionics/index.ts';
+export * as toPromise from './infect/to-promise.ts';
 export * as log from './log.ts';
 export type { LogLevel } from './log.ts';
 export * as msg from './msg/api.ts';

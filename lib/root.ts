@@ -19,6 +19,7 @@ import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
 import { checkStartMethod } from './spawn/launch.ts';
 import { checkPrewarm, fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
+import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
 
@@ -58,6 +59,13 @@ export interface RootOptions {
 
 /** The root actor of a tree, as returned by `openRoot`. Disposing it cancels what it still runs and closes it. */
 export class Root implements AsyncDisposable {
+  /** @internal The first error that escaped every task (see infect/traps.ts), if any. */
+  strayError: { err: unknown } | undefined;
+  /** @internal Who ends on a stray error: `run`'s root task; by default the whole root actor. */
+  onStray: ((err: unknown) => void) | undefined;
+  /** @internal */
+  untrap = () => {};
+
   /** @internal */
   readonly runtime: ActorRuntime;
 
@@ -72,6 +80,7 @@ export class Root implements AsyncDisposable {
   }
 
   async [Symbol.asyncDispose](): Promise<void> {
+    this.untrap();
     await this.runtime.cancel(null);
     // Children of nurseries that were never closed, or of abandoned tasks, are reaped too: no process outlives its root.
     await stopActor(this.runtime);
@@ -134,16 +143,42 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   setProcTitle(name);
   if (opts.debugMode) await bootDebugRoot();
   if (opts.inspect) inspectActor(name, true);
-  setSecrets(opts);
-  const actor = await bootActor({
-    name, enableModules: opts.enableModules ?? [], transports, bindAddrs: opts.bindAddrs,
-    registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
-  }).catch((err: unknown) => {
-    clearSecrets();
-    throw err;
+  // Trapped from the start: an error escaping while the root boots is its failure too (run/runDaemon included).
+  const trapped: { root?: Root; early?: { err: unknown } } = {};
+  const untrap = trapStrayErrors({ name }, (err) => {
+    if (trapped.root) strayInRoot(trapped.root, err);
+    else trapped.early = { err };
   });
+  setSecrets(opts);
+  let actor: ActorRuntime;
+  try {
+    actor = await bootActor({
+      name, enableModules: opts.enableModules ?? [], transports, bindAddrs: opts.bindAddrs,
+      registryAddrs: getRuntimeVars().registryAddrs, signal: opts.signal,
+    });
+  } catch (err) {
+    clearSecrets();
+    untrap();
+    if (trapped.early) console.error(formatError(trapped.early.err));
+    throw err;
+  }
   if (getRuntimeVars().startMethod === 'prewarm') fillSpares();
-  return new Root(actor);
+  const root = (trapped.root = new Root(actor));
+  root.untrap = untrap;
+  // After our caller resumed (run/runDaemon set onStray right after the await).
+  const early = trapped.early;
+  if (early) setImmediate(() => strayInRoot(root, early.err));
+  return root;
+}
+
+/** The first error that escaped every task in a root: its root task's failure (run/runDaemon), or by default the whole root's. */
+function strayInRoot(root: Root, err: unknown): void {
+  root.strayError = { err };
+  process.exitCode ||= 1;
+  if (root.onStray) return root.onStray(err);
+  // A root opened by hand: say it now, and cancel what it runs with that error.
+  console.error(formatError(err));
+  root.runtime.scope.abort(err);
 }
 
 /** Open an actor nursery; boots a root actor first (closed with the nursery) if this process has none. */
@@ -195,11 +230,15 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     assertNotImporting('run()');
     await using root = await openRoot(opts);
     const scope = new Scope([root.runtime.scope]);
-    return await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
+    root.onStray = (err) => scope.abort(err);
+    const value = await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
     }));
+    // An error that escaped every task is the program's failure even if main() swallowed it.
+    if (root.strayError) throw root.strayError.err;
+    return value;
   })();
   done.catch((err) => {
     if (err instanceof Cancelled && !err.canceller) console.error(err.message);
@@ -216,9 +255,16 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
 export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions = {}): Promise<void> {
   await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
   const scope = new Scope([root.runtime.scope]);
+  root.onStray = (err) => scope.abort(err);
   await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
-    if (!(err instanceof Cancelled) && err !== opts.signal?.reason) throw err;
+    if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !root.strayError) throw err;
   });
+  if (root.strayError) {
+    // An error that escaped every task ends the daemon: printed (remote stacks included), exit code 1.
+    console.error(formatError(root.strayError.err));
+    process.exitCode = 1;
+    return;
+  }
   if (process.exitCode === 130 || process.exitCode === 143) process.exitCode = 0;
 }
 

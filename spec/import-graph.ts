@@ -80,8 +80,10 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   // Single files first: the first pattern that matches places a file.
   [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start)\.ts$/],
   [1, /^ipc\/addr\.ts$/],
+  // The task nursery is built on the cancel scopes (runtime/scope.ts), so it sits beside them.
+  [3, /^trionics\/task-nursery\.ts$/],
   [8, /^(discovery|devx|infect)\//],
-  [7, /^runtime\/(nursery|current)\.ts$/],
+  [7, /^runtime\/(nursery|current|pool)\.ts$/],
   [6, /^runtime\/(portal|serve)\.ts$/],
   [5, /^context\//],
   [4, /^runtime\/(actor|call|task)\.ts$|^spawn\//],

@@ -1,6 +1,6 @@
 /**
  * Per-stream credit (SPEC "Backpressure"), between tractor-ts peers that
- * both announced `stream_credit` in their `Aid`: the receiver of a context
+ * both announced `stream_credit` in their `Aid`'s `tractor_ts` field: the receiver of a context
  * stream grants its sender room as its consumer takes messages, so the
  * sender waits instead of overrunning it, and a stalled stream holds up
  * only itself (its channel keeps reading for the other dialogs).

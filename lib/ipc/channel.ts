@@ -54,7 +54,6 @@ export interface Aid {
 }
 
 /** What this process announces as tractor-ts in every `Aid` it sends. */
-export const TRACTOR_TS: TractorTsAnnounce = Object.freeze({ proto: 1 });
 
 /**
  * The version of per-stream credit this process announces in its `Aid`; 0
@@ -63,6 +62,9 @@ export const TRACTOR_TS: TractorTsAnnounce = Object.freeze({ proto: 1 });
  * of the stall rule, and to compare).
  */
 export const STREAM_CREDIT = process.env.TRACTOR_TS_NO_CREDIT === '1' ? 0 : 1;
+
+/** What this process announces as tractor-ts in every `Aid` it sends: the protocol, and stream credit unless turned off. */
+export const TRACTOR_TS: TractorTsAnnounce = Object.freeze(STREAM_CREDIT ? { proto: 1, stream_credit: STREAM_CREDIT } : { proto: 1 });
 
 export interface ChannelOptions { maxFrameBytes?: number }
 
@@ -538,7 +540,6 @@ export function aidMsg(aid: { name: string; uuid: string; pid: number; isRegistr
   return {
     msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid,
     is_registrar: aid.isRegistrar ?? false, is_probe: opts.probe ?? false, tractor_ts: TRACTOR_TS,
-    ...(STREAM_CREDIT ? { stream_credit: STREAM_CREDIT } : {}),
   };
 }
 
@@ -547,7 +548,7 @@ export function peerAid(first: AidMsg): Aid {
   return {
     name: first.name, uuid: first.uuid, pid: first.pid ?? 0, isRegistrar: first.is_registrar, isProbe: first.is_probe === true,
     tractorTs: isAnnounce(first.tractor_ts) ? first.tractor_ts : undefined,
-    credit: STREAM_CREDIT > 0 && first.stream_credit === STREAM_CREDIT,
+    credit: STREAM_CREDIT > 0 && isAnnounce(first.tractor_ts) && first.tractor_ts.stream_credit === STREAM_CREDIT,
   };
 }
 

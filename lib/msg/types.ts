@@ -25,14 +25,16 @@ export interface AidMsg {
   is_registrar?: boolean | null;
   is_probe?: boolean;
   tractor_ts?: TractorTsAnnounce;
-  /** tractor-ts extension (Python tractor ignores it): the version of per-stream credit this peer grants and honours. */
-  stream_credit?: number;
   /** tractor-ts extension: cookie authentication (see `ipc/auth.ts`); Python tractor ignores it. */
   auth?: AidAuth;
 }
 
 /** What a tractor-ts peer announces in its `Aid`: the version of its refinements of the wire. */
-export interface TractorTsAnnounce { proto: number }
+export interface TractorTsAnnounce {
+  proto: number;
+  /** The version of per-stream credit this peer grants and honours (absent: none; see `context/credit.ts`). */
+  stream_credit?: number;
+}
 
 /** `Start.pld_spec`: Python tractor requires a string (`str(typing.Any)`); no typed spec crosses the wire. */
 export const PLD_SPEC_ANY = 'typing.Any';

@@ -17,7 +17,7 @@ export type FieldKind =
  * Exported for the fuzz spec, which replaces each field with wrong types.
  */
 export const SCHEMAS: Record<Msg['msg_type'], Record<string, FieldKind>> = {
-  Aid: { name: 'string', uuid: 'string', pid: 'number?', is_registrar: 'boolean?', is_probe: 'boolean?', stream_credit: 'number?' },
+  Aid: { name: 'string', uuid: 'string', pid: 'number?', is_registrar: 'boolean?', is_probe: 'boolean?' },
   SpawnSpec: {
     name: 'string', uuid: 'string', enable_modules: 'modules', reg_addrs: 'strings', bind_addrs: 'strings', _runtime_vars: 'object',
   },

@@ -190,8 +190,8 @@ export class ActorRuntime {
       case 'Error':
         if (msg.cid == null) {
           // An error of the peer as a whole (e.g. it failed to boot): every dialog with it fails.
-          const err = unboxError(msg);
-          chan.peerError = err;
+          // The first is the peer's failure; later ones are its consequences.
+          const err = (chan.peerError ??= unboxError(msg));
           for (const d of dialogs.values()) d.fail(err);
           return;
         }

@@ -3,7 +3,7 @@
  * one-cancels-all on any child error, and no exit from the `await using`
  * block before every child process is dead and reaped.
  */
-import { ActorFailure, Cancelled, ContextCancelled, RuntimeUsageError, TransportClosed } from '../errors.ts';
+import { ActorFailure, Cancelled, ContextCancelled, InvalidArgument, RuntimeUsageError, TransportClosed } from '../errors.ts';
 import { type LogLevel, getLogger, isLogLevel } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { describeExit, type ExitInfo } from '../spawn/reap.ts';
@@ -278,8 +278,8 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
-    if (opts.infectPromises) {
-      throw new RuntimeUsageError('infectPromises: infected Promise actors are not available in this version of tractor-ts yet');
+    if (opts.infectPromises !== undefined && typeof opts.infectPromises !== 'boolean') {
+      throw new InvalidArgument(`infectPromises must be a boolean (true hosts legacy Promise code, see toPromise), got ${typeof opts.infectPromises}`);
     }
     if (opts.loglevel !== undefined && !isLogLevel(opts.loglevel)) throw new TypeError(`unknown loglevel ${JSON.stringify(opts.loglevel)}`);
     const vars = getRuntimeVars();
@@ -288,6 +288,7 @@ export class ActorNursery implements AsyncDisposable {
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
       debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
       inspect: opts.inspect ?? false,
+      infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };
     const startMethod = checkStartMethod(opts.startMethod, 'SpawnOptions.startMethod') ?? this.#opts.startMethod;
     const enableModules = moduleSpecs(modules, moduleAliases(this.#specs(opts)));

@@ -94,6 +94,8 @@ export interface TaskFrame {
   scope: Scope;
   /** The dialog (remote task context) this task serves, if it is a remote task. */
   ctx?: unknown;
+  /** The legacy task (infect/, `toPromise`) running, to name where an escaped error came from. */
+  legacy?: string;
 }
 
 export const taskStorage = new AsyncLocalStorage<TaskFrame>();

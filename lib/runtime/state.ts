@@ -33,6 +33,8 @@ export interface RuntimeVars {
   debugLockAddr?: string;
   /** @internal This actor opens the Node inspector at boot (`inspect: true`; not inherited). */
   inspect?: boolean;
+  /** True in an actor spawned with `infectPromises: true` (see `toPromise`); never inherited. */
+  infectPromises?: boolean;
 }
 
 const vars: RuntimeVars = {

@@ -5,6 +5,14 @@
 
 /** A remote task that has not ended this long after its cancellation is abandoned (and reported). */
 export const TASK_CANCEL_GRACE_MS = 1000;
+/**
+ * Infected actors (`toPromise`): legacy code offered cancellation through its
+ * signal that has not settled this long after is abandoned, and its actor
+ * torn down (a Promise cannot be stopped from outside, so the process goes).
+ * Shorter than TASK_CANCEL_GRACE_MS, so the SC task awaiting it still ends
+ * with its cancellation before the runtime would abandon that task too.
+ */
+export const LEGACY_CANCEL_GRACE_MS = 500;
 /** How long a caller waits for a cancelled remote task (or actor) to acknowledge. */
 export const CANCEL_ACK_TIMEOUT_MS = 1500;
 /**

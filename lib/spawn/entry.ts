@@ -11,6 +11,7 @@
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { bootActor, stopActor } from '../boot.ts';
+import { trapStrayErrors } from '../infect/traps.ts';
 import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
 import { Channel } from '../ipc/channel.ts';
 import { getConsoleLog, getLogger, isLogLevel, setActorName } from '../log.ts';
@@ -85,15 +86,12 @@ if (isMainThread) {
 
 // An error that escapes every task (a stray promise, an emitter's 'error') is
 // this actor's failure: report it boxed to the parent instead of dying silently.
-const onStrayError = (err: unknown) => {
-  log.error('uncaught error in actor %s: %s', name, (err as Error)?.stack ?? String(err));
+trapStrayErrors(self, (err) => {
   if (!chan.closed) chan.send(boxError(err, self.uid, null));
   chan.flush();
   process.exitCode = 1;
   void self.cancel(null).then(() => self.onShutdown?.());
-};
-process.on('uncaughtException', onStrayError);
-process.on('unhandledRejection', onStrayError);
+});
 
 setImportingModules(true);
 try {
