@@ -13,6 +13,8 @@ export interface Result {
   value: number;
   baseline: number;
   ratio: number;
+  /** The Node version that ran it (`process.version`). */
+  node: string;
 }
 
 /** A figure's goal, checked (and reported on stderr) after it is measured. */
@@ -51,7 +53,7 @@ const round = (x: number, digits: number) => Number(x.toFixed(digits));
 /** Build a figure from the two medians; `ratio` is value / baseline whatever the unit. */
 export function result(bench: string, unit: string, value: number, baseline: number): Result {
   const digits = Math.abs(value) >= 100 ? 1 : 2;
-  return { bench, unit, value: round(value, digits), baseline: round(baseline, digits), ratio: round(value / baseline, 3) };
+  return { bench, unit, value: round(value, digits), baseline: round(baseline, digits), ratio: round(value / baseline, 3), node: process.version };
 }
 
 /** Print one figure as one JSON line on stdout. */

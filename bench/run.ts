@@ -1,9 +1,10 @@
 /**
- * The bench suite: `npm run bench` (builds first), or `npx tsx bench/run.ts
+ * The bench suite: `npm run bench` (builds first; Node 20 through tsx, then
+ * the pinned Node 24 natively, see scripts/bench.mjs), or `npx tsx bench/run.ts
  * [filter]` to run only the figures whose name contains `filter`.
  *
  * Each figure prints one JSON line on stdout:
- *   {"bench": NAME, "unit": U, "value": V, "baseline": B, "ratio": V/B}
+ *   {"bench": NAME, "unit": U, "value": V, "baseline": B, "ratio": V/B, "node": VERSION}
  * measured next to its raw baseline in the same run (interleaved samples,
  * medians). Progress goes to stderr. The root actor is booted once here, so
  * no figure counts root boot.

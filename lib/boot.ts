@@ -12,6 +12,7 @@ import type { ModuleSpec } from './runtime/resolve.ts';
 import { getRuntime, setRuntime } from './runtime/current.ts';
 import { Scope, setProcessScope } from './runtime/scope.ts';
 import { serveStart } from './runtime/serve.ts';
+import { closeSpares } from './spawn/prewarm.ts';
 import { reapChildren } from './spawn/reap.ts';
 import { getLogger } from './log.ts';
 
@@ -80,7 +81,8 @@ export async function bootActor(opts: BootOptions): Promise<ActorRuntime> {
 export async function stopActor(actor: ActorRuntime): Promise<void> {
   leaveRegistry(actor);
   await actor.close();
-  await reapChildren();
+  // Prewarmed spares go with the actor that keeps them (they would also exit once its pipe closed).
+  await Promise.all([reapChildren(), closeSpares()]);
   if (getRuntime() === actor) {
     setRuntime(undefined);
     setProcessScope(new Scope());

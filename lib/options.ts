@@ -4,12 +4,15 @@
  * it, and is an `InvalidArgument` raised before anything starts (no actor is
  * spawned, no socket bound, for a bad option).
  */
+import { availableParallelism } from 'node:os';
 import { InvalidArgument } from './errors.ts';
 import { type Address, parseAddress } from './ipc/addr.ts';
 import { isLogLevel, LOG_LEVELS } from './log.ts';
 
-/** The spawn backends this version implements. */
-export const START_METHODS = ['subprocess'] as const;
+/** The spawn backends (SPEC "Spawn backends"; spawn/launch.ts). */
+export const START_METHODS = ['subprocess', 'prewarm', 'worker'] as const;
+/** One of {@link START_METHODS} (the `StartMethod` of runtime/state.ts). */
+type StartMethodName = (typeof START_METHODS)[number];
 const TRANSPORTS = ['tcp', 'uds'] as const;
 
 function show(v: unknown): string {
@@ -29,9 +32,18 @@ export function checkLogLevel(v: unknown): void {
   if (v !== undefined && !isLogLevel(v)) throw new InvalidArgument(`unknown loglevel ${show(v)}; use one of ${LOG_LEVELS.join(', ')}`);
 }
 
-export function checkStartMethod(v: unknown): void {
-  if (v !== undefined && !(START_METHODS as readonly unknown[]).includes(v)) {
-    throw new InvalidArgument(`unknown startMethod ${show(v)}; the only one in this version is ${START_METHODS.map((m) => `'${m}'`).join(', ')}`);
+/** `v` as a start method; `where` (e.g. `SpawnOptions.startMethod`) says where it was given. */
+export function checkStartMethod(v: unknown, where = 'startMethod'): StartMethodName | undefined {
+  if (v === undefined || (START_METHODS as readonly unknown[]).includes(v)) return v as StartMethodName | undefined;
+  throw new InvalidArgument(`${where}: unknown startMethod ${show(v)}; use one of ${START_METHODS.map((m) => `'${m}'`).join(', ')}`);
+}
+
+/** `RootOptions.prewarm`: a whole number from 0 to `os.availableParallelism()`. */
+export function checkPrewarm(n: unknown): void {
+  if (n === undefined) return;
+  const max = availableParallelism();
+  if (!Number.isInteger(n) || (n as number) < 0 || (n as number) > max) {
+    throw new InvalidArgument(`RootOptions.prewarm: expected a whole number of spare processes from 0 to ${max} (os.availableParallelism()), got ${show(n)}`);
   }
 }
 
@@ -92,7 +104,9 @@ export function checkRootOptions(opts: unknown, what: string): void {
   // A malformed registry address fails here, with the accepted forms, not later in some child.
   checkAddresses(o.registryAddrs, 'registryAddrs');
   checkAddresses(o.bindAddrs, 'bindAddrs');
-  checkStartMethod(o.startMethod);
+  checkStartMethod(o.startMethod, 'RootOptions.startMethod');
+  checkStartMethod(process.env.TRACTOR_TS_START_METHOD || undefined, 'TRACTOR_TS_START_METHOD');
+  checkPrewarm(o.prewarm);
   checkBoolean(o.inspect, 'inspect');
   if (o.cookie !== undefined && (typeof o.cookie !== 'string' || o.cookie === '')) {
     throw new InvalidArgument(`cookie must be a non-empty string (the tree's shared secret), got ${show(o.cookie)}`);
@@ -102,7 +116,9 @@ export function checkRootOptions(opts: unknown, what: string): void {
 /** `NurseryOptions`. */
 export function checkNurseryOptions(opts: unknown, what: string): void {
   checkOptions(opts, what);
-  checkCommon((opts ?? {}) as Common);
+  const o = (opts ?? {}) as Common & Record<string, unknown>;
+  checkCommon(o);
+  checkStartMethod(o.startMethod, 'NurseryOptions.startMethod');
 }
 
 /** `SpawnOptions` (of `runInActor`, `startActor`, and each actor of a cluster). */
@@ -113,5 +129,5 @@ export function checkSpawnOptions(opts: unknown, what: string): void {
   checkName(o.name, 'name');
   checkBoolean(o.infectPromises, 'infectPromises');
   checkBoolean(o.inspect, 'inspect');
-  checkStartMethod(o.startMethod);
+  checkStartMethod(o.startMethod, 'SpawnOptions.startMethod');
 }

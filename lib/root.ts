@@ -18,6 +18,7 @@ import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
 import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
+import { fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
@@ -42,7 +43,10 @@ export interface RootOptions {
   enableTransports?: TransportName[];
   debugMode?: boolean;
   loglevel?: LogLevel;
+  /** How this tree's actors are started unless a nursery or spawn says otherwise (default `'subprocess'`; see the README). */
   startMethod?: StartMethod;
+  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`). */
+  prewarm?: number;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
   /**
@@ -154,8 +158,11 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     loglevel: opts.loglevel ?? 'warning',
     registryAddrs: opts.registryAddrs?.length ? opts.registryAddrs : defaultRegistryAddrs(),
     enableTransports: transports,
+    // The environment's default: the whole suite (or a program) run with one backend, as tractor's --spawn-backend.
+    startMethod: opts.startMethod ?? ((process.env.TRACTOR_TS_START_METHOD || undefined) as StartMethod | undefined) ?? 'subprocess',
     depth: 0,
   });
+  setPrewarmCount(opts.prewarm);
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
@@ -181,6 +188,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     if (trapped.early) console.error(formatError(trapped.early.err));
     throw err;
   }
+  if (getRuntimeVars().startMethod === 'prewarm') fillSpares();
   const root = (trapped.root = new Root(actor));
   strays.get(root)!.untrap = untrap;
   // After our caller resumed (run/runDaemon set onStray right after the await).
@@ -221,7 +229,7 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
   checkRootOptions(opts, 'openNursery()');
   const existing = getRuntime();
   if (existing) {
-    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'startMethod', 'cookie', 'tls'] as const).filter((k) => opts[k] !== undefined);
+    const rootOnly = (['name', 'registryAddrs', 'bindAddrs', 'enableTransports', 'prewarm', 'cookie', 'tls'] as const).filter((k) => opts[k] !== undefined);
     if (rootOnly.length) {
       log.warning('openNursery(): %s only apply when the nursery boots the root; this process already runs actor %s, so they are ignored (pass them to run()/openRoot())',
         rootOnly.join(', '), existing.name);

@@ -1,5 +1,7 @@
 #!/usr/bin/env node
-// Runs the spec suite (every spec/**/*.test.ts, through tsx and node:test),
+// Runs the spec suite (every spec/**/*.test.ts, through node:test) on the Node
+// running this script: natively where Node strips types itself (Node 24, no
+// tsx anywhere in the process tree), through tsx's loader on Node 20.
 // then checks that no process the suite started is still alive: every process
 // it starts inherits TRACTOR_TS_SUITE_ID, so survivors are found by that mark
 // in /proc even after they were re-parented. Survivors are killed and fail the run.
@@ -14,7 +16,9 @@ const concurrency = process.env.TEST_CONCURRENCY ?? '2';
 
 // The suite's roots share a registrar of their own, never a user's on the default port.
 const registry = `tcp://127.0.0.1:${20000 + Math.floor(Math.random() * 30000)}`;
-const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', `--test-concurrency=${concurrency}`, ...files], {
+const loader = process.features.typescript ? [] : ['--import', 'tsx'];
+console.log(`node ${process.version} (${loader.length ? 'tsx loader' : 'native type stripping'}): ${files.length} spec files`);
+const result = spawnSync(process.execPath, [...loader, '--test', `--test-concurrency=${concurrency}`, ...files], {
   stdio: 'inherit',
   env: { TRACTOR_TS_REGISTRY_ADDRS: registry, ...process.env, TRACTOR_TS_SUITE_ID: suiteId },
 });

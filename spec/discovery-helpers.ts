@@ -3,6 +3,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { TS_LOADER } from './helpers.ts';
 import * as tractor from 'tractor-ts';
 
 /** A TCP port nobody listens on right now (bind port 0, read it, close). */
@@ -54,10 +55,10 @@ export interface Program {
   kill: () => Promise<void>;
 }
 
-/** Run a program: `[prefix...] node --import tsx <script> ...args` with extra `env`. */
+/** Run a program: `[prefix...] node [--import tsx] <script> ...args` with extra `env` (see `TS_LOADER`). */
 export function runProgram(script: string | URL, args: string[] = [], opts: { env?: Record<string, string>; prefix?: string[]; cwd?: string } = {}): Program {
   const file = script instanceof URL ? fileURLToPath(script) : script;
-  const argv = [process.execPath, '--import', 'tsx', file, ...args];
+  const argv = [process.execPath, ...TS_LOADER, file, ...args];
   const cmd = [...(opts.prefix ?? []), ...argv];
   const proc = spawn(cmd[0]!, cmd.slice(1), { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env }, cwd: opts.cwd });
   let out = '';

@@ -1,12 +1,13 @@
 // Test helpers of the example specs (not endpoints): run an example under
-// examples/ as a user would (`node --import tsx examples/NAME.ts` from the repo
-// root), check its exit, find processes of its tree that outlived it.
+// examples/ as a user would (`npx tsx examples/NAME.ts` on Node 20, plain
+// `node examples/NAME.ts` on Node 24, from the repo root), check its exit, find processes of its tree that outlived it.
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { TS_LOADER } from './helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -49,7 +50,7 @@ export interface ExampleRun {
 export function startExample(name: string, opts: RunOptions = {}): ExampleRun {
   const ms = opts.ms ?? 25_000;
   const runId = randomUUID();
-  const proc = spawn(process.execPath, ['--import', 'tsx', path.join('examples', ...`${name}.ts`.split('/'))], {
+  const proc = spawn(process.execPath, [...TS_LOADER, path.join('examples', ...`${name}.ts`.split('/'))], {
     cwd: ROOT,
     env: { ...process.env, ...opts.env, EXAMPLE_RUN_ID: runId },
     stdio: ['ignore', 'pipe', 'pipe'],

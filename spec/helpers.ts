@@ -59,12 +59,28 @@ export function descendants(root: number = process.pid): number[] {
   return out;
 }
 
-/** The actor processes (spawned `spawn/entry` entries) below `root`; other helpers (e.g. esbuild's service) are left out. */
+/**
+ * What runs a `.ts` program here: nothing on a Node that strips types itself
+ * (Node 24: `node prog.ts`), tsx's loader on Node 20 (`node --import tsx prog.ts`).
+ */
+export const TS_LOADER: readonly string[] = (process.features as { typescript?: unknown }).typescript ? [] : ['--import', 'tsx'];
+
+/** The start method the suite runs with (`TRACTOR_TS_START_METHOD`, see spec/by-method/), `'subprocess'` by default. */
+export const START_METHOD = process.env.TRACTOR_TS_START_METHOD || 'subprocess';
+
+/**
+ * `skip` for a test about an actor's own OS process (its pid, signals sent to
+ * it, its reaping): a worker actor is a thread of this process, so there is
+ * none (the worker-specific tests in spec/spawn-worker.test.ts cover ending it).
+ */
+export const PROCESS_ONLY: string | false = START_METHOD === 'worker' && 'a worker actor is a thread of this process: it has no pid of its own';
+
+/** The actor processes (spawned `spawn/start` entries) below `root`; other helpers (e.g. esbuild's service) are left out. */
 export function actorProcesses(root: number = process.pid): number[] {
   return descendants(root).filter((pid) => {
     try {
-      // An actor names itself in its process title (`tractor-ts[<name>]`, which replaces its argv), else its argv names the entry.
-      return /^tractor-ts\[|[\\/]spawn[\\/]entry\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
+      // An actor names itself in its process title (`tractor-ts[<name>]`, which replaces its argv), else its argv names the entry (a spare: spawn/start).
+      return /^tractor-ts\[|[\\/]spawn[\\/](?:entry|start)\.[jt]s\0/.test(readFileSync(`/proc/${pid}/cmdline`, 'utf8'));
     } catch {
       return false;
     }
@@ -80,9 +96,9 @@ export interface Script {
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
-/** Run a fixture script as a separate program: `node --import tsx <script> ...args`. */
+/** Run a fixture script as a separate program: `node [--import tsx] <script> ...args` (see `TS_LOADER`). */
 export function runScript(url: URL, args: string[] = [], opts: { detached?: boolean } = {}): Script {
-  const proc = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(url), ...args], {
+  const proc = spawn(process.execPath, [...TS_LOADER, fileURLToPath(url), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: opts.detached ?? false,
   });

@@ -7,9 +7,12 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
-import { fileURLToPath } from 'node:url';
 import { rate } from '../lib.ts';
 import { frame, FrameDecoder } from './frames.ts';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms).unref());
 
@@ -228,4 +231,38 @@ export function rawPingPongRate(peer: RawPeer, value: unknown, durationMs: numbe
 /** One-way throughput with a oneway peer: one burst of `n` frames of a `size`-byte payload (0: tiny); messages per second. */
 export async function rawOnewayRate(peer: RawPeer, n: number, size: number): Promise<number> {
   return (n / (await peer.burst(n, size))) * 1000;
+}
+
+const HELLO_WORKER = fileURLToPath(new URL('./hello-worker.ts', import.meta.url));
+
+/**
+ * A bare Worker of `HELLO_WORKER` with the loader a worker actor registers in
+ * its thread: none on a Node that strips types, tsx's ESM API on Node 20
+ * (tsx's own loader registers in the main thread only).
+ */
+function startBareThread(workerData: unknown): Worker {
+  const opts = { workerData, execArgv: [] as string[] };
+  if ((process.features as { typescript?: unknown }).typescript) return new Worker(HELLO_WORKER, opts);
+  const loader = pathToFileURL(createRequire(path.join(process.cwd(), 'noop.js')).resolve('tsx')).href;
+  const api = new URL('./esm/api/index.mjs', loader).href;
+  const boot = `import(${JSON.stringify(api)}).then((m) => { m.register(); return import(${JSON.stringify(pathToFileURL(HELLO_WORKER).href)}); })`;
+  return new Worker(boot, { ...opts, eval: true });
+}
+
+/** A bare Worker (same Node, same loader in its thread as a worker actor) that posts one message. */
+export function rawWorker(mode: 'exit' | 'idle'): { hello: Promise<unknown>; exited: Promise<void>; terminate: () => Promise<void> } {
+  const w = startBareThread({ mode });
+  const hello = new Promise((resolve, reject) => {
+    w.once('message', resolve);
+    w.once('error', reject);
+  });
+  const exited = new Promise<void>((resolve) => w.once('exit', () => resolve()));
+  return { hello, exited, terminate: async () => void (await w.terminate()) };
+}
+
+/** One bare Worker from start to its message and its exit. */
+export async function rawWorkerOnce(): Promise<void> {
+  const w = rawWorker('exit');
+  await w.hello;
+  await w.exited;
 }

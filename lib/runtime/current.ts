@@ -6,6 +6,7 @@ import { RuntimeUsageError } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
 import type { Uid } from '../uid.ts';
 import type { ActorRuntime } from './actor.ts';
+import { isWorkerActor } from './state.ts';
 
 /** What user code can know about the actor it runs in. */
 export interface ActorInfo {
@@ -15,6 +16,8 @@ export interface ActorInfo {
   readonly enableModules: readonly string[];
   readonly isRegistrar: boolean;
   readonly addrs: readonly Address[];
+  /** True in an actor spawned with `startMethod: 'worker'` (a thread of its parent's process: `pid` is the parent's). */
+  readonly isWorker: boolean;
 }
 
 let runtime: ActorRuntime | undefined;
@@ -47,5 +50,6 @@ export function currentActor(): ActorInfo {
     enableModules: Object.freeze([...a.enableModules]),
     isRegistrar: a.isRegistrar,
     addrs: Object.freeze([...a.addrs]),
+    isWorker: isWorkerActor,
   });
 }

@@ -4,7 +4,7 @@
  * block before every child process is dead and reaped.
  */
 import { ActorFailure, Cancelled, ContextCancelled, InvalidArgument, RuntimeUsageError, TransportClosed } from '../errors.ts';
-import { checkNurseryOptions, checkSpawnOptions } from '../options.ts';
+import { checkNurseryOptions, checkSpawnOptions, checkStartMethod } from '../options.ts';
 import { type LogLevel, getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { describeExit, type ExitInfo } from '../spawn/reap.ts';
@@ -45,6 +45,8 @@ export interface NurseryOptions {
   loglevel?: LogLevel;
   /** Aborting it cancels the nursery (and so every child). */
   signal?: AbortSignal;
+  /** How this nursery's children are started unless a spawn says otherwise (default: the root's). */
+  startMethod?: StartMethod;
 }
 
 /** One child actor and what the nursery knows of it. */
@@ -107,11 +109,16 @@ class ChildActor implements PortalOwner {
 
   #kill(): void {
     this.#killedByUs = true;
-    this.spawned.proc.kill('SIGKILL');
+    this.spawned.proc.kill();
   }
 
   delivered(err: unknown): void {
     this.nursery.markDelivered(err);
+  }
+
+  /** A worker actor that did not acknowledge `cancelActor()` (e.g. busy in a synchronous loop) is terminated. */
+  unresponsive(): void {
+    if (this.spawned.proc.isWorker && this.alive) this.#kill();
   }
 
   /** Graceful cancel request, then SIGKILL if the process outlives the grace period; resolves once reaped. */
@@ -330,8 +337,9 @@ export class ActorNursery implements AsyncDisposable {
       inspect: opts.inspect ?? false,
       infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };
+    const startMethod = checkStartMethod(opts.startMethod, 'SpawnOptions.startMethod') ?? this.#opts.startMethod;
     const enableModules = moduleSpecs(modules, moduleAliases(this.#specs(opts)));
-    const spawning = spawnActor(this.#actor, { name, enableModules, runtimeVars }, this.scope);
+    const spawning = spawnActor(this.#actor, { name, enableModules, runtimeVars, startMethod }, this.scope);
     this.#spawning.add(spawning);
     try {
       const spawned = await spawning.catch((err: unknown) => {

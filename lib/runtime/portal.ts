@@ -53,6 +53,8 @@ export interface PortalOwner {
   result?(): Promise<unknown>;
   /** Records that an error reached the user, so disposal does not raise it again. */
   delivered(err: unknown): void;
+  /** The actor did not acknowledge `cancelActor()` in time (a worker actor is then terminated). */
+  unresponsive?(): void;
 }
 
 /**
@@ -276,7 +278,9 @@ export class Portal<R = unknown> implements AsyncDisposable {
   /**
    * Cancel the whole remote actor: its tasks are cancelled and its process
    * exits. Resolves true once it acknowledged, false if it did not within
-   * `timeout` ms (default 1500) or was already gone.
+   * `timeout` ms (default 1500) or was already gone. A worker actor
+   * (`startMethod: 'worker'`) that did not acknowledge is ended with
+   * `worker.terminate()`, which stops even a synchronous loop.
    *
    * @example
    * ```ts
@@ -286,11 +290,12 @@ export class Portal<R = unknown> implements AsyncDisposable {
   async cancelActor(opts: { timeout?: number } = {}): Promise<boolean> {
     if (this.#chan.closed) return false;
     try {
-      return (await callSelf(this.#actor, this.#chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true;
+      if ((await callSelf(this.#actor, this.#chan, 'cancel', {}, opts.timeout ?? CANCEL_ACK_TIMEOUT_MS)) === true) return true;
     } catch (err) {
       log.cancel('cancelActor(%s) got no ack: %s', this.#chan.aid?.name, (err as Error).message);
-      return false;
     }
+    this.#owner?.unresponsive?.();
+    return false;
   }
 
   /**

@@ -8,15 +8,14 @@
 import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { workerData } from 'node:worker_threads';
 import { MsgTypeError, RuntimeUsageError } from '../errors.ts';
 import { checkAddresses, checkLogLevel, checkStartMethod, checkTransports } from '../options.ts';
 import type { TransportName } from '../ipc/addr.ts';
 import type { LogLevel } from '../log.ts';
 
-/**
- * How an actor is spawned: `subprocess` (a new `node` process) is the one this version implements.
- */
-export type StartMethod = 'subprocess';
+/** How an actor is started (SPEC "Spawn backends"; spawn/launch.ts). */
+export type StartMethod = 'subprocess' | 'prewarm' | 'worker';
 
 /** The runtime variables of this actor, inherited down the tree. */
 export interface RuntimeVars {
@@ -117,6 +116,9 @@ export function updateRuntimeVars(patch: Partial<RuntimeVars>): void {
 export function isRootProcess(): boolean {
   return vars.isRoot;
 }
+
+/** True in an actor spawned with `startMethod: 'worker'` (its argv comes in `workerData`, see spawn/worker.ts). */
+export const isWorkerActor = Boolean((workerData as Record<string, unknown> | null)?.tractorActorArgv);
 
 /** True when this process is an actor spawned by a parent (set by `spawn/entry.ts` before it imports anything it serves). */
 let isChildProcess = false;

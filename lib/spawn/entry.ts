@@ -5,8 +5,11 @@
  * until the parent's channel closes (a parent that died, even by SIGKILL,
  * takes its children with it).
  *
- * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3]
+ * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3] (a
+ * worker-thread actor gets the first three in its `workerData`, see
+ * spawn/worker.ts; signals never reach a thread).
  */
+import { isMainThread, workerData } from 'node:worker_threads';
 import { bootActor, stopActor } from '../boot.ts';
 import { trapStrayErrors } from '../infect/traps.ts';
 import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
@@ -16,19 +19,21 @@ import { boxError } from '../msg/box.ts';
 import { importModule } from '../runtime/resolve.ts';
 import { markChildProcess, parseRuntimeVars, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { WORKER_ARGV } from './worker.ts';
 import { bootDebugChild, inspectActor } from '../devx/debug-mode.ts';
 import { setProcTitle } from '../devx/proctitle.ts';
 
 // Before anything else: no module this process imports is a program's entry (`isMain`).
 markChildProcess();
-const [parentAddr, uuid, name] = process.argv.slice(2) as [string, string, string];
-setProcTitle(name); // first: `ps` names the actor from its first moment
+const [parentAddr, uuid, name] = ((workerData as Record<string, string[]> | null)?.[WORKER_ARGV] ?? process.argv.slice(2)) as [string, string, string];
+// first: `ps` names the actor from its first moment (a worker thread must not rename its parent's process)
+if (isMainThread) setProcTitle(name);
 const log = getLogger('runtime');
 // Ctrl-C reaches the whole process group; the root decides how the tree goes down.
-process.on('SIGINT', () => {});
+if (isMainThread) process.on('SIGINT', () => {});
 // SIGTERM before boot completes: nothing to cancel yet, exit cleanly (replaced once the actor runs).
 const earlySigterm = () => process.exit(0);
-process.on('SIGTERM', earlySigterm);
+if (isMainThread) process.on('SIGTERM', earlySigterm);
 
 // Before anything else: the spawn token (and TLS identity) the parent sent down fd 3.
 const spawnToken = await readSpawnSecrets(process.argv.slice(5)).catch((err: Error) => {
@@ -83,8 +88,10 @@ self.onShutdown = () => {
   // Never exit before every actor this one spawned is dead (see reapChildren).
   void stopActor(self).finally(() => process.exit());
 };
-process.off('SIGTERM', earlySigterm);
-process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
+if (isMainThread) {
+  process.off('SIGTERM', earlySigterm);
+  process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
+}
 
 // An error that escapes every task (a stray promise, an emitter's 'error') is
 // this actor's failure: report it boxed to the parent instead of dying silently.

@@ -1,22 +1,25 @@
 /**
- * Reaping: every child actor process of this process is tracked until it has
- * exited, so that none outlives it, whatever way this process ends.
+ * Reaping: every child actor of this process (a process, or a worker thread)
+ * is tracked until it has exited, so that none outlives it, whatever way
+ * this process ends.
  */
-import type { ChildProcess } from 'node:child_process';
 import { getLogger } from '../log.ts';
 
 const log = getLogger('spawn');
 
-/** How a child process ended. */
+/** How a child actor ended: a process's exit code or signal. A worker ended by `terminate()` reads as SIGKILL. */
 export interface ExitInfo { code: number | null; signal: NodeJS.Signals | null }
 
-/** Every child actor process of this process still running, with its exit. */
-const live = new Map<ChildProcess, Promise<ExitInfo>>();
+/** What reaping needs of a child actor: a way to end it at once (SIGKILL, or `terminate()` for a worker). */
+export interface Killable { kill(): void }
+
+/** Every child actor of this process still running, with its exit. */
+const live = new Map<Killable, Promise<ExitInfo>>();
 
 // However this process ends (process.exit on a second Ctrl-C, an uncaught
 // exception), its children go with it: a busy child could not notice.
 process.on('exit', () => {
-  for (const proc of live.keys()) proc.kill('SIGKILL');
+  for (const proc of live.keys()) proc.kill();
 });
 
 /**
@@ -30,7 +33,7 @@ export async function reapChildren(): Promise<void> {
   const left = [...live];
   if (!left.length) return;
   log.warning('killing %d actor process(es) still running as this actor exits', left.length);
-  for (const [proc] of left) proc.kill('SIGKILL');
+  for (const [proc] of left) proc.kill();
   await Promise.all(left.map(([, exited]) => exited));
 }
 
@@ -40,7 +43,7 @@ export function describeExit(e: ExitInfo): string {
 }
 
 /** Track `proc` until `exited` settles (see {@link reapChildren}). */
-export function trackChild(proc: ChildProcess, exited: Promise<ExitInfo>): void {
+export function trackChild(proc: Killable, exited: Promise<ExitInfo>): void {
   live.set(proc, exited);
   void exited.then(() => live.delete(proc));
 }

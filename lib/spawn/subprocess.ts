@@ -1,11 +1,11 @@
 /**
- * The subprocess spawn backend: start a `node` child with this process's
- * `execArgv` (so a program run under tsx gets tsx-capable children), wait for
- * it to connect back and say who it is, hand it its `SpawnSpec`.
+ * Spawning an actor: start it with its backend (`'subprocess'`: a `node`
+ * child with this process's loader flags, see spawn/flags.ts; `'prewarm'`:
+ * a spare of spawn/prewarm.ts; `'worker'`: spawn/worker.ts), wait for it to
+ * connect back and say who it is, hand it its `SpawnSpec`.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import { ActorFailure } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
 import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/auth.ts';
@@ -15,18 +15,20 @@ import { onAnyAbort, type Scope } from '../runtime/scope.ts';
 import type { ModuleSpec } from '../runtime/resolve.ts';
 import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { CHILD_EXEC_ARGV } from './flags.ts';
+import { ACTOR_ENTRY, type Launched, type Launcher, type StartMethod } from './launch.ts';
+import { takeSpare } from './prewarm.ts';
 import { debugHooks } from '../runtime/debug-hooks.ts';
 import { describeExit, type ExitInfo, trackChild } from './reap.ts';
+import { launchWorker } from './worker.ts';
 
 const log = getLogger('spawn');
-const CHILD_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './entry.ts' : './entry.js', import.meta.url));
-// `node --test` puts its own flags in execArgv; a child actor must not run as a test file.
-const EXEC_ARGV = process.execArgv.filter((a) => !/^--test(?!-)|^--test-(?:only|name-pattern|skip-pattern|reporter|reporter-destination|concurrency|timeout|force-exit|shard|coverage)/.test(a));
 
 export interface SpawnedActor {
   name: string;
   uuid: string;
-  proc: ChildProcess;
+  /** The process (or, for `'worker'`, the thread) running it: `kill()` is SIGKILL (or `terminate()`). */
+  proc: Launched;
   chan: Channel;
   /** Resolves when the process has exited and been reaped. */
   exited: Promise<ExitInfo>;
@@ -47,20 +49,21 @@ export interface SpawnRequest {
   name: string;
   enableModules: ModuleSpec[];
   runtimeVars: RuntimeVars;
+  /** How to start it; `runtimeVars.startMethod` (the root's) when not given. */
+  startMethod?: StartMethod;
 }
 
-/** Spawn one actor process and complete its handshake; aborting `scope` kills it. */
-export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
-  const uuid = randomUUID();
-  // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
-  const secrets = spawnSecrets();
-  const expected = actor.expectChild(uuid, secrets?.token);
+/**
+ * The `'subprocess'` backend: a new `node` process running the actor entry
+ * (with `secrets`, sent down fd 3; in debug mode, the debugger's stdio).
+ */
+function launchSubprocess(argv: [string, string, string], secrets?: { payload: string }, debug = false): Launched {
   // Debug mode: the root's stdin, output held while a REPL is open, the terminal as fd 4 (see devx/tty-lock.ts).
-  const debugStdio = req.runtimeVars.debugMode ? debugHooks.childStdio?.() : undefined;
+  const debugStdio = debug ? debugHooks.childStdio?.() : undefined;
   const stdio = debugStdio
     ? [...debugStdio.slice(0, 3), secrets ? 'pipe' : 'ignore', debugStdio[3]!]
     : secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'];
-  const proc = spawn(process.execPath, [...EXEC_ARGV, CHILD_ENTRY, actor.addrs[0]!, uuid, req.name, ...(secrets ? [SECRETS_FLAG] : [])], {
+  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv, ...(secrets ? [SECRETS_FLAG] : [])], {
     stdio: stdio as ('inherit' | 'pipe' | 'ignore' | number)[],
     env: childEnv(),
   });
@@ -70,14 +73,35 @@ export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: S
     pipe.on('error', () => {}); // a child that died at once: its exit says so
     pipe.end(secrets.payload);
   }
-  const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = new Promise<ExitInfo>((resolve) => {
-    proc.once('exit', (code, signal) => resolve((child.exitInfo = { code, signal })));
+    proc.once('exit', (code, signal) => resolve({ code, signal }));
     proc.once('error', (err) => {
-      log.error('cannot spawn actor %s: %s', req.name, err.message);
-      resolve((child.exitInfo = { code: -1, signal: null }));
+      log.error('cannot spawn actor %s: %s', argv[2], err.message);
+      resolve({ code: -1, signal: null });
     });
   });
+  return { pid: proc.pid, kill: () => void proc.kill('SIGKILL'), exited };
+}
+
+const LAUNCHERS: Record<StartMethod, Launcher> = {
+  subprocess: launchSubprocess,
+  prewarm: (argv) => takeSpare(argv) ?? launchSubprocess(argv),
+  worker: (argv) => launchWorker(ACTOR_ENTRY, argv),
+};
+
+/** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */
+export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
+  const uuid = randomUUID();
+  // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
+  // Spares and workers cannot be handed it (nor the debugger's stdio) yet: then every spawn is a 'subprocess' one.
+  const secrets = spawnSecrets();
+  const expected = actor.expectChild(uuid, secrets?.token);
+  const argv: [string, string, string] = [actor.addrs[0]!, uuid, req.name];
+  const debug = req.runtimeVars.debugMode;
+  const method = secrets || debug ? 'subprocess' : req.startMethod ?? req.runtimeVars.startMethod;
+  const proc = method === 'subprocess' ? launchSubprocess(argv, secrets, debug) : LAUNCHERS[method](argv);
+  const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
+  const exited = proc.exited.then((e) => (child.exitInfo = e));
   trackChild(proc, exited);
   let unlink = () => {};
   let timer: NodeJS.Timeout | undefined;
@@ -104,7 +128,7 @@ export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: S
     return Object.assign(child, { chan, exited }) as SpawnedActor;
   } catch (err) {
     expected.cancel();
-    proc.kill('SIGKILL');
+    proc.kill();
     await exited;
     throw err;
   } finally {

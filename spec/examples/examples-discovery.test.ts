@@ -1,5 +1,5 @@
-// Runs the discovery examples as a user would (`node --import tsx
-// examples/...` from the repo root) and checks their exit codes and output.
+// Runs the discovery examples as a user would (`npx tsx examples/...` on Node
+// 20, `node examples/...` on Node 24, from the repo root) and checks their exit codes and output.
 // Every run gets a registry address of its own (TRACTOR_TS_REGISTRY_ADDRS on a
 // free port), so examples running concurrently never see each other.
 import assert from 'node:assert/strict';

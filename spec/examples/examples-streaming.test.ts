@@ -1,5 +1,5 @@
-// Runs the streaming examples under examples/ as a user would (`node --import
-// tsx examples/NAME.ts` from the repo root) and checks their exit code, their
+// Runs the streaming examples under examples/ as a user would (`npx tsx
+// examples/NAME.ts` on Node 20, `node examples/NAME.ts` on Node 24, from the repo root) and checks their exit code, their
 // output, and that no process of the example's actor tree outlives it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';

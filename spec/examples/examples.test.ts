@@ -1,9 +1,9 @@
-// Runs every example under examples/ as a user would (`node --import tsx
-// examples/NAME.ts` from the repo root) and checks its exit code and output.
+// Runs every example under examples/ as a user would (`npx tsx examples/NAME.ts`
+// on Node 20, `node examples/NAME.ts` on Node 24, from the repo root) and checks its exit code and output.
 import assert from 'node:assert/strict';
 import os from 'node:os';
 import { test } from 'node:test';
-import { assertExit, runExample } from '../examples-helpers.ts';
+import { assertExit, runExample, survivorsOf } from '../examples-helpers.ts';
 import { isAlive } from '../helpers.ts';
 
 const TIMEOUT = { timeout: 30_000 };
@@ -93,4 +93,16 @@ test("remote_error_propagation: the child's error reaches the root boxed with it
     assert.match(r.stdout, new RegExp(`^actor_${i} \\(pid \\d+\\): cancelled, process gone$`, 'm'));
   }
   assert.equal(r.stderr, '');
+});
+
+test('spawn_backends: the same tree runs on every start method, worker leaves as threads of their parent', { timeout: 90_000 }, async () => {
+  const r = await runExample('spawn_backends', { ms: 80_000 });
+  assertExit(r, 0);
+  assert.deepEqual(r.lines, [
+    'subprocess: the leaves returned 14 and 30 and ran as processes of their own',
+    'prewarm: the leaves returned 14 and 30 and ran as processes of their own',
+    'worker: the leaves returned 14 and 30 and ran as threads of their parent',
+  ]);
+  assert.equal(r.stderr, '');
+  assert.deepEqual(await survivorsOf(r.runId), []);
 });

@@ -80,7 +80,7 @@ export function cycles(graph: ImportGraph): string[][] {
  */
 const LAYERS: [rank: number, pattern: RegExp][] = [
   // Single files first: the first pattern that matches places a file.
-  [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/entry\.ts$/],
+  [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start)\.ts$/],
   [1, /^ipc\/addr\.ts$/],
   // The task nursery is built on the cancel scopes (runtime/scope.ts), so it sits beside them.
   [3, /^trionics\/task-nursery\.ts$/],

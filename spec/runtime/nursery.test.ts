@@ -8,7 +8,7 @@ import * as tractor from 'tractor-ts';
 import {
   add, boom, CORE, failAfter, failWhenFileExists, sleepForever, spinForever, whoami,
 } from '../fixtures/core.ts';
-import { actorProcesses, isAlive, waitDead } from '../helpers.ts';
+import { actorProcesses, isAlive, PROCESS_ONLY, START_METHOD, waitDead } from '../helpers.ts';
 
 const T = { timeout: 15_000 };
 
@@ -16,7 +16,8 @@ test('runInActor runs the function in a new actor and waitForResult returns its 
   await using an = await tractor.openNursery({ enableModules: [CORE] });
   const p = await an.runInActor(add, { a: 2, b: 40 });
   assert.equal(await p.waitForResult(), 42);
-  assert.notEqual(p.chan.aid!.pid, process.pid);
+  if (START_METHOD === 'worker') assert.equal(p.chan.aid!.pid, process.pid, 'a worker actor is a thread of this process');
+  else assert.notEqual(p.chan.aid!.pid, process.pid);
   assert.equal(p.chan.aid!.name, 'add', 'the name defaults to the function name');
 });
 
@@ -41,7 +42,7 @@ test('wait() raises the error of a runInActor child, and disposal does not raise
   });
 });
 
-test('one-cancels-all: a child error cancels its siblings, aborts an.signal and rejects pending calls promptly', T, async () => {
+test('one-cancels-all: a child error cancels its siblings, aborts an.signal and rejects pending calls promptly', { ...T, skip: PROCESS_ONLY }, async () => {
   let sibling = 0;
   let daemon = 0;
   let failure: unknown;
@@ -73,7 +74,7 @@ test('one-cancels-all: a child error cancels its siblings, aborts an.signal and 
   assert.ok(!isAlive(sibling) && !isAlive(daemon));
 });
 
-test('disposal cancels still-running children and reaps every process', T, async () => {
+test('disposal cancels still-running children and reaps every process', { ...T, skip: PROCESS_ONLY }, async () => {
   const pids: number[] = [];
   let t0 = 0;
   {
@@ -132,7 +133,7 @@ test('an error not received by the body is raised at disposal as itself', T, asy
   }, (err: unknown) => err instanceof tractor.RemoteActorError && /raised at disposal/.test(err.message));
 });
 
-test('errors of children cancelled by the nursery itself are not errors', T, async () => {
+test('errors of children cancelled by the nursery itself are not errors', { ...T, skip: PROCESS_ONLY }, async () => {
   await using an = await tractor.openNursery({ enableModules: [CORE] });
   const p = await an.runInActor(sleepForever);
   const d = await an.startActor('daemon');
@@ -144,7 +145,7 @@ test('errors of children cancelled by the nursery itself are not errors', T, asy
   await an.wait();
 });
 
-test('a child ignoring cancellation (busy CPU loop) is SIGKILLed after the grace period', T, async () => {
+test('a child ignoring cancellation (busy CPU loop) is SIGKILLed after the grace period', { ...T, skip: PROCESS_ONLY }, async () => {
   let pid = 0;
   let t0 = 0;
   {
@@ -158,7 +159,7 @@ test('a child ignoring cancellation (busy CPU loop) is SIGKILLed after the grace
   assert.ok(took < 5000, `killed once the grace period ran out (disposal took ${took} ms)`);
 });
 
-test('a daemon that dies unexpectedly fails the nursery with an ActorFailure naming how it died', T, async () => {
+test('a daemon that dies unexpectedly fails the nursery with an ActorFailure naming how it died', { ...T, skip: PROCESS_ONLY }, async () => {
   await using an = await tractor.openNursery({ enableModules: [CORE] });
   const d = await an.startActor('victim');
   const other = await an.startActor('bystander');
@@ -176,7 +177,7 @@ test('a daemon that dies unexpectedly fails the nursery with an ActorFailure nam
   // Delivered to the body by that call: disposal does not raise it again.
 });
 
-test('a daemon killed just before the block ends is still reported (its death is not mistaken for our cancel)', T, async () => {
+test('a daemon killed just before the block ends is still reported (its death is not mistaken for our cancel)', { ...T, skip: PROCESS_ONLY }, async () => {
   await assert.rejects(async () => {
     await using an = await tractor.openNursery({ enableModules: [CORE] });
     const d = await an.startActor('victim');
@@ -185,7 +186,7 @@ test('a daemon killed just before the block ends is still reported (its death is
   }, (err: unknown) => err instanceof tractor.ActorFailure && err.signalCode === 'SIGKILL' && /victim/.test(err.message));
 });
 
-test('a daemon that exits gracefully on a cancel request from elsewhere (SIGTERM) is not an error', T, async () => {
+test('a daemon that exits gracefully on a cancel request from elsewhere (SIGTERM) is not an error', { ...T, skip: PROCESS_ONLY }, async () => {
   await using an = await tractor.openNursery({ enableModules: [CORE] });
   const d = await an.startActor('terminated');
   assert.equal(await d.run(add, { a: 1, b: 1 }), 2); // booted: its SIGTERM handler is in place
@@ -195,7 +196,7 @@ test('a daemon that exits gracefully on a cancel request from elsewhere (SIGTERM
   assert.ok(!an.signal.aborted, 'a graceful exit does not cancel the siblings');
 });
 
-test('a one-shot actor killed before returning fails waitForResult with an ActorFailure', T, async () => {
+test('a one-shot actor killed before returning fails waitForResult with an ActorFailure', { ...T, skip: PROCESS_ONLY }, async () => {
   await using an = await tractor.openNursery({ enableModules: [CORE] });
   const p = await an.runInActor(sleepForever, {}, { name: 'short-lived' });
   await tractor.sleep(200, AbortSignal.timeout(5000));
@@ -208,7 +209,7 @@ test('a one-shot actor killed before returning fails waitForResult with an Actor
   });
 });
 
-test('nursery.cancel({ hard: true }) kills every child at once', T, async () => {
+test('nursery.cancel({ hard: true }) kills every child at once', { ...T, skip: PROCESS_ONLY }, async () => {
   await using an = await tractor.openNursery({ enableModules: [CORE] });
   const busy = await an.runInActor(spinForever);
   const d = await an.startActor('daemon');

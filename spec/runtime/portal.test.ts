@@ -83,7 +83,7 @@ test('an unexported function is a local TypeError saying what to export, and not
 test('unserializable arguments are a TypeError at the sender naming the offending path', T, async () => {
   await using an = await tractor.openNursery({ enableModules: [BASIC] });
   const before = actorProcesses().length;
-  class Point { x = 1; }
+  class Point { x: number; constructor(x = 1) { this.x = x; } }
   const bad: [string, unknown, RegExp][] = [
     ['function', { deep: [() => 1] }, /\.value\.deep\[0\] is a function/],
     // Map and bigint cross (built-in extension types); what is inside a Map is checked in turn.

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { echo, execArgv } from '../fixtures/basic.ts';
+import { echo } from '../fixtures/basic.ts';
 
 const BASIC = new URL('../fixtures/basic.ts', import.meta.url).href;
 
@@ -9,11 +9,4 @@ test('a one-shot actor returns its result', { timeout: 20_000 }, async () => {
   await using an = await tractor.openNursery({ enableModules: [BASIC] });
   const p = await an.runInActor(echo, { value: { a: [1, 'x'] } });
   assert.deepEqual(await p.waitForResult(), { a: [1, 'x'] });
-});
-
-test("a child inherits the parent's loader flags but never node --test's", { timeout: 20_000 }, async () => {
-  await using an = await tractor.openNursery({ enableModules: [BASIC] });
-  const args = await (await an.runInActor(execArgv, {})).waitForResult();
-  assert.ok(args.some((a) => /tsx/.test(a)), `the tsx loader is inherited: ${args.join(' ')}`);
-  assert.ok(!args.some((a) => a.startsWith('--test')), `no test-runner flag reaches a child: ${args.join(' ')}`);
 });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { CORE, grandchildPid, holdStubbornGrandchild } from '../fixtures/core.ts';
-import { isAlive, runScript, waitDead, within } from '../helpers.ts';
+import { isAlive, PROCESS_ONLY, runScript, waitDead, within } from '../helpers.ts';
 
 const TREE = new URL('../fixtures/programs/tree.ts', import.meta.url);
 const T = { timeout: 20_000 };
@@ -57,7 +57,7 @@ test('Ctrl-C (SIGINT to the whole process group) tears the tree down once, from 
   assert.deepEqual(await waitDead([pids.child, pids.grandchild], 1000), [], 'no actor survives its root');
 });
 
-test('an actor never exits leaving a grandchild behind, even one that ignores cancellation', T, async () => {
+test('an actor never exits leaving a grandchild behind, even one that ignores cancellation', { ...T, skip: PROCESS_ONLY }, async () => {
   let gc = 0;
   let child = 0;
   {

@@ -1,0 +1,76 @@
+/**
+ * The `'prewarm'` spawn backend: spare actor processes started ahead of
+ * time, booted up to the point where they wait for their spawn spec (Node
+ * up, loader and library loaded and compiled), so a spawn pays only for
+ * the handshake and the import of its modules. A spare is taken by the next
+ * `'prewarm'` spawn and replaced in the background; it is never reused (one
+ * actor per process, as `'subprocess'`). A spare waits on its stdin pipe: the
+ * one line it reads says who to become (parent address, uuid, name), and the
+ * end of the pipe, however this process ends (even by SIGKILL), makes it
+ * exit. Spares belong to the root: `closeSpares()` ends them when it closes.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { childEnv } from '../ipc/auth.ts';
+import { getLogger } from '../log.ts';
+import { CHILD_EXEC_ARGV } from './flags.ts';
+import { ACTOR_ENTRY, type ExitInfo, type Launched } from './launch.ts';
+
+const log = getLogger('spawn');
+
+/** The argument that makes the actor entry wait as a spare (spawn/start.ts). */
+export const SPARE_ARG = '--tractor-spare';
+
+interface Spare { proc: ChildProcess; exited: Promise<ExitInfo> }
+
+let count = 1;
+const spares: Spare[] = [];
+
+/** How many spares this root keeps (its `prewarm` option, default 1). */
+export function setPrewarmCount(n: number | undefined): void {
+  count = n ?? 1;
+}
+
+function startSpare(): Spare {
+  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, SPARE_ARG], { stdio: ['pipe', 'inherit', 'inherit'], env: childEnv() });
+  // A spare that died (or a parent pipe that broke) is simply not taken.
+  proc.stdin!.on('error', () => {});
+  const exited = new Promise<ExitInfo>((resolve) => {
+    proc.once('exit', (code, signal) => resolve({ code, signal }));
+    proc.once('error', (err) => {
+      log.error('cannot start a spare actor process: %s', err.message);
+      resolve({ code: -1, signal: null });
+    });
+  });
+  const spare = { proc, exited };
+  void exited.then(() => {
+    const i = spares.indexOf(spare);
+    if (i >= 0) spares.splice(i, 1);
+  });
+  return spare;
+}
+
+/** Top the pool up to the root's `prewarm` count (in the background). */
+export function fillSpares(): void {
+  while (spares.length < count) spares.push(startSpare());
+}
+
+/**
+ * A spare told to become the actor `argv` describes, or `undefined` when none
+ * is ready (the caller starts a fresh process). The pool is refilled behind it.
+ */
+export function takeSpare(argv: [string, string, string]): Launched | undefined {
+  let spare: Spare | undefined;
+  while ((spare = spares.shift()) && spare.proc.exitCode !== null) { /* skip a dead spare */ }
+  setImmediate(fillSpares);
+  if (!spare) return undefined;
+  spare.proc.stdin!.end(`${JSON.stringify(argv)}\n`);
+  const { proc } = spare;
+  return { pid: proc.pid, kill: () => void proc.kill('SIGKILL'), exited: spare.exited };
+}
+
+/** End every spare (their stdin closes: they exit) and wait until they are reaped. */
+export async function closeSpares(): Promise<void> {
+  const left = spares.splice(0);
+  for (const s of left) s.proc.stdin!.end();
+  await Promise.all(left.map((s) => s.exited));
+}

@@ -1,0 +1,4 @@
+// The smoke suite (spec/runtime/smoke.test.ts) with every actor started by startMethod 'worker'.
+import { runSuiteWith } from './suite.ts';
+
+await runSuiteWith('runtime/smoke', 'worker');
