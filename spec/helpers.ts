@@ -71,7 +71,7 @@ export const START_METHOD = process.env.TRACTOR_TS_START_METHOD || 'subprocess';
 /**
  * `skip` for a test about an actor's own OS process (its pid, signals sent to
  * it, its reaping): a worker actor is a thread of this process, so there is
- * none (the worker-specific tests in spec/spawn-worker.test.ts cover ending it).
+ * none (the worker-specific tests in spec/runtime/spawn-worker.test.ts cover ending it).
  */
 export const PROCESS_ONLY: string | false = START_METHOD === 'worker' && 'a worker actor is a thread of this process: it has no pid of its own';
 

@@ -314,7 +314,7 @@ const UINT64_MAX = 2n ** 64n - 1n;
 // every integer beyond 32 bits as a float. The wire wants neither: a bigint
 // that fits is a msgpack int64/uint64 (a Python int), and plain numbers stay
 // as they are. So the encoder's private `encodeObject` (where a bigint goes)
-// and the decoder's 64-bit reads are overridden here; spec/codec-ext.test.ts
+// and the decoder's 64-bit reads are overridden here; spec/ipc/codec-ext.test.ts
 // checks both, byte for byte, against a library upgrade.
 type Internals = Record<string, (this: Record<string, (...a: unknown[]) => unknown>, ...a: unknown[]) => unknown>;
 const baseEncodeObject = (Encoder.prototype as unknown as Internals)['encodeObject']!;

@@ -3,7 +3,7 @@
 // file runs in its own process). They run in the Node 24 run (`npm run
 // test:node24`), where a spawn costs a third of Node 20's, to keep both runs
 // together well under 10 minutes; on Node 20 the worker backend's own path
-// (the loader registered in the thread) is covered by spec/spawn-worker.test.ts
+// (the loader registered in the thread) is covered by spec/runtime/spawn-worker.test.ts
 // and the spawn_backends example.
 import { test } from 'node:test';
 

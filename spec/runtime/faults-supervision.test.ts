@@ -7,15 +7,15 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { CORE, failWhenFileExists } from './fixtures/core.ts';
-import { produce, throwNested } from './fixtures/stream-faults.ts';
-import { runScript, thrown } from './helpers.ts';
+import { CORE, failWhenFileExists } from '../fixtures/core.ts';
+import { produce, throwNested } from '../fixtures/stream-faults.ts';
+import { runScript, thrown } from '../helpers.ts';
 
-const FIX = new URL('./fixtures/stream-faults.ts', import.meta.url).href;
+const FIX = new URL('../fixtures/stream-faults.ts', import.meta.url).href;
 const T = { timeout: 60_000 };
 
 test('openContext through a SIGKILLed child, then through a closed nursery: each rejects and is caught; no unhandled rejection in the library', T, async () => {
-  const s = runScript(new URL('./fixtures/programs/open-after-death.ts', import.meta.url));
+  const s = runScript(new URL('../fixtures/programs/open-after-death.ts', import.meta.url));
   const { code } = await s.exited;
   const got = (await s.firstLine) as { caught: string[]; unhandled: number };
   assert.equal(got.unhandled, 0, `no unhandled rejection; stderr:\n${s.stderr()}`);

@@ -4,10 +4,10 @@
 // body in its own async function) is right on both.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { NATIVE_TYPESCRIPT } from '../lib/spawn/flags.ts';
-import { runScript } from './helpers.ts';
+import { NATIVE_TYPESCRIPT } from '../../lib/spawn/flags.ts';
+import { runScript } from '../helpers.ts';
 
-const PROGRAM = new URL('./fixtures/programs/await-using-loop.ts', import.meta.url);
+const PROGRAM = new URL('../fixtures/programs/await-using-loop.ts', import.meta.url);
 const RIGHT = ['0:boom', '1:ok', '2:ok'];
 
 test('await using in a loop body: the body in a function never resurfaces an earlier error', { timeout: 20_000 }, async () => {

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
-import { decodeBody, encodeShared } from '../lib/msg/codec.ts';
+import { decodeBody, encodeShared } from '../../lib/msg/codec.ts';
 
 const T = { timeout: 20_000 };
-const VECTORS = process.env.TRACTOR_TS_WIRE_VECTORS ?? new URL('../../shared/interop/wire-vectors.json', import.meta.url).pathname;
+const VECTORS = process.env.TRACTOR_TS_WIRE_VECTORS ?? new URL('../../../shared/interop/wire-vectors.json', import.meta.url).pathname;
 
 interface Vector { decoded: unknown; body_hex: string; frame_hex: string }
 const vectors = JSON.parse(readFileSync(VECTORS, 'utf8')) as { messages: Record<string, Vector> };

@@ -7,14 +7,14 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { DetailedError, inspect, mapSource, specced, typedEcho, viaLeaf } from './fixtures/ext.ts';
-import { childOnlyStarted, childOnlyStream, childOnlyValue, echoAny, relayError } from './fixtures/ext-relay.ts';
-import { isSlow, Slow } from './fixtures/ext-slow-types.ts';
-import { Account, Point, POINT_CODE } from './fixtures/ext-types.ts';
+import { DetailedError, inspect, mapSource, specced, typedEcho, viaLeaf } from '../fixtures/ext.ts';
+import { childOnlyStarted, childOnlyStream, childOnlyValue, echoAny, relayError } from '../fixtures/ext-relay.ts';
+import { isSlow, Slow } from '../fixtures/ext-slow-types.ts';
+import { Account, Point, POINT_CODE } from '../fixtures/ext-types.ts';
 
-const EXT = new URL('./fixtures/ext.ts', import.meta.url).href;
-const RELAY = new URL('./fixtures/ext-relay.ts', import.meta.url).href;
-const SLOW_TYPES = new URL('./fixtures/ext-slow-types.ts', import.meta.url).href;
+const EXT = new URL('../fixtures/ext.ts', import.meta.url).href;
+const RELAY = new URL('../fixtures/ext-relay.ts', import.meta.url).href;
+const SLOW_TYPES = new URL('../fixtures/ext-slow-types.ts', import.meta.url).href;
 const T = { timeout: 60_000 };
 
 const sample = () => ({

@@ -11,12 +11,12 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as tractor from 'tractor-ts';
-import { childExecArgv, compileCacheDir, NATIVE_TYPESCRIPT } from '../lib/spawn/flags.ts';
-import { echo, execArgv } from './fixtures/basic.ts';
-import { TS_LOADER } from './helpers.ts';
+import { childExecArgv, compileCacheDir, NATIVE_TYPESCRIPT } from '../../lib/spawn/flags.ts';
+import { echo, execArgv } from '../fixtures/basic.ts';
+import { TS_LOADER } from '../helpers.ts';
 
-const BASIC = new URL('./fixtures/basic.ts', import.meta.url).href;
-const PROGRAM = fileURLToPath(new URL('./fixtures/programs/child-flags.ts', import.meta.url));
+const BASIC = new URL('../fixtures/basic.ts', import.meta.url).href;
+const PROGRAM = fileURLToPath(new URL('../fixtures/programs/child-flags.ts', import.meta.url));
 
 test('only loader flags pass the allowlist, each with its value', { timeout: 5_000 }, () => {
   const given = [

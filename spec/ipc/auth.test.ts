@@ -11,13 +11,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { freePort, type Program, runProgram } from './discovery-helpers.ts';
-import { AUTH, findAndAsk, spawnGrandchild, whoami } from './fixtures/auth.ts';
-import { hello } from './fixtures/discovery.ts';
-import { within } from './helpers.ts';
+import { freePort, type Program, runProgram } from '../discovery-helpers.ts';
+import { AUTH, findAndAsk, spawnGrandchild, whoami } from '../fixtures/auth.ts';
+import { hello } from '../fixtures/discovery.ts';
+import { within } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
-const DAEMON = new URL('./fixtures/programs/auth-daemon.ts', import.meta.url);
+const DAEMON = new URL('../fixtures/programs/auth-daemon.ts', import.meta.url);
 const COOKIE = `test-cookie-${randomBytes(8).toString('hex')}`;
 
 function frame(msg: unknown): Buffer {
@@ -264,7 +264,7 @@ test('the tractor-ts command takes the cookie from --cookie-file: a registrar an
   const dir = mkdtempSync(path.join(os.tmpdir(), 'trt-cookie-'));
   const file = path.join(dir, 'cookie');
   writeFileSync(file, `${COOKIE}\n`, { mode: 0o600 });
-  const cli = new URL('../lib/cli.ts', import.meta.url);
+  const cli = new URL('../../lib/cli.ts', import.meta.url);
   const port = await freePort();
   const registry = `tcp://127.0.0.1:${port}`;
   const registrar = runProgram(cli, ['registrar', '--registry', registry, '--cookie-file', file, '--name', 'clireg']);

@@ -7,8 +7,8 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as tractor from 'tractor-ts';
-import { BRIDGES, cbHang, cbLookup, emitterFeed, fastSource, producedSoFar, sinkToFile } from './fixtures/bridges.ts';
-import { thrown, within } from './helpers.ts';
+import { BRIDGES, cbHang, cbLookup, emitterFeed, fastSource, producedSoFar, sinkToFile } from '../fixtures/bridges.ts';
+import { thrown, within } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
 

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readlinkSync } from 'node:fs';
 import { test } from 'node:test';
-import * as tractor from '../lib/index.ts';
-import { debugHooks } from '../lib/runtime/debug-hooks.ts';
-import { DebugSession, HAVE_SCRIPT } from './debug-helpers.ts';
-import { survivorsOf } from './examples-helpers.ts';
+import * as tractor from '../../lib/index.ts';
+import { debugHooks } from '../../lib/runtime/debug-hooks.ts';
+import { DebugSession, HAVE_SCRIPT } from '../debug-helpers.ts';
+import { survivorsOf } from '../examples-helpers.ts';
 
 const T = { timeout: 90_000 };
 

@@ -6,8 +6,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { actorKind, boom, CORE, sleepForever, spinForever } from './fixtures/core.ts';
-import { actorProcesses, within } from './helpers.ts';
+import { actorKind, boom, CORE, sleepForever, spinForever } from '../fixtures/core.ts';
+import { actorProcesses, within } from '../helpers.ts';
 
 test('a worker actor runs in a thread of its parent: same pid, isWorker', { timeout: 20_000 }, async () => {
   await using an = await tractor.openNursery({ enableModules: [CORE] });

@@ -3,7 +3,7 @@
 // the example's tree outlives it.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertExit, assertInOrder, runExample, survivorsOf } from './examples-helpers.ts';
+import { assertExit, assertInOrder, runExample, survivorsOf } from '../examples-helpers.ts';
 
 const T = { timeout: 60_000 };
 

@@ -12,16 +12,16 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import tls from 'node:tls';
 import * as tractor from 'tractor-ts';
-import { freePort, type Program, runProgram } from './discovery-helpers.ts';
-import { AUTH, findAndAsk, spawnGrandchild, whoami } from './fixtures/auth.ts';
-import { hello } from './fixtures/discovery.ts';
-import { within } from './helpers.ts';
-import { HOST1, HOST2, ip, listening, makeHosts, netnsUnavailable } from './netns-helpers.ts';
-import { type Certs, makeCerts, opensslUnavailable } from './tls-helpers.ts';
+import { freePort, type Program, runProgram } from '../discovery-helpers.ts';
+import { AUTH, findAndAsk, spawnGrandchild, whoami } from '../fixtures/auth.ts';
+import { hello } from '../fixtures/discovery.ts';
+import { within } from '../helpers.ts';
+import { HOST1, HOST2, ip, listening, makeHosts, netnsUnavailable } from '../netns-helpers.ts';
+import { type Certs, makeCerts, opensslUnavailable } from '../tls-helpers.ts';
 
 const T = { timeout: 60_000 };
-const DAEMON = new URL('./fixtures/programs/auth-daemon.ts', import.meta.url);
-const CLIENT = new URL('./fixtures/programs/tls-client.ts', import.meta.url);
+const DAEMON = new URL('../fixtures/programs/auth-daemon.ts', import.meta.url);
+const CLIENT = new URL('../fixtures/programs/tls-client.ts', import.meta.url);
 const COOKIE = `tls-cookie-${randomBytes(8).toString('hex')}`;
 const noOpenssl = opensslUnavailable();
 

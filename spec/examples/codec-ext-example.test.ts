@@ -4,7 +4,7 @@
 // result is a Map keyed by bigint.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { assertExit, runExample, survivorsOf } from './examples-helpers.ts';
+import { assertExit, runExample, survivorsOf } from '../examples-helpers.ts';
 
 test('custom_types: a Map, bigint ids and user classes cross a context stream as themselves', { timeout: 60_000 }, async () => {
   const r = await runExample('custom_types');

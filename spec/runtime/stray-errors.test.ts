@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import {
   feedWithFloatingSleeps, feedWithGrandchild, floatingSleeps, STRAY, strayInOneShot,
-} from './fixtures/stray.ts';
-import { actorProcesses, runScript, thrown, waitDead, within } from './helpers.ts';
+} from '../fixtures/stray.ts';
+import { actorProcesses, runScript, thrown, waitDead, within } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
 
@@ -67,7 +67,7 @@ test('floating promises rejected by their task\'s cancellation are no failure: t
 
 for (const [mode, kind] of [['run', 'rejection'], ['run', 'exception'], ['daemon', 'rejection'], ['daemon-booting', 'exception'], ['swallow', 'rejection'], ['child', 'rejection'], ['manual', 'exception']] as const) {
   test(`a stray ${kind} under ${mode === 'daemon' ? 'runDaemon' : mode === 'daemon-booting' ? 'runDaemon, while its root boots,' : mode === 'manual' ? 'a root opened by hand' : mode === 'child' ? 'run, in a child,' : mode === 'swallow' ? 'run, with main() swallowing it,' : 'run'} ends the program formatted with exit code 1`, T, async () => {
-    const s = runScript(new URL('./fixtures/programs/stray-root.ts', import.meta.url), [mode, kind]);
+    const s = runScript(new URL('../fixtures/programs/stray-root.ts', import.meta.url), [mode, kind]);
     try {
       await s.firstLine;
       const exit = await within(s.exited, 20_000, 'the program to exit');

@@ -8,8 +8,8 @@ import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import {
   INFECTED, infectedFlag, legacyDouble, legacyEchoCtx, legacyEscapes, legacyHonoursSignal, legacyIgnoresSignal, legacyReject, notInfected,
-} from './fixtures/infected.ts';
-import { isAlive, markerLines, thrown, until, waitDead } from './helpers.ts';
+} from '../fixtures/infected.ts';
+import { isAlive, markerLines, thrown, until, waitDead } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tractor-infected-'));

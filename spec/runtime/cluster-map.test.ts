@@ -6,8 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { POOL, whichPid, work } from './fixtures/pool.ts';
-import { markerLines, thrown, until } from './helpers.ts';
+import { POOL, whichPid, work } from '../fixtures/pool.ts';
+import { markerLines, thrown, until } from '../helpers.ts';
 
 const T = { timeout: 40_000 };
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tractor-pool-'));

@@ -7,8 +7,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { oneFailsOneCancelled, TN, waitUntilCancelled } from './fixtures/task-nursery.ts';
-import { markerLines, thrown, until } from './helpers.ts';
+import { oneFailsOneCancelled, TN, waitUntilCancelled } from '../fixtures/task-nursery.ts';
+import { markerLines, thrown, until } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
 const tmp = mkdtempSync(path.join(os.tmpdir(), 'tractor-tn-'));

@@ -7,12 +7,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { ExtData } from '@msgpack/msgpack';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../lib/msg/codec.ts';
-import { InvalidArgument } from '../lib/errors.ts';
-import { EXT_BIGINT, EXT_MAP, EXT_PROBLEM, EXT_SET, EXT_TYPED_ARRAY, registerType, reviveExt } from '../lib/msg/ext.ts';
-import { boxError, unboxError } from '../lib/msg/box.ts';
-import { assertSerializable } from '../lib/msg/payload.ts';
-import type { ErrorMsg } from '../lib/msg/types.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../../lib/msg/codec.ts';
+import { InvalidArgument } from '../../lib/errors.ts';
+import { EXT_BIGINT, EXT_MAP, EXT_PROBLEM, EXT_SET, EXT_TYPED_ARRAY, registerType, reviveExt } from '../../lib/msg/ext.ts';
+import { boxError, unboxError } from '../../lib/msg/box.ts';
+import { assertSerializable } from '../../lib/msg/payload.ts';
+import type { ErrorMsg } from '../../lib/msg/types.ts';
 
 const T = { timeout: 20_000 };
 

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { echoThenTail, produce } from './fixtures/stream-faults.ts';
-import { isAlive } from './helpers.ts';
+import { echoThenTail, produce } from '../fixtures/stream-faults.ts';
+import { isAlive } from '../helpers.ts';
 
-const FIX = new URL('./fixtures/stream-faults.ts', import.meta.url).href;
+const FIX = new URL('../fixtures/stream-faults.ts', import.meta.url).href;
 const T = { timeout: 30_000 };
 
 /** Run `fn` with this process's stderr captured; returns what was written. */

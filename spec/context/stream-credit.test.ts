@@ -7,10 +7,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { echoThenTail, produce, slowRead, stall } from './fixtures/stream-faults.ts';
-import { isAlive, until } from './helpers.ts';
+import { echoThenTail, produce, slowRead, stall } from '../fixtures/stream-faults.ts';
+import { isAlive, until } from '../helpers.ts';
 
-const FIX = new URL('./fixtures/stream-faults.ts', import.meta.url).href;
+const FIX = new URL('../fixtures/stream-faults.ts', import.meta.url).href;
 const T = { timeout: 60_000 };
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

@@ -6,10 +6,10 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { type FieldKind, SCHEMAS } from '../lib/msg/validate.ts';
-import { add, CORE, whoami } from './fixtures/core.ts';
-import { isAlive } from './helpers.ts';
-import { frame, prng, RAW_AID, RawPeer, rssMiB } from './raw-peer.ts';
+import { type FieldKind, SCHEMAS } from '../../lib/msg/validate.ts';
+import { add, CORE, whoami } from '../fixtures/core.ts';
+import { isAlive } from '../helpers.ts';
+import { frame, prng, RAW_AID, RawPeer, rssMiB } from '../raw-peer.ts';
 
 const T = { timeout: 60_000 };
 const SEED = Number(process.env.TRACTOR_TS_FUZZ_SEED ?? 20261201);

@@ -5,10 +5,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { actorKind, CORE } from './fixtures/core.ts';
-import { actorProcesses, runScript, within } from './helpers.ts';
+import { actorKind, CORE } from '../fixtures/core.ts';
+import { actorProcesses, runScript, within } from '../helpers.ts';
 
-const PROGRAM = new URL('./fixtures/programs/prewarm-root.ts', import.meta.url);
+const PROGRAM = new URL('../fixtures/programs/prewarm-root.ts', import.meta.url);
 
 /** Poll `actorProcesses(root)` until `ok` holds (bounded). */
 async function processesUntil(ok: (pids: number[]) => boolean, what: string, root = process.pid): Promise<number[]> {
