@@ -157,7 +157,7 @@ byCode[EXT_TYPED_ARRAY] = { code: EXT_TYPED_ARRAY, name: 'typed arrays', encode:
 
 function decodeTypedArray([name, bytes]: [string, Uint8Array]): ArrayBufferView {
   const ctor = Object.hasOwn(TYPED, name) ? TYPED[name] : undefined;
-  if (!ctor || !(bytes instanceof Uint8Array)) throw new TypeError(`not a typed array: ${String(name)}`);
+  if (!ctor || !(bytes instanceof Uint8Array)) throw new InvalidArgument(`not a typed array: ${String(name)}`);
   // A copy: the bytes are a view into the frame, maybe unaligned for the element size.
   return new ctor(bytes.slice().buffer);
 }
@@ -228,22 +228,22 @@ export const extCodec: ExtensionCodecType<undefined> = {
 };
 
 function encodeData(entry: Entry, value: unknown): Uint8Array {
-  if (encDepth >= MAX_NESTING) throw new TypeError(`extension values nest deeper than ${MAX_NESTING} levels (a cycle?)`);
+  if (encDepth >= MAX_NESTING) throw new InvalidArgument(`extension values nest deeper than ${MAX_NESTING} levels (a cycle?)`);
   const data = (entry.encode as (v: unknown) => unknown)(value);
   const enc = (encoders[encDepth] ??= new WireEncoder(ENC_OPTS));
   encDepth++;
   try {
     return enc.encode(data);
   } catch (err) {
-    if ((err as Error)?.message?.includes('extension')) throw err;
-    throw new TypeError(`the encode() of ${entry.name} (extension code ${entry.code}) returned data that is not msgpack: ${(err as Error).message}`);
+    if (err instanceof InvalidArgument) throw err; // ours, from a nested extension value: already says which
+    throw new InvalidArgument(`the encode() of ${entry.name} (extension code ${entry.code}) returned data that is not msgpack: ${(err as Error).message}`);
   } finally {
     encDepth--;
   }
 }
 
 function decodeData(data: Uint8Array): unknown {
-  if (decDepth >= MAX_NESTING) throw new TypeError(`extension values nest deeper than ${MAX_NESTING} levels`);
+  if (decDepth >= MAX_NESTING) throw new InvalidArgument(`extension values nest deeper than ${MAX_NESTING} levels`);
   const dec = (decoders[decDepth] ??= new WireDecoder());
   decDepth++;
   try {
