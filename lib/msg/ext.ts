@@ -60,7 +60,7 @@ const byProto = new Map<object, Entry>();
  *   (a built-in code included), or a type already registered.
  * @example
  * ```ts
- * class Point { constructor(readonly x: number, readonly y: number) {} }
+ * class Point { x: number; y: number; constructor(x: number, y: number) { this.x = x; this.y = y; } }
  * tractor.msg.registerType({
  *   code: 1, type: Point,
  *   encode: (p) => [p.x, p.y],
