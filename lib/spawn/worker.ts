@@ -22,6 +22,8 @@ const log = getLogger('spawn');
 
 /** The key of a worker actor's `workerData`: its argv, as a process actor's command line. */
 export const WORKER_ARGV = 'tractorActorArgv';
+/** The key of its spawn secrets in `workerData` (memory of this process: never argv, the environment or a pipe). */
+export const WORKER_SECRETS = 'tractorSpawnSecrets';
 
 let preloads: [url: string, register: boolean][] | undefined;
 /**
@@ -67,9 +69,9 @@ export function startThread(entry: string, workerData: unknown): Worker {
   return new Worker(boot, { ...opts, eval: true });
 }
 
-/** Start a worker-thread actor that connects back to `argv[0]` (see `Launcher`). */
-export function launchWorker(entry: string, argv: [string, string, string]): Launched {
-  const worker = startThread(entry, { [WORKER_ARGV]: argv });
+/** Start a worker-thread actor that connects back to `argv[0]`, handed `secrets` in its `workerData` (see `Launcher`). */
+export function launchWorker(entry: string, argv: [string, string, string], secrets?: string): Launched {
+  const worker = startThread(entry, { [WORKER_ARGV]: argv, ...(secrets !== undefined && { [WORKER_SECRETS]: secrets }) });
   let terminated = false;
   // An error that escapes the actor entry itself (it reports its own to its parent first).
   worker.on('error', (err) => log.error('worker actor %s failed: %s', argv[2], err.stack ?? err.message));
