@@ -69,6 +69,8 @@ test('with a cookie, a worker and a prewarm actor are what was asked, answer, an
       await using authd = await tractor.findActor('authd');
       assert.ok(authd, 'the other root is found');
       for (const name of ['pre', 'wkr']) {
+        // A child registers beside its first requests (it never waits for the registrar): wait until it has.
+        await using _registered = await tractor.waitForActor(name, { signal: AbortSignal.timeout(20_000) });
         const found: { name: string } | null = await authd.run(findAndAsk, { name });
         assert.equal(found?.name, name, `another root with the same cookie finds and calls ${name}`);
       }
