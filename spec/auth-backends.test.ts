@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { freePort, runProgram } from './discovery-helpers.ts';
-import { AUTH, findAndAsk, whoami } from './fixtures/auth.ts';
+import { AUTH, cookieEnv, findAndAsk, whoami } from './fixtures/auth.ts';
 import { actorKind, CORE } from './fixtures/core.ts';
 import { actorProcesses, within } from './helpers.ts';
 import { makeCerts, opensslUnavailable } from './tls-helpers.ts';
@@ -65,6 +65,7 @@ test('with a cookie, a worker and a prewarm actor are what was asked, answer, an
       const wkr = await an.startActor('wkr', { startMethod: 'worker' });
       const wKind = await wkr.run(actorKind);
       assert.deepEqual(wKind, { pid: process.pid, isWorker: true, isMainThread: false }, 'the worker actor is a thread of this process');
+      for (const p of [pre, wkr]) assert.equal(await p.run(cookieEnv), null, 'TRACTOR_TS_COOKIE is in no child actor\'s process.env, a worker\'s included');
 
       await using authd = await tractor.findActor('authd');
       assert.ok(authd, 'the other root is found');

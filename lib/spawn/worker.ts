@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { childEnv } from '../ipc/auth.ts';
 import { getLogger } from '../log.ts';
 import { CHILD_EXEC_ARGV, NATIVE_TYPESCRIPT } from './flags.ts';
 import type { ExitInfo, Launched } from './launch.ts';
@@ -59,7 +60,8 @@ function threadPreloads(): [string, boolean][] {
 export function startThread(entry: string, workerData: unknown): Worker {
   // The loader flags, as a process actor gets them: Node 20 ignores them in a
   // thread, but the thread's own children (and worker grandchildren) read them.
-  const opts = { workerData, execArgv: [...CHILD_EXEC_ARGV] };
+  // Its environment is a child's (no TRACTOR_TS_COOKIE), as a process actor's.
+  const opts = { workerData, execArgv: [...CHILD_EXEC_ARGV], env: childEnv() };
   const loaders = NATIVE_TYPESCRIPT ? [] : threadPreloads();
   if (!loaders.length) return new Worker(entry, opts);
   const boot = `(async () => {
