@@ -28,8 +28,10 @@
  *
  * A spawned child connects back before it can know the cookie: it proves a
  * one-time spawn token instead (`key: 'spawn'`), 32 random bytes its parent
- * made for that child alone and handed it over a private pipe (fd 3, never
- * argv or the environment; see {@link spawnSecrets}). The token is good for
+ * made for that child alone and handed it privately, never in argv or the
+ * environment (see {@link spawnSecrets}): a process down a pipe only the two
+ * share (fd 3; a prewarmed spare, in the spawn line on its stdin pipe), a
+ * worker thread in its `workerData` (memory of the same process). The token is good for
  * one connection of that child, and the tree's key then comes over the
  * authenticated channel, in the `SpawnSpec`, sealed with a pad made from the
  * token (so it is never on the wire in the clear).
@@ -277,14 +279,33 @@ export function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** In a child started with {@link SECRETS_FLAG}: read its secrets from fd 3, install its TLS identity, return its spawn token. */
-export async function readSpawnSecrets(argv: string[]): Promise<Buffer | undefined> {
-  if (!argv.includes(SECRETS_FLAG)) return undefined;
+/** Spawn secrets handed to this process in memory before its actor entry runs (a prewarmed spare's, from its spawn line). */
+let handed: string | undefined;
+
+/** In a spare just taken: keep the `payload` its spawn line carried for {@link readSpawnSecrets}. */
+export function handSpawnSecrets(payload: string): void {
+  handed = payload;
+}
+
+/**
+ * In a child: its spawn secrets, `inMemory` (a worker's, from its
+ * `workerData`), else those handed to this spare, else read from fd 3 when
+ * `argv` has {@link SECRETS_FLAG}; installs its TLS identity, returns its
+ * spawn token (undefined without secrets).
+ */
+export async function readSpawnSecrets(argv: string[], inMemory: string | undefined = handed): Promise<Buffer | undefined> {
+  handed = undefined;
+  const payload = inMemory ?? (argv.includes(SECRETS_FLAG) ? await readFd3() : undefined);
+  if (payload === undefined) return undefined;
+  const secrets = JSON.parse(payload) as SpawnSecrets;
+  setTls(secrets.tls);
+  return secrets.token ? Buffer.from(secrets.token, 'hex') : undefined;
+}
+
+async function readFd3(): Promise<string> {
   const pipe = new net.Socket({ fd: 3, readable: true, writable: false });
   const chunks: Buffer[] = [];
   for await (const c of pipe) chunks.push(c as Buffer);
   pipe.destroy();
-  const secrets = JSON.parse(Buffer.concat(chunks).toString('utf8')) as SpawnSecrets;
-  setTls(secrets.tls);
-  return secrets.token ? Buffer.from(secrets.token, 'hex') : undefined;
+  return Buffer.concat(chunks).toString('utf8');
 }

@@ -6,8 +6,8 @@
  * takes its children with it).
  *
  * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3] (a
- * worker-thread actor gets the first three in its `workerData`, see
- * spawn/worker.ts; signals never reach a thread).
+ * worker-thread actor gets the first three, and its spawn secrets, in its
+ * `workerData`, see spawn/worker.ts; signals never reach a thread).
  */
 import { isMainThread, workerData } from 'node:worker_threads';
 import { bootActor, stopActor } from '../boot.ts';
@@ -19,13 +19,14 @@ import { boxError } from '../msg/box.ts';
 import { importModule } from '../runtime/resolve.ts';
 import { markChildProcess, parseRuntimeVars, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
 import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
-import { WORKER_ARGV } from './worker.ts';
+import { WORKER_ARGV, WORKER_SECRETS } from './worker.ts';
 import { bootDebugChild, inspectActor } from '../devx/debug-mode.ts';
 import { setProcTitle } from '../devx/proctitle.ts';
 
 // Before anything else: no module this process imports is a program's entry (`isMain`).
 markChildProcess();
-const [parentAddr, uuid, name] = ((workerData as Record<string, string[]> | null)?.[WORKER_ARGV] ?? process.argv.slice(2)) as [string, string, string];
+const fromParent = workerData as { [WORKER_ARGV]?: string[]; [WORKER_SECRETS]?: string } | null;
+const [parentAddr, uuid, name] = (fromParent?.[WORKER_ARGV] ?? process.argv.slice(2)) as [string, string, string];
 // first: `ps` names the actor from its first moment (a worker thread must not rename its parent's process)
 if (isMainThread) setProcTitle(name);
 const log = getLogger('runtime');
@@ -35,9 +36,10 @@ if (isMainThread) process.on('SIGINT', () => {});
 const earlySigterm = () => process.exit(0);
 if (isMainThread) process.on('SIGTERM', earlySigterm);
 
-// Before anything else: the spawn token (and TLS identity) the parent sent down fd 3.
-const spawnToken = await readSpawnSecrets(process.argv.slice(5)).catch((err: Error) => {
-  console.error(`tractor-ts: actor ${name} could not read what its parent sent it on fd 3: ${err.message}`);
+// Before anything else: the spawn token (and TLS identity) the parent handed over (fd 3, the
+// spare's spawn line, or a worker's workerData; a thread's process.argv is its process's, not its own).
+const spawnToken = await readSpawnSecrets(isMainThread ? process.argv.slice(5) : [], fromParent?.[WORKER_SECRETS]).catch((err: Error) => {
+  console.error(`tractor-ts: actor ${name} could not read the spawn secrets its parent handed it: ${err.message}`);
   process.exit(1);
 });
 let booted = false;

@@ -27,5 +27,10 @@ export interface Launched {
   readonly isWorker?: boolean;
 }
 
-/** Start an actor that connects back to `argv[0]` (the parent's address) as `argv[1]` (uuid) named `argv[2]`. */
-export type Launcher = (argv: [parentAddr: string, uuid: string, name: string]) => Launched;
+/**
+ * Start an actor that connects back to `argv[0]` (the parent's address) as
+ * `argv[1]` (uuid) named `argv[2]`; `secrets` (the spawn secrets, with a
+ * cookie or TLS: see ipc/auth.ts) is handed to it privately, never in argv
+ * or the environment.
+ */
+export type Launcher = (argv: [parentAddr: string, uuid: string, name: string], secrets?: string) => Launched;

@@ -5,9 +5,12 @@
  * the handshake and the import of its modules. A spare is taken by the next
  * `'prewarm'` spawn and replaced in the background; it is never reused (one
  * actor per process, as `'subprocess'`). A spare waits on its stdin pipe: the
- * one line it reads says who to become (parent address, uuid, name), and the
- * end of the pipe, however this process ends (even by SIGKILL), makes it
- * exit. Spares belong to the root: `closeSpares()` ends them when it closes.
+ * one line it reads says who to become (parent address, uuid, name) and,
+ * with a cookie or TLS, carries its spawn secrets (they are made per spawn,
+ * after the spare started; the pipe is private to the two processes, never
+ * argv or the environment). The end of the pipe, however this process ends
+ * (even by SIGKILL), makes it exit. Spares belong to the root:
+ * `closeSpares()` ends them when it closes.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { childEnv } from '../ipc/auth.ts';
@@ -54,16 +57,21 @@ export function fillSpares(): void {
   while (spares.length < count) spares.push(startSpare());
 }
 
+/** The one line a spare reads (spawn/start.ts): who to become, and its spawn secrets if any. */
+export interface SpawnLine { argv: string[]; secrets?: string }
+
 /**
- * A spare told to become the actor `argv` describes, or `undefined` when none
- * is ready (the caller starts a fresh process). The pool is refilled behind it.
+ * A spare told to become the actor `argv` describes (handed `secrets` on its
+ * stdin), or `undefined` when none is ready (the caller starts a fresh
+ * process). The pool is refilled behind it.
  */
-export function takeSpare(argv: [string, string, string]): Launched | undefined {
+export function takeSpare(argv: [string, string, string], secrets?: string): Launched | undefined {
   let spare: Spare | undefined;
   while ((spare = spares.shift()) && spare.proc.exitCode !== null) { /* skip a dead spare */ }
   setImmediate(fillSpares);
   if (!spare) return undefined;
-  spare.proc.stdin!.end(`${JSON.stringify(argv)}\n`);
+  const line: SpawnLine = { argv, secrets };
+  spare.proc.stdin!.end(`${JSON.stringify(line)}\n`);
   const { proc } = spare;
   return { pid: proc.pid, kill: () => void proc.kill('SIGKILL'), exited: spare.exited };
 }

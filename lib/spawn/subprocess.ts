@@ -57,7 +57,7 @@ export interface SpawnRequest {
  * The `'subprocess'` backend: a new `node` process running the actor entry
  * (with `secrets`, sent down fd 3; in debug mode, the debugger's stdio).
  */
-function launchSubprocess(argv: [string, string, string], secrets?: { payload: string }, debug = false): Launched {
+function launchSubprocess(argv: [string, string, string], secrets?: string, debug = false): Launched {
   // Debug mode: the root's stdin, output held while a REPL is open, the terminal as fd 4 (see devx/tty-lock.ts).
   const debugStdio = debug ? debugHooks.childStdio?.() : undefined;
   const stdio = debugStdio
@@ -71,7 +71,7 @@ function launchSubprocess(argv: [string, string, string], secrets?: { payload: s
   if (secrets) {
     const pipe = proc.stdio[3] as NodeJS.WritableStream & { on(e: 'error', f: () => void): void };
     pipe.on('error', () => {}); // a child that died at once: its exit says so
-    pipe.end(secrets.payload);
+    pipe.end(secrets);
   }
   const exited = new Promise<ExitInfo>((resolve) => {
     proc.once('exit', (code, signal) => resolve({ code, signal }));
@@ -85,21 +85,22 @@ function launchSubprocess(argv: [string, string, string], secrets?: { payload: s
 
 const LAUNCHERS: Record<StartMethod, Launcher> = {
   subprocess: launchSubprocess,
-  prewarm: (argv) => takeSpare(argv) ?? launchSubprocess(argv),
-  worker: (argv) => launchWorker(ACTOR_ENTRY, argv),
+  prewarm: (argv, secrets) => takeSpare(argv, secrets) ?? launchSubprocess(argv, secrets),
+  worker: (argv, secrets) => launchWorker(ACTOR_ENTRY, argv, secrets),
 };
 
 /** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */
 export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = randomUUID();
-  // With a cookie or TLS, what the child needs to connect back goes down a pipe only the two share (see ipc/auth.ts).
-  // Spares and workers cannot be handed it (nor the debugger's stdio) yet: then every spawn is a 'subprocess' one.
+  // With a cookie or TLS, what the child needs to connect back is handed to it privately by
+  // every backend (see ipc/auth.ts). Spares and workers cannot be handed the debugger's
+  // stdio yet: in debug mode every spawn is a 'subprocess' one.
   const secrets = spawnSecrets();
   const expected = actor.expectChild(uuid, secrets?.token);
   const argv: [string, string, string] = [actor.addrs[0]!, uuid, req.name];
   const debug = req.runtimeVars.debugMode;
-  const method = secrets || debug ? 'subprocess' : req.startMethod ?? req.runtimeVars.startMethod;
-  const proc = method === 'subprocess' ? launchSubprocess(argv, secrets, debug) : LAUNCHERS[method](argv);
+  const method = debug ? 'subprocess' : req.startMethod ?? req.runtimeVars.startMethod;
+  const proc = method === 'subprocess' ? launchSubprocess(argv, secrets?.payload, debug) : LAUNCHERS[method](argv, secrets?.payload);
   const child: Partial<SpawnedActor> & { exitInfo?: ExitInfo } = { name: req.name, uuid, proc };
   const exited = proc.exited.then((e) => (child.exitInfo = e));
   trackChild(proc, exited);

@@ -14,6 +14,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { childEnv } from '../ipc/auth.ts';
 import { getLogger } from '../log.ts';
 import { CHILD_EXEC_ARGV, NATIVE_TYPESCRIPT } from './flags.ts';
 import type { ExitInfo, Launched } from './launch.ts';
@@ -22,6 +23,8 @@ const log = getLogger('spawn');
 
 /** The key of a worker actor's `workerData`: its argv, as a process actor's command line. */
 export const WORKER_ARGV = 'tractorActorArgv';
+/** The key of its spawn secrets in `workerData` (memory of this process: never argv, the environment or a pipe). */
+export const WORKER_SECRETS = 'tractorSpawnSecrets';
 
 let preloads: [url: string, register: boolean][] | undefined;
 /**
@@ -57,7 +60,8 @@ function threadPreloads(): [string, boolean][] {
 export function startThread(entry: string, workerData: unknown): Worker {
   // The loader flags, as a process actor gets them: Node 20 ignores them in a
   // thread, but the thread's own children (and worker grandchildren) read them.
-  const opts = { workerData, execArgv: [...CHILD_EXEC_ARGV] };
+  // Its environment is a child's (no TRACTOR_TS_COOKIE), as a process actor's.
+  const opts = { workerData, execArgv: [...CHILD_EXEC_ARGV], env: childEnv() };
   const loaders = NATIVE_TYPESCRIPT ? [] : threadPreloads();
   if (!loaders.length) return new Worker(entry, opts);
   const boot = `(async () => {
@@ -67,9 +71,9 @@ export function startThread(entry: string, workerData: unknown): Worker {
   return new Worker(boot, { ...opts, eval: true });
 }
 
-/** Start a worker-thread actor that connects back to `argv[0]` (see `Launcher`). */
-export function launchWorker(entry: string, argv: [string, string, string]): Launched {
-  const worker = startThread(entry, { [WORKER_ARGV]: argv });
+/** Start a worker-thread actor that connects back to `argv[0]`, handed `secrets` in its `workerData` (see `Launcher`). */
+export function launchWorker(entry: string, argv: [string, string, string], secrets?: string): Launched {
+  const worker = startThread(entry, { [WORKER_ARGV]: argv, ...(secrets !== undefined && { [WORKER_SECRETS]: secrets }) });
   let terminated = false;
   // An error that escapes the actor entry itself (it reports its own to its parent first).
   worker.on('error', (err) => log.error('worker actor %s failed: %s', argv[2], err.stack ?? err.message));
