@@ -9,13 +9,13 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { freePort, runProgram } from './discovery-helpers.ts';
-import { AUTH, cookieEnv, findAndAsk, whoami } from './fixtures/auth.ts';
-import { actorKind, CORE } from './fixtures/core.ts';
-import { actorProcesses, within } from './helpers.ts';
-import { makeCerts, opensslUnavailable } from './tls-helpers.ts';
+import { freePort, runProgram } from '../discovery-helpers.ts';
+import { AUTH, cookieEnv, findAndAsk, whoami } from '../fixtures/auth.ts';
+import { actorKind, CORE } from '../fixtures/core.ts';
+import { actorProcesses, within } from '../helpers.ts';
+import { makeCerts, opensslUnavailable } from '../tls-helpers.ts';
 
-const DAEMON = new URL('./fixtures/programs/auth-daemon.ts', import.meta.url);
+const DAEMON = new URL('../fixtures/programs/auth-daemon.ts', import.meta.url);
 const COOKIE = `backends-cookie-${randomBytes(8).toString('hex')}`;
 const noOpenssl = opensslUnavailable();
 
