@@ -5,6 +5,7 @@
  * awaiting: it could not be made to wait.
  */
 import { EndOfStream } from '../errors.ts';
+import { receiveAll } from '../trionics/receive-all.ts';
 
 export class AsyncQueue<T> implements AsyncIterable<T> {
   #items: T[] = [];
@@ -44,15 +45,8 @@ export class AsyncQueue<T> implements AsyncIterable<T> {
     return new Promise((resolve, reject) => this.#waiters.push({ resolve, reject }));
   }
 
-  async *[Symbol.asyncIterator](): AsyncIterator<T> {
-    for (;;) {
-      try {
-        yield await this.receive();
-      } catch (err) {
-        if (err instanceof EndOfStream) return;
-        throw err;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterator<T> {
+    return receiveAll(() => this.receive());
   }
 
   #finish(err: unknown): void {

@@ -19,6 +19,7 @@ import { currentScope, currentSignal, Scope, taskStorage } from '../runtime/scop
 import { getRuntime } from '../runtime/current.ts';
 import { getRuntimeVars } from '../runtime/state.ts';
 import { LEGACY_CANCEL_GRACE_MS } from '../runtime/timing.ts';
+import { receiveAll } from '../trionics/receive-all.ts';
 import { AsyncQueue } from './queue.ts';
 import { failActor } from './traps.ts';
 
@@ -217,15 +218,8 @@ export class LegacyChannel<Out, In = unknown> implements AsyncIterable<Out>, Asy
   }
 
   /** `for await (const v of chan)`: every value the legacy side sends, until its `close()` or its settling. */
-  async *[Symbol.asyncIterator](): AsyncIterator<Out> {
-    for (;;) {
-      try {
-        yield await this.receive();
-      } catch (err) {
-        if (err instanceof EndOfStream) return;
-        throw err;
-      }
-    }
+  [Symbol.asyncIterator](): AsyncIterator<Out> {
+    return receiveAll(() => this.receive());
   }
 
   /** Abort the legacy side's signal, end its `fromSc`, wait (bounded) for it; raise its error if nobody got it. */

@@ -5,6 +5,7 @@
  * lag. The log keeps only what the slowest subscriber may still read.
  */
 import { EndOfStream, InvalidArgument, Lagged } from '../errors.ts';
+import { receiveAll } from './receive-all.ts';
 
 /** @internal */
 export class BroadcastHub<T> {
@@ -128,14 +129,7 @@ export class BroadcastReceiver<T> implements AsyncIterable<T>, AsyncDisposable {
    */
   async *[Symbol.asyncIterator](): AsyncIterator<T> {
     try {
-      for (;;) {
-        try {
-          yield await this.receive();
-        } catch (err) {
-          if (err instanceof EndOfStream) return;
-          throw err;
-        }
-      }
+      yield* receiveAll(() => this.receive());
     } finally {
       this.close();
     }

@@ -49,6 +49,8 @@ async function logged(prog: Program, re: RegExp, ms = 5000): Promise<void> {
   }
 }
 
+// Skipped only where the openssl CLI is missing (the certificates are made with it); it is
+// on this machine and CI's, so these run there. `noOpenssl` is the reason shown when skipped.
 describe('TLS on one host', { skip: noOpenssl ?? false }, () => {
   let certs: Certs;
   let daemon: Program;
