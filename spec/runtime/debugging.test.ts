@@ -17,7 +17,9 @@ async function drive(example: string, code: number, body: (s: DebugSession) => P
   const s = new DebugSession(example, opts);
   try {
     await body(s);
-    assert.equal(await s.exit(), code, s.output);
+    const exit = await s.done;
+    // The tail of the output is what explains a wrong exit (a failure message shows its start only).
+    assert.equal(exit.code, code, `exit ${JSON.stringify(exit)}, expected code ${code}; output's tail:\n${s.output.slice(-3000)}`);
     assert.deepEqual(await survivorsOf(s.runId, 3000), [], 'no process of the tree outlives it');
   } finally {
     await s.kill();
