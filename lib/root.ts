@@ -18,7 +18,7 @@ import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
 import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
-import { fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
+import { fillSpares } from './spawn/prewarm.ts';
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
@@ -161,8 +161,8 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     // The environment's default: the whole suite (or a program) run with one backend, as tractor's --spawn-backend.
     startMethod: opts.startMethod ?? ((process.env.TRACTOR_TS_START_METHOD || undefined) as StartMethod | undefined) ?? 'subprocess',
     depth: 0,
+    prewarm: opts.prewarm ?? 1,
   });
-  setPrewarmCount(opts.prewarm);
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
