@@ -45,7 +45,7 @@ export interface RootOptions {
   loglevel?: LogLevel;
   /** How this tree's actors are started unless a nursery or spawn says otherwise (default `'subprocess'`; see the README). */
   startMethod?: StartMethod;
-  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`). */
+  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`), by the root and by each actor of its tree that spawns with `'prewarm'`. */
   prewarm?: number;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;

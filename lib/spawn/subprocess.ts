@@ -4,7 +4,6 @@
  * a spare of spawn/prewarm.ts; `'worker'`: spawn/worker.ts), wait for it to
  * connect back and say who it is, hand it its `SpawnSpec`.
  */
-import { spawn } from 'node:child_process';
 import { ActorFailure } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
 import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/auth.ts';
@@ -62,7 +61,8 @@ function launchSubprocess(argv: [string, string, string], secrets?: string, debu
   const stdio = debugStdio
     ? [...debugStdio.slice(0, 3), secrets ? 'pipe' : 'ignore', debugStdio[3]!]
     : secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'];
-  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv, ...(secrets ? [SECRETS_FLAG] : [])], {
+  // node:child_process is loaded by an actor's first spawn, not at its boot (most actors spawn none).
+  const proc = process.getBuiltinModule('node:child_process').spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv, ...(secrets ? [SECRETS_FLAG] : [])], {
     stdio: stdio as ('inherit' | 'pipe' | 'ignore' | number)[],
     env: childEnv(),
   });
