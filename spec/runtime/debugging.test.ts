@@ -127,6 +127,36 @@ test('subactor_breakpoint: pause() in a child loop; n steps ten times, c re-ente
   });
 });
 
+test('q after stepping (n) in a child raises DebuggerQuit there, which reaches the root boxed, as q at the pause itself does', T, async () => {
+  await drive('subactor_breakpoint', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'breakpointForever');
+    s.send('n');
+    at = await s.prompt();
+    assert.equal(at.actor, 'breakpointForever');
+    s.send('q');
+    at = await s.prompt();
+    assert.equal(at.actor, 'root');
+    assert.match(at.before, /RemoteActorError: DebuggerQuit in actor breakpointForever@/, 'a DebuggerQuit, not a cancellation');
+    s.send('p err.boxedTypeName');
+    at = await s.prompt();
+    assert.match(at.before, /^DebuggerQuit$/m);
+    s.send('c');
+  });
+});
+
+test('q after stepping (n) in the root fails the root task with DebuggerQuit even if it would have returned', T, async () => {
+  await drive('root_actor_breakpoint', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'root');
+    s.send('n');
+    at = await s.prompt();
+    assert.match(at.before, /->\s+15\s+const answer = 42;/);
+    s.send('q');
+    await s.expect(/DebuggerQuit: quit from the debugger in actor root@[0-9a-f]{8}\n\s+at main \(.*root_actor_breakpoint\.ts:15/);
+  });
+});
+
 test('multi_subactors: actors that stop at once queue for the terminal and each REPL opens in turn; the root stops last', T, async () => {
   await drive('multi_subactors', 1, async (s) => {
     const seen: string[] = [];
