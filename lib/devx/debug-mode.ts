@@ -9,13 +9,14 @@ import { debugHooks } from '../runtime/debug-hooks.ts';
 import { getRuntimeVars, updateRuntimeVars } from '../runtime/state.ts';
 import { openInspector } from './inspector.ts';
 import { maybePostMortem, replRecentlyClosed } from './repl.ts';
-import { debugStdio, forwardOutput, joinLock, startLockServer, termFd, treeInDebugger } from './tty-lock.ts';
+import { debugStdio, forwardOutput, joinLock, startLockServer, termFd, treeInDebugger, untilDebuggerIdle } from './tty-lock.ts';
 
 function install(isRoot: boolean): void {
   debugHooks.crash = maybePostMortem;
   debugHooks.graceHold = treeInDebugger;
   debugHooks.childStdio = () => debugStdio(isRoot);
   debugHooks.forwardOutput = forwardOutput;
+  if (isRoot) debugHooks.debuggerIdle = untilDebuggerIdle;
   debugHooks.shieldSigint = () => {
     if (!treeInDebugger() && !replRecentlyClosed()) return false;
     if (treeInDebugger()) writeSync(1, '\ntractor-ts: Ctrl-C is shielded while a debugger REPL is open: `c` continues, `q` quits\n');

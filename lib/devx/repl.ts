@@ -313,7 +313,7 @@ function liveRepl(all: CallFrame[], first: number): Action {
 /** The place an error was thrown, from the first frame of its stack that names a file. */
 function throwSite(err: unknown): Place | undefined {
   const stack = err instanceof RemoteActorError ? err.remoteStack : (err as Error)?.stack;
-  for (const m of String(stack ?? '').matchAll(/\(?((?:file:\/\/)?\/[^\s():]+):(\d+):\d+\)?/g)) {
+  for (const m of String(stack ?? '').matchAll(/(?:^|[\s(])((?:file:\/\/)?\/[^\s():]+):(\d+):\d+/gm)) {
     if (m[1]!.includes('/node_modules/') || isLibraryFile(m[1]!)) continue;
     return { file: m[1]!, line: Number(m[2]) };
   }

@@ -10,6 +10,8 @@ export const debugHooks: {
   crash?: (err: unknown, isCancellation: boolean) => void;
   /** True while some actor of the tree is at a REPL: cancel grace periods must not expire meanwhile. */
   graceHold?: () => boolean;
+  /** The root, before it cancels children: a promise while some actor of the tree is at a REPL or queued for one (see devx/tty-lock.ts). */
+  debuggerIdle?: () => Promise<void> | undefined;
   /** SIGINT at the root: true when a REPL is open and the signal was shielded. */
   shieldSigint?: () => boolean;
   /** The stdio of a debug-mode child (the root's stdin, output held while a REPL is open, the terminal, at fd 4). */

@@ -177,6 +177,8 @@ export class ActorNursery implements AsyncDisposable {
   readonly #errors: unknown[] = [];
   readonly #delivered = new WeakSet<object>();
   #closed = false;
+  /** A child failed while the tree was in the debugger: the one-cancels-all waits for it (debug mode only). */
+  #cancelling = false;
 
   /** @internal */
   constructor(actor: ActorRuntime, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
@@ -287,6 +289,7 @@ export class ActorNursery implements AsyncDisposable {
     this.#closed = true;
     try {
       await Promise.allSettled([...this.#spawning]);
+      await debugHooks.debuggerIdle?.(); // debug mode, in the root: no teardown under an open REPL
       await Promise.all([...this.#children].map((c) => c.terminate(false)));
       // Every child is reaped: its outcome is known, so no error is missed.
       await Promise.allSettled([...this.#children].map((c) => c.settled));
@@ -401,9 +404,13 @@ export class ActorNursery implements AsyncDisposable {
   #childFailed(child: ChildActor, err: unknown): void {
     log.runtime('actor %s failed: %s', fmtUid([child.spawned.name, child.spawned.uuid]), (err as Error)?.message);
     this.#errors.push(err);
-    if (this.scope.aborted) return;
+    if (this.scope.aborted || this.#cancelling) return;
     // One-cancels-all: the error itself is the abort reason, so every call
     // pending under this nursery rejects with it; aborting terminates the others.
-    this.scope.abort(err);
+    // Debug mode, in the root: not while an actor of the tree is at a REPL (or queued for one).
+    const debugger_ = debugHooks.debuggerIdle?.();
+    if (!debugger_) return this.scope.abort(err);
+    this.#cancelling = true;
+    void debugger_.then(() => this.scope.abort(err));
   }
 }

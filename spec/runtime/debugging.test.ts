@@ -181,6 +181,32 @@ test('multi_subactors: actors that stop at once queue for the terminal and each 
   });
 });
 
+test('the root does not cancel the tree while an actor is at a REPL: a grandchild\'s crash REPL outlives a sibling\'s failure, and its error reaches the root', T, async () => {
+  await drive('spec/fixtures/programs/debug-grandchild-crash.ts', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'gc');
+    assert.match(at.before, /crashed actor gc@[0-9a-f]{8}:\nTypeError/);
+    // Meanwhile `dies` exits (a failure of the root's nursery): the one-cancels-all must wait for this REPL.
+    await new Promise((r) => setTimeout(r, 3000)); // time for it to exit and the root to learn of it (dies waits for gc's crash)
+    s.send('p err.message');
+    at = await s.prompt();
+    assert.equal(at.actor, 'gc', 'the REPL is still there');
+    assert.match(at.before, /reading 'here'/);
+    assert.doesNotMatch(s.output, /killing|Opening a REPL in crashed actor root/, 'nothing was torn down under the REPL');
+    s.send('c');
+    at = await s.prompt();
+    assert.equal(at.actor, 'middle', 'the grandchild\'s error reached its parent, which failed with it');
+    assert.match(at.before, /RemoteActorError: TypeError in actor gc@/);
+    s.send('c');
+    at = await s.prompt();
+    assert.equal(at.actor, 'root');
+    assert.match(at.before, /AggregateError: 2 actors failed/);
+    assert.match(at.before, /actor 'dies' died \(exit code 3\)/);
+    assert.match(at.before, /TypeError in actor gc@[0-9a-f]{8} \(relayed via middle@/);
+    s.send('c');
+  });
+});
+
 test('pm_in_subactor: postMortem(err) on a caught error opens the REPL in the child, which then carries on', T, async () => {
   await drive('pm_in_subactor', 0, async (s) => {
     let at = await s.prompt();
