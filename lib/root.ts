@@ -6,7 +6,7 @@
 import { bootActor, stopActor } from './boot.ts';
 import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
 import { setProcTitle } from './devx/proctitle.ts';
-import { debugHooks } from './runtime/debug-hooks.ts';
+import { debugBoot, debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
 import { Cancelled, DebuggerQuit, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
@@ -168,6 +168,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   setActorName(name);
   setProcTitle(name);
   if (opts.debugMode) await bootDebugRoot();
+  else debugBoot.lazyRoot = bootDebugRoot; // a child in debug mode of its own (SpawnOptions.debugMode) starts it
   if (opts.inspect) inspectActor(name, true);
   // Trapped from the start: an error escaping while the root boots is its failure too (run/runDaemon included).
   const trapped: { root?: Root; early?: { err: unknown } } = {};

@@ -24,10 +24,17 @@ function install(isRoot: boolean): void {
   };
 }
 
-/** In the root of a debug-mode tree, at boot. */
-export async function bootDebugRoot(): Promise<void> {
-  if (!getRuntimeVars().debugLockAddr) updateRuntimeVars({ debugLockAddr: await startLockServer() });
-  install(true);
+let rootBooted: Promise<void> | undefined;
+
+/**
+ * In the root of a debug-mode tree, at boot; or in a root not in debug mode,
+ * before it spawns its first debug-mode child (once, however many ask).
+ */
+export function bootDebugRoot(): Promise<void> {
+  return (rootBooted ??= (async () => {
+    if (!getRuntimeVars().debugLockAddr) updateRuntimeVars({ debugLockAddr: await startLockServer() });
+    install(true);
+  })());
 }
 
 /** In a debug-mode child, at boot (its runtime vars carry the lock's address). */

@@ -19,3 +19,10 @@ export const debugHooks: {
   /** Forward a debug-mode child's piped output. */
   forwardOutput?: (stdout: Readable | null, stderr: Readable | null) => void;
 } = {};
+
+/**
+ * Set by the root (root.ts) when it is not in debug mode itself: turn on the
+ * tree's debug machinery (the TTY lock, the hooks above) on first need, for a
+ * child spawned with `SpawnOptions.debugMode` (or under a nursery's `debugMode`).
+ */
+export const debugBoot: { lazyRoot?: () => Promise<void> } = {};

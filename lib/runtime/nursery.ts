@@ -17,7 +17,7 @@ import { functypeOf, type ModuleSpec, moduleAliases, moduleIds, moduleSpecs, res
 import { currentScope, Scope } from './scope.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { EXIT_AFTER_CLOSE_MS, KILL_GRACE_MS, withTimeout } from './timing.ts';
-import { debugHooks } from './debug-hooks.ts';
+import { debugBoot, debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('nursery');
 
@@ -141,6 +141,18 @@ class ChildActor implements PortalOwner {
     await this.spawned.exited;
     clearTimeout(timer);
   }
+}
+
+/**
+ * A child in debug mode whose parent is not: only the root has the terminal
+ * to share, so the root starts the tree's TTY lock now; another actor cannot
+ * give it one (its own stdin is closed).
+ */
+async function debugForChild(name: string): Promise<void> {
+  if (getRuntimeVars().isRoot && debugBoot.lazyRoot) return debugBoot.lazyRoot();
+  throw new RuntimeUsageError(
+    `debugMode for actor '${name}' needs the terminal, which only the root has, and this actor's tree is not in debug mode: `
+    + 'turn it on at the root (run(), openRoot() or the root\'s openNursery() with debugMode: true) or spawn that actor from the root');
 }
 
 /** `p`, unless `scope` aborts first: then its reason. */
@@ -332,11 +344,13 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
+    const debugMode = opts.debugMode ?? this.#opts.debugMode ?? getRuntimeVars().debugMode;
+    if (debugMode && !getRuntimeVars().debugMode) await debugForChild(name);
     const vars = getRuntimeVars();
     const runtimeVars = {
       ...vars,
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
-      debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
+      debugMode,
       inspect: opts.inspect ?? false,
       infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };

@@ -207,6 +207,20 @@ test('the root does not cancel the tree while an actor is at a REPL: a grandchil
   });
 });
 
+test('SpawnOptions.debugMode under a root not in debug mode: the root starts the TTY lock for that child and gives it the terminal; a non-root parent cannot (RuntimeUsageError)', T, async () => {
+  await drive('spec/fixtures/programs/debug-per-actor.ts', 0, async (s) => {
+    await s.expect(/plain says: RuntimeUsageError ERR_TRACTOR_USAGE: debugMode for actor 'never' needs the terminal, which only the root has/);
+    let at = await s.prompt();
+    assert.equal(at.actor, 'dbg');
+    assert.match(at.before, /Opening a REPL in paused actor dbg@[0-9a-f]{8} at pauses/);
+    s.send('p x');
+    at = await s.prompt();
+    assert.match(at.before, /^7$/m, 'the REPL reads the terminal');
+    s.send('c');
+    await s.expect(/dbg says: 42/);
+  });
+});
+
 test('pm_in_subactor: postMortem(err) on a caught error opens the REPL in the child, which then carries on', T, async () => {
   await drive('pm_in_subactor', 0, async (s) => {
     let at = await s.prompt();
