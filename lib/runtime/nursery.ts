@@ -28,6 +28,12 @@ export interface SpawnOptions {
   name?: string;
   /** Modules the actor imports at boot and serves RPC from (`import.meta.url`, absolute paths, package names). */
   enableModules?: ModuleSpec[];
+  /**
+   * Debug mode for this actor and its subtree (default: the parent's). Under a
+   * root not in debug mode, the root starts the tree's TTY lock and gives the
+   * actor its terminal; an actor that is neither the root nor in debug mode
+   * cannot (a `RuntimeUsageError`: it has no terminal to share).
+   */
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Host plain Promise code as a supervised "infected" actor (see `toPromise`). */
@@ -41,6 +47,7 @@ export interface SpawnOptions {
 export interface NurseryOptions {
   /** Modules every child of this nursery enables, on top of its own. */
   enableModules?: ModuleSpec[];
+  /** Debug mode for every child of this nursery unless a spawn says otherwise (see `SpawnOptions.debugMode`). */
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Aborting it cancels the nursery (and so every child). */
