@@ -429,9 +429,9 @@ export class ActorNursery implements AsyncDisposable {
     // One-cancels-all: the error itself is the abort reason, so every call
     // pending under this nursery rejects with it; aborting terminates the others.
     // Debug mode, in the root: not while an actor of the tree is at a REPL (or queued for one).
-    const debugger_ = debugHooks.debuggerIdle?.();
-    if (!debugger_) return this.scope.abort(err);
+    const idle = debugHooks.debuggerIdle?.();
+    if (!idle) return this.scope.abort(err);
     this.#cancelling = true;
-    void debugger_.then(() => this.scope.abort(err));
+    void idle.then(() => this.scope.abort(err));
   }
 }
