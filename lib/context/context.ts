@@ -40,6 +40,8 @@ export interface ContextOptions {
 export interface DeliveryTarget {
   /** Record that the user received `err`, then throw it. */
   deliver(err: unknown): never;
+  /** What a lost connection means (a dead child's failure), when the target knows better than the bare `TransportClosed`. */
+  explain?(err: unknown): Promise<unknown> | undefined;
 }
 
 type Outcome = { value: unknown } | { error: Error };
@@ -216,12 +218,20 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     }
   }
 
-  /** @internal The channel closed under the dialog. */
+  /**
+   * @internal The channel closed under the dialog. Parent side: when the peer
+   * is a nursery's child that died, the dialog ends with that child's failure
+   * (found out within a bound), the one error its death is reported as.
+   */
   fail(err: unknown): void {
     if (this.side === 'child') {
       this.#peerError ??= err as Error;
       this.#wake();
-    } else this.#end({ error: err as Error });
+      return;
+    }
+    const explained = this.#outcome ? undefined : this.#portal?.explain?.(err);
+    if (explained) void explained.then((e) => this.#end({ error: e as Error }));
+    else this.#end({ error: err as Error });
   }
 
   #end(outcome: Outcome): void {
@@ -380,6 +390,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
+      if (this.#chan.closed && this.side === 'parent') return this.#sendWhenGranted(value); // the dialog's end is on its way: raise that
       if (this.#sendCredit && !this.#sendCredit.take()) return this.#sendWhenGranted(value);
       const pld = checkPld(this.#pldSpec, value, 'a stream message');
       assertSerializable(pld, 'a stream message');

@@ -116,6 +116,38 @@ class ChildActor implements PortalOwner {
     this.nursery.markDelivered(err);
   }
 
+  /** This child's failure, once made: one object however many places its death surfaces. */
+  #failure: unknown;
+
+  /**
+   * The failure of this child that died unasked (`exit`), made once: the error
+   * it reported about itself, or an `ActorFailure` (`cause`: the first symptom
+   * seen, e.g. the `TransportClosed` of a dialog); `undefined` for an exit
+   * this nursery caused or a graceful one.
+   */
+  failure(exit: ExitInfo, cause?: unknown): unknown {
+    if (this.#failure !== undefined || this.exitedAsAsked(exit)) return this.#failure;
+    const reported = this.spawned.chan.peerError;
+    this.#failure = reported ?? new ActorFailure(`${this.#deathText()} (${describeExit(exit)})`, exit.code, exit.signal, cause === undefined ? undefined : { cause });
+    return this.#failure;
+  }
+
+  /**
+   * A dialog with this child lost its connection (`err`): if the child died
+   * unasked, that is its failure (the error the nursery reports it as), so the
+   * body receives the cause, and disposal does not raise it a second time
+   * beside its symptom. Waits (bounded) for the exit that follows the close.
+   */
+  explain(err: unknown): Promise<unknown> | undefined {
+    if (!(err instanceof TransportClosed)) return undefined;
+    return withTimeout(this.spawned.exited, EXIT_AFTER_CLOSE_MS, undefined, true)
+      .then((exit) => (exit && this.failure(exit, err)) ?? err, () => err);
+  }
+
+  #deathText(): string {
+    return this.oneShot ? `actor '${this.spawned.name}' died before returning its result` : `daemon actor '${this.spawned.name}' exited unexpectedly`;
+  }
+
   /** A worker actor that did not acknowledge `cancelActor()` (e.g. busy in a synchronous loop) is terminated. */
   unresponsive(): void {
     if (this.spawned.proc.isWorker && this.alive) this.#kill();
@@ -385,17 +417,17 @@ export class ActorNursery implements AsyncDisposable {
     if (!(err instanceof TransportClosed)) return err;
     const exit = await withTimeout(child.spawned.exited, EXIT_AFTER_CLOSE_MS, undefined, true);
     if (!exit) return err;
-    if (child.exitedAsAsked(exit)) return undefined;
-    return new ActorFailure(`actor '${child.spawned.name}' died (${describeExit(exit)}) before returning its result`, exit.code, exit.signal, { cause: err });
+    return child.failure(exit, err);
   }
 
   #childExited(child: ChildActor): void {
     const e = child.spawned.exitInfo!;
     // A one-shot child's outcome comes with its result; a daemon's exit is judged by how it exited.
-    if (child.oneShot || child.exitedAsAsked(e)) return;
-    // A child that reported why it died (e.g. a module failed to import at boot) fails with that reason.
-    const reported = child.spawned.chan.peerError;
-    this.#childFailed(child, reported ?? new ActorFailure(`daemon actor '${child.spawned.name}' exited unexpectedly (${describeExit(e)})`, e.code, e.signal));
+    if (child.oneShot) return;
+    // A child that reported why it died (e.g. a module failed to import at boot) fails with that reason;
+    // one whose death a dialog already met fails with the error that dialog raised.
+    const failure = child.failure(e);
+    if (failure !== undefined) this.#childFailed(child, failure);
   }
 
   #childFailed(child: ChildActor, err: unknown): void {
