@@ -8,7 +8,7 @@ import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
 import { setProcTitle } from './devx/proctitle.ts';
 import { debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
-import { Cancelled, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
+import { Cancelled, ContextCancelled, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
 import { checkModules, checkOptions, checkRootOptions } from './options.ts';
 import { getConsoleLog, getLogger, type LogLevel, setActorName } from './log.ts';
@@ -242,15 +242,17 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once). */
-async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
+/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once); `onCancel` gets the first one's `Cancelled`. */
+async function withSignalHandling<T>(scope: Scope, onCancel: (reason: Cancelled) => void, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
     if (received) process.exit(SIGNAL_EXIT[sig]);
     received = sig;
     process.exitCode = SIGNAL_EXIT[sig];
-    scope.abort(new Cancelled(`${sig} received: cancelling the actor tree`));
+    const reason = new Cancelled(`${sig} received: cancelling the actor tree`);
+    onCancel(reason);
+    scope.abort(reason);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -278,6 +280,7 @@ async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promis
  * ```
  */
 export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<T> {
+  let signalled: Cancelled | undefined;
   const done = (async () => {
     assertNotImporting('run()');
     if (typeof main !== 'function') throw new InvalidArgument(`run(main) needs the async function to run as the root task, got ${typeof main}`);
@@ -285,7 +288,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     const scope = new Scope([runtimes.get(root)!.scope]);
     const stray = strays.get(root)!;
     stray.onStray = (err) => scope.abort(err);
-    const value = await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
+    const value = await withSignalHandling(scope, (sig) => (signalled = sig), () => withScope(scope, main).catch((err) => {
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
@@ -295,11 +298,34 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     return value;
   })();
   done.catch((err) => {
-    if (err instanceof Cancelled && !err.canceller) console.error(err.message);
-    else console.error(formatError(err));
+    const shown = signalled ? causeUnderSignal(err, signalled) : err;
+    if (shown instanceof Cancelled && !shown.canceller) console.error(shown.message);
+    else console.error(formatError(shown));
     process.exitCode ||= 1;
   });
   return done;
+}
+
+/**
+ * What to print for `err` when the root was cancelled by a signal: a SIGTERM
+ * or Ctrl-C to the whole process group reaches the children too, and each
+ * one's own cancellation (a `ContextCancelled` naming it), wrapped with the
+ * rest in a `SuppressedError` by the disposals it crossed, is that same
+ * teardown, not a failure. The one real error among them, or the signal's
+ * `Cancelled` for a clean cancellation.
+ */
+function causeUnderSignal(err: unknown, signalled: Cancelled): unknown {
+  const real = flatten(err).filter((e) => !(e instanceof Cancelled || e instanceof ContextCancelled));
+  if (real.length === 0) return signalled;
+  return real.length === 1 ? real[0] : err;
+}
+
+/** The errors a `SuppressedError` or `AggregateError` carries, depth first; any other error as itself. */
+function flatten(err: unknown): unknown[] {
+  if (err instanceof AggregateError) return err.errors.flatMap(flatten);
+  const s = err as { name?: unknown; error?: unknown; suppressed?: unknown };
+  if (err instanceof Error && s.name === 'SuppressedError' && 'error' in s && 'suppressed' in s) return [...flatten(s.error), ...flatten(s.suppressed)];
+  return [err];
 }
 
 /**
@@ -319,7 +345,7 @@ export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions =
   const scope = new Scope([runtimes.get(root)!.scope]);
   const stray = strays.get(root)!;
   stray.onStray = (err) => scope.abort(err);
-  await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
+  await withSignalHandling(scope, () => {}, () => sleepForever(scope.signal)).catch((err) => {
     if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !stray.error) throw err;
   });
   if (stray.error) {

@@ -318,6 +318,18 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     return !!uid && uid[1] === this.#actor.uuid;
   }
 
+  /**
+   * What a stream operation raises for the dialog's error outcome `err`: the
+   * remote task's acknowledgement of a cancel this actor asked for because
+   * its own scope was cancelled (Ctrl-C at the root, a nursery closing) is
+   * never raised to it as a `ContextCancelled`; the scope's reason is, the
+   * cause of that cancel.
+   */
+  #cause(err: Error): Error {
+    if (err instanceof ContextCancelled && this.#isOurs(err.canceller) && this.#scope.aborted) return this.#scope.reason as Error;
+    return err;
+  }
+
   // ------------------------------------------------------------ stream I/O
 
   /** @internal The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
@@ -368,7 +380,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // This side's own overrun first: the peer's failure that may follow is its echo.
       if (this.#overrun) return this.#throw(this.#overrun);
       const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(o.error);
+      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
@@ -386,7 +398,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   sendYield(value: unknown): Promise<void> {
     try {
       const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(o.error);
+      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);

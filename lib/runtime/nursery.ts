@@ -121,11 +121,11 @@ class ChildActor implements PortalOwner {
 
   /**
    * The failure of this child that died unasked (`exit`), made once: the error
-   * it reported about itself, or an `ActorFailure` (`cause`: the first symptom
-   * seen, e.g. the `TransportClosed` of a dialog); `undefined` for an exit
+   * it reported about itself, or an `ActorFailure` (`cause`: the symptom
+   * seen, the `TransportClosed` of its channel if it closed); `undefined` for an exit
    * this nursery caused or a graceful one.
    */
-  failure(exit: ExitInfo, cause?: unknown): unknown {
+  failure(exit: ExitInfo, cause: unknown = this.spawned.chan.closeReason): unknown {
     if (this.#failure !== undefined || this.exitedAsAsked(exit)) return this.#failure;
     const reported = this.spawned.chan.peerError;
     this.#failure = reported ?? new ActorFailure(`${this.#deathText()} (${describeExit(exit)})`, exit.code, exit.signal, cause === undefined ? undefined : { cause });

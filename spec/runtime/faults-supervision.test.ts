@@ -98,3 +98,24 @@ test('errors keep their insides across the boundary: an AggregateError\'s errors
     assert.equal(s.suppressed.remoteMessage, 'the disposal failed');
   }
 });
+
+test('a daemon SIGKILLed mid-stream leaves the block as one error, its ActorFailure, never a SuppressedError of both faces', T, async () => {
+  let fromStream: unknown;
+  const err = await thrown(async () => {
+    await using an = await tractor.openNursery({ enableModules: [FIX] });
+    const portal = await an.startActor('doomed');
+    await using ctx = await portal.openContext(produce, { count: 1_000_000 });
+    await using stream = await ctx.openStream();
+    let n = 0;
+    try {
+      for await (const _ of stream) if (++n === 100) process.kill(portal.chan.aid!.pid, 'SIGKILL');
+    } catch (e) {
+      fromStream = e;
+      throw e;
+    }
+  });
+  assert.notEqual((err as Error)?.name, 'SuppressedError', `got ${String(err)}`);
+  assert.ok(err instanceof tractor.ActorFailure, `got ${String(err)}`);
+  assert.equal(err, fromStream, 'the block raises what the stream raised, once');
+  assert.equal(err.signalCode, 'SIGKILL');
+});
