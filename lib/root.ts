@@ -22,6 +22,7 @@ import { fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
+import { setMaxFrameBytes } from './ipc/channel.ts';
 
 const log = getLogger('runtime');
 
@@ -60,6 +61,19 @@ export interface RootOptions {
   tls?: TlsOptions;
   /** Open the Node inspector in the root on a free port, print its `ws://` URL and wait for a debugger. */
   inspect?: boolean;
+  /**
+   * The largest message (frame) this root accepts, in bytes (default 64 MiB,
+   * from 64 KiB to 4 GiB - 1); its children inherit it unless their spawn sets
+   * its own. Announced to every tractor-ts peer, so a bigger message is refused
+   * at the sender with a `FrameTooLarge` naming this option, never a dropped
+   * connection.
+   *
+   * @example
+   * ```ts
+   * await using root = await tractor.openRoot({ maxFrameBytes: 256 * 1024 * 1024 });
+   * ```
+   */
+  maxFrameBytes?: number;
 }
 
 /** The runtime of each open root, for this module only (a `Root` does not expose it). */
@@ -161,7 +175,9 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     // The environment's default: the whole suite (or a program) run with one backend, as tractor's --spawn-backend.
     startMethod: opts.startMethod ?? ((process.env.TRACTOR_TS_START_METHOD || undefined) as StartMethod | undefined) ?? 'subprocess',
     depth: 0,
+    maxFrameBytes: opts.maxFrameBytes,
   });
+  setMaxFrameBytes(opts.maxFrameBytes);
   setPrewarmCount(opts.prewarm);
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';

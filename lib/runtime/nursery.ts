@@ -35,6 +35,17 @@ export interface SpawnOptions {
   startMethod?: StartMethod;
   /** Start the actor with the Node inspector on a free port (its `ws://` URL printed with its name); it waits for a debugger. */
   inspect?: boolean;
+  /**
+   * The largest message (frame) this actor accepts, in bytes (default: its
+   * parent's, 64 MiB unless set on the root); inherited by its own children.
+   * A bigger message sent to it is refused at the sender with a `FrameTooLarge`.
+   *
+   * @example
+   * ```ts
+   * const big = await an.startActor('loader', { enableModules: [import.meta.url], maxFrameBytes: 512 * 1024 * 1024 });
+   * ```
+   */
+  maxFrameBytes?: number;
 }
 
 /** Options of a nursery; those of a root apply when the nursery boots one implicitly. */
@@ -369,6 +380,9 @@ export class ActorNursery implements AsyncDisposable {
       inspect: opts.inspect ?? false,
       infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };
+    const maxFrameBytes = opts.maxFrameBytes ?? vars.maxFrameBytes;
+    if (maxFrameBytes === undefined) delete runtimeVars.maxFrameBytes; // (nothing undefined crosses the wire)
+    else runtimeVars.maxFrameBytes = maxFrameBytes;
     const startMethod = checkStartMethod(opts.startMethod, 'SpawnOptions.startMethod') ?? this.#opts.startMethod;
     const enableModules = moduleSpecs(modules, moduleAliases(this.#specs(opts)));
     const spawning = spawnActor(this.#actor, { name, enableModules, runtimeVars, startMethod }, this.scope);
@@ -378,6 +392,8 @@ export class ActorNursery implements AsyncDisposable {
         if (err === this.scope.reason) this.markDelivered(err); // a child's error cut this spawn short: raised here, not again at disposal
         throw err;
       });
+      // The child announced the default limit before it learned its own from its SpawnSpec: this side knows it.
+      if (maxFrameBytes !== undefined) spawned.chan.setPeerMaxFrame(maxFrameBytes);
       const child = new ChildActor(this, spawned, oneShot);
       child.portal = new Portal(this.#actor, spawned.chan, { targetModules: [...modules], owner: child });
       this.#children.add(child);
