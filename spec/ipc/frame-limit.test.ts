@@ -4,10 +4,18 @@
 // FrameTooLarge naming the limit and the option, before a byte is written:
 // the connection and both actors keep working.
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import net from 'node:net';
 import { after, before, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import * as tractor from 'tractor-ts';
 import { bytes, sizeOf, sizes } from '../fixtures/frame-limit.ts';
-import { runScript, thrown } from '../helpers.ts';
+import { runScript, thrown, within } from '../helpers.ts';
+import { frame, RAW_AID, RawPeer } from '../raw-peer.ts';
+
+/** The spawned actor's entry, as the package runs it. */
+const ACTOR_ENTRY = fileURLToPath(new URL('../../dist/spawn/start.js', import.meta.url));
 
 const FIX = new URL('../fixtures/frame-limit.ts', import.meta.url).href;
 const T = { timeout: 120_000 };
@@ -81,4 +89,44 @@ test('maxFrameBytes outside 64 KiB .. 4 GiB - 1 is an InvalidArgument naming the
     assert.match(err.message, /SpawnOptions\.maxFrameBytes/);
   }
   await assert.rejects(tractor.openNursery({ maxFrameBytes: 10 }), (err: Error) => err instanceof tractor.InvalidArgument && /RootOptions\.maxFrameBytes/.test(err.message));
+});
+
+test('a child that gets a frame over its limit from its parent is a failure at the parent: it says why (an Error naming the limit and maxFrameBytes) and exits non-zero, never a quiet exit 0', T, async () => {
+  // The parent here is a raw socket speaking the wire (a sender that ignores the child's limit, as an
+  // older tractor-ts or any other peer may): tractor-ts itself refuses such a frame at the sender.
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  const uuid = randomUUID();
+  const accepted = new Promise<RawPeer>((resolve) => server.once('connection', (sock) => resolve(new RawPeer(sock))));
+  const child = spawn(process.execPath, [ACTOR_ENTRY, `tcp://127.0.0.1:${port}`, uuid, 'frame-victim'], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => (stderr += c));
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  try {
+    const parent = await accepted;
+    assert.equal((await parent.nextFrame(30_000)).msg_type, 'Aid');
+    parent.write(frame({ ...RAW_AID, tractor_ts: { proto: 1 } }));
+    parent.write(frame({
+      msg_type: 'SpawnSpec', name: 'frame-victim', uuid, enable_modules: [], reg_addrs: [], bind_addrs: [],
+      _runtime_vars: {
+        isRoot: false, debugMode: false, registryAddrs: ['tcp://127.0.0.1:1'], loglevel: 'error', startMethod: 'subprocess',
+        enableTransports: ['tcp'], depth: 1, registrarIsParent: true, maxFrameBytes: MiB,
+      },
+      _parent_main_data: { main_url: null },
+    }));
+    await new Promise((r) => setTimeout(r, 500)); // let it boot
+    const head = Buffer.alloc(4);
+    head.writeUInt32LE(2 * MiB);
+    parent.write(Buffer.concat([head, Buffer.alloc(1024)]));
+    const code = await within(exited, 20_000, 'the child exiting');
+    assert.notEqual(code, 0, `the child must not exit 0; stderr:\n${stderr}`);
+    const told = parent.frames.find((f) => f.msg_type === 'Error' && f.cid == null) as { message?: string; boxed_type_str?: string } | undefined;
+    assert.ok(told, `the child told its parent why; frames: ${JSON.stringify(parent.frames.map((f) => f.msg_type))}`);
+    assert.match(String(told.message), new RegExp(`${2 * MiB} bytes exceeds this actor's limit of ${MiB} bytes`));
+    assert.match(String(told.message), /maxFrameBytes/);
+  } finally {
+    if (child.exitCode === null) child.kill('SIGKILL');
+    server.close();
+  }
 });
