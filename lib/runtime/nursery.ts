@@ -157,7 +157,7 @@ class ChildActor implements PortalOwner {
    * beside its symptom. Waits (bounded) for the exit that follows the close.
    */
   explain(err: unknown): Promise<unknown> | undefined {
-    if (!(err instanceof TransportClosed)) return undefined;
+    if (!(err instanceof TransportClosed) || !this.spawned.chan.closed) return undefined; // (a timeout on a live channel is itself)
     return withTimeout(this.spawned.exited, EXIT_AFTER_CLOSE_MS, undefined, true)
       .then((exit) => (exit && this.failure(exit, err)) ?? err, () => err);
   }

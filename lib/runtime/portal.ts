@@ -226,7 +226,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       await ctx.open(ref.ns, ref.func, kwargs);
     } catch (err) {
-      return this.deliver(err);
+      return this.deliver((await this.explain(err)) ?? err);
     }
     return ctx;
   }
@@ -262,7 +262,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       await ctx.open(ref.ns, ref.func, kwargs);
     } catch (err) {
-      return this.deliver(err);
+      return this.deliver((await this.explain(err)) ?? err);
     }
     return ctx.openStream<YieldOf<F>>({ msgBufferSize: opts.msgBufferSize, allowOverruns: opts.allowOverruns });
   }
