@@ -146,7 +146,7 @@ class ChildActor implements PortalOwner {
   failure(exit: ExitInfo, cause: unknown = this.spawned.chan.closeReason): unknown {
     if (this.#failure !== undefined || this.exitedAsAsked(exit)) return this.#failure;
     const reported = this.spawned.chan.peerError;
-    this.#failure = reported ?? new ActorFailure(`${this.#deathText()} (${describeExit(exit)})`, exit.code, exit.signal, cause === undefined ? undefined : { cause });
+    this.#failure = reported ?? new ActorFailure(this.#deathText(exit), exit.code, exit.signal, cause === undefined ? undefined : { cause });
     return this.#failure;
   }
 
@@ -162,8 +162,9 @@ class ChildActor implements PortalOwner {
       .then((exit) => (exit && this.failure(exit, err)) ?? err, () => err);
   }
 
-  #deathText(): string {
-    return this.oneShot ? `actor '${this.spawned.name}' died before returning its result` : `daemon actor '${this.spawned.name}' exited unexpectedly`;
+  #deathText(exit: ExitInfo): string {
+    const how = describeExit(exit);
+    return this.oneShot ? `actor '${this.spawned.name}' died (${how}) before returning its result` : `daemon actor '${this.spawned.name}' exited unexpectedly (${how})`;
   }
 
   /** A worker actor that did not acknowledge `cancelActor()` (e.g. busy in a synchronous loop) is terminated. */
