@@ -38,6 +38,8 @@ export interface RuntimeVars {
   infectPromises?: boolean;
   /** @internal How many spare processes an actor keeps for `'prewarm'` spawns: the root's `prewarm` option (default 1), inherited. */
   prewarm?: number;
+  /** The largest frame this actor accepts (`maxFrameBytes`; absent: the default, 64 MiB); inherited unless a spawn sets its own. */
+  maxFrameBytes?: number;
 }
 
 const vars: RuntimeVars = {
@@ -77,6 +79,7 @@ export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
   field('inspect', raw.inspect === undefined || typeof raw.inspect === 'boolean', 'a boolean');
   field('infectPromises', raw.infectPromises === undefined || typeof raw.infectPromises === 'boolean', 'a boolean');
   field('prewarm', raw.prewarm === undefined || (Number.isInteger(raw.prewarm) && (raw.prewarm as number) >= 0), 'a non-negative integer');
+  field('maxFrameBytes', raw.maxFrameBytes === undefined || (Number.isInteger(raw.maxFrameBytes) && (raw.maxFrameBytes as number) > 0), 'a positive integer');
   return {
     isRoot: false,
     debugMode: raw.debugMode as boolean,
@@ -90,6 +93,7 @@ export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
     inspect: raw.inspect === true,
     infectPromises: raw.infectPromises === true,
     ...(raw.prewarm !== undefined && { prewarm: raw.prewarm as number }),
+    ...(raw.maxFrameBytes !== undefined && { maxFrameBytes: raw.maxFrameBytes as number }),
   };
 }
 
