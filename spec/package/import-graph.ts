@@ -80,7 +80,8 @@ export function cycles(graph: ImportGraph): string[][] {
  */
 const LAYERS: [rank: number, pattern: RegExp][] = [
   // Single files first: the first pattern that matches places a file.
-  [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start)\.ts$/],
+  // A child process's own main (entry, start, child, and a prewarmed spare with its rehearsal) boots an actor as root.ts does.
+  [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start|child|spare|rehearse)\.ts$/],
   [1, /^ipc\/addr\.ts$/],
   // The task nursery is built on the cancel scopes (runtime/scope.ts), so it sits beside them.
   [3, /^trionics\/task-nursery\.ts$/],
