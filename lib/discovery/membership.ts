@@ -1,6 +1,7 @@
 /**
  * Membership: joining the registry at boot (registering with every registrar
- * that answers, or becoming the registrar), and leaving it at exit.
+ * that answers, or becoming the registrar), joining again when a registrar
+ * goes away (re-electing one), and leaving it at exit.
  */
 import { AuthenticationError, NotARegistrar, RegistryError } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
@@ -8,7 +9,7 @@ import { Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
 import { startMsg } from '../runtime/call.ts';
-import { PROBE_TIMEOUT_MS } from '../runtime/timing.ts';
+import { PROBE_TIMEOUT_MS, REJOIN_FIRST_MS, REJOIN_MAX_MS } from '../runtime/timing.ts';
 import { discoveryOf, handshake, registryCall, rememberRegistrar, saysRegistrar } from './connections.ts';
 import { inCallersDialect, pythonRegistryMethods } from './python.ts';
 import { Registry, type RegistryEntry, registryMethods } from './registry.ts';
@@ -25,6 +26,10 @@ function selfEntry(actor: ActorRuntime): RegistryEntry {
  * at the first address listens there itself and becomes the registrar; any
  * actor registers with every registrar that answers. A registry address held
  * by something that is not a registrar is a `RegistryError`.
+ *
+ * A registration outlives its registrar: when the connection it was made
+ * over closes while this actor lives, the actor joins again (see
+ * {@link rejoin}).
  */
 export async function joinRegistry(actor: ActorRuntime, addrs: Address[], mayBecomeRegistrar: boolean, parentIsRegistrar = false): Promise<void> {
   for (const [i, addr] of addrs.entries()) {
@@ -33,9 +38,53 @@ export async function joinRegistry(actor: ActorRuntime, addrs: Address[], mayBec
       await registerOver(actor, addr, actor.parentChan, false);
       continue;
     }
-    const chan = await reachRegistrar(actor, addr, mayBecomeRegistrar && i === 0);
-    if (chan) await registerOver(actor, addr, chan, true);
+    const may = mayBecomeRegistrar && i === 0;
+    const chan = await reachRegistrar(actor, addr, may);
+    if (chan && (await registerOver(actor, addr, chan, true))) rejoinWhenGone(actor, addr, chan, may);
   }
+}
+
+/** When the registration connection `chan` closes while this actor lives, join the registry at `addr` again. */
+function rejoinWhenGone(actor: ActorRuntime, addr: Address, chan: Channel, mayBecomeRegistrar: boolean): void {
+  chan.onClose(() => {
+    if (stillMember(actor)) void rejoin(actor, addr, mayBecomeRegistrar);
+  });
+}
+
+function stillMember(actor: ActorRuntime): boolean {
+  return !discoveryOf(actor).leaving && !actor.cancelCalled;
+}
+
+/**
+ * The registrar at `addr` went away: re-elect one and register with it. Every
+ * actor that was registered there races to listen on `addr` (those that may
+ * become the registrar: roots); the one whose bind succeeds is the new
+ * registrar, the others get EADDRINUSE and register with it. An actor that
+ * may not become the registrar (a child) only reconnects. Tries again, with
+ * a growing pause, until it is registered or leaves: a registrar that is
+ * still closing, or a peer that is no registrar, is no reason to give up.
+ */
+async function rejoin(actor: ActorRuntime, addr: Address, mayBecomeRegistrar: boolean): Promise<void> {
+  log.info('the registrar at %s went away: joining the registry again', addr);
+  for (let pause = REJOIN_FIRST_MS; stillMember(actor); pause = Math.min(pause * 2, REJOIN_MAX_MS)) {
+    try {
+      const chan = await reachRegistrar(actor, addr, mayBecomeRegistrar);
+      if (!stillMember(actor)) return void chan?.close();
+      if (!chan && actor.isRegistrar && actor.addrs.includes(addr)) return void log.runtime('re-elected: %s is now the registrar at %s', actor.name, addr);
+      if (chan && (await registerOver(actor, addr, chan, true))) {
+        rejoinWhenGone(actor, addr, chan, mayBecomeRegistrar);
+        return void log.info('registered again, with %s at %s', chan.aid?.name, addr);
+      }
+    } catch (err) {
+      log.info('rejoining the registry at %s: %s (trying again in %d ms)', addr, (err as Error).message, pause);
+    }
+    await pauseFor(pause);
+  }
+}
+
+/** A pause that never keeps the process alive by itself. */
+function pauseFor(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms).unref());
 }
 
 /**
@@ -78,12 +127,13 @@ async function reachRegistrar(actor: ActorRuntime, addr: Address, mayBecomeRegis
   }
 }
 
-/** Register this actor over `chan`: the entry lives as long as that connection. */
-async function registerOver(actor: ActorRuntime, addr: Address, chan: Channel, fresh: boolean): Promise<void> {
+/** Register this actor over `chan`: the entry lives as long as that connection. False when the registrar did not take it. */
+async function registerOver(actor: ActorRuntime, addr: Address, chan: Channel, fresh: boolean): Promise<boolean> {
   if (fresh) actor.serveChannel(chan);
   rememberRegistrar(actor, addr, Promise.resolve(chan));
   try {
     await registryCall(actor, addr, 'register_actor', { ...selfEntry(actor) }, { timeoutMs: PROBE_TIMEOUT_MS });
+    return true;
   } catch (err) {
     if (fresh) chan.close(); // not a registrar (or a broken one): keep no connection to it
     if (err instanceof NotARegistrar) throw err;
@@ -91,6 +141,7 @@ async function registerOver(actor: ActorRuntime, addr: Address, chan: Channel, f
     // call) or too busy to answer in time is no reason to fail this actor's
     // boot: it just stays unregistered there.
     log.info('could not register with the registrar at %s: %s', addr, (err as Error).message);
+    return false;
   }
 }
 
@@ -127,7 +178,9 @@ async function becomeRegistrar(actor: ActorRuntime, addr: Address, connectErr: E
  * channels already open, before the actor closes them.
  */
 export function leaveRegistry(actor: ActorRuntime): void {
-  const { registrarChans, registrarsReached } = discoveryOf(actor);
+  const state = discoveryOf(actor);
+  state.leaving = true;
+  const { registrarChans, registrarsReached } = state;
   const told = new Set<Channel>();
   const leave = (chan: Channel) => {
     if (chan.closed || told.has(chan)) return;

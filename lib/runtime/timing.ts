@@ -32,6 +32,16 @@ export const ACTOR_CLOSE_GRACE_MS = 300;
 export const PROBE_TIMEOUT_MS = 1000;
 /** Default bound of a discovery call (find, query, connect to the found actor). */
 export const DISCOVERY_TIMEOUT_MS = 3000;
+/**
+ * How long a registry call keeps retrying a refused connection to its
+ * registrar: the gap while the actors registered with a registrar that went
+ * away elect a new one (a bind race on the same host takes milliseconds).
+ * Short, so a registry address nobody will ever serve still fails soon.
+ */
+export const REGISTRAR_GAP_MS = 1000;
+/** First and longest pause between tries to rejoin the registry after its registrar went away (doubling in between). */
+export const REJOIN_FIRST_MS = 20;
+export const REJOIN_MAX_MS = 2000;
 /** How long a module being resolved by identity may take to import before it counts as stuck in top-level await. */
 export const MAIN_IMPORT_WAIT_MS = 1000;
 /** How long a one-shot child's lost channel may precede its exit and still count as that exit (not a transport failure). */
