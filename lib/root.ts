@@ -315,7 +315,18 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
 export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions = {}): Promise<void> {
   checkModules(enableModules, 'runDaemon(enableModules)');
   checkOptions(opts, 'runDaemon()');
-  await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
+  await serveDaemon({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
+}
+
+/**
+ * The body of `runDaemon`. `booted` runs once the root is up, before it
+ * serves: what it throws ends the daemon at once (the `tractor-ts registrar`
+ * command refuses to run as anything but the registrar).
+ * @internal
+ */
+export async function serveDaemon(opts: RootOptions, booted?: () => Promise<void>): Promise<void> {
+  await using root = await openRoot(opts);
+  await booted?.();
   const scope = new Scope([runtimes.get(root)!.scope]);
   const stray = strays.get(root)!;
   stray.onStray = (err) => scope.abort(err);
