@@ -19,6 +19,7 @@ import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
 import { fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
+import { FORGOT_AWAIT_USING, undisposedNurseries, watchForgotten } from './runtime/forgotten.ts';
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
@@ -237,7 +238,17 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
     return new ActorNursery(existing, opts);
   }
   const root = await openRoot(opts);
-  return new ActorNursery(runtimes.get(root)!, opts, () => root[Symbol.asyncDispose]());
+  const actor = runtimes.get(root)!;
+  const nursery = new ActorNursery(actor, opts, () => root[Symbol.asyncDispose]());
+  // A plain script (no run()): nothing returns to notice a nursery never closed.
+  watchForgotten(nursery, actor);
+  return nursery;
+}
+
+/** `main` ended with nurseries never closed (their children are killed with the root): say how to close them. */
+function warnUndisposed(actor: ActorRuntime): void {
+  const n = undisposedNurseries(actor);
+  if (n) log.warning('main() ended with %d actor nurser%s never closed: %s', n, n === 1 ? 'y' : 'ies', FORGOT_AWAIT_USING);
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -289,7 +300,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
-    }));
+    })).finally(() => warnUndisposed(runtimes.get(root)!));
     // An error that escaped every task is the program's failure even if main() swallowed it.
     if (stray.error) throw stray.error.err;
     return value;

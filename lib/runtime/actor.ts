@@ -266,6 +266,16 @@ export class ActorRuntime {
     this.#tasks.delete(cid);
   }
 
+  /** Whether any dialog is open (a call, context or stream, either way) or any remote task is being served. */
+  busy(): boolean {
+    return this.#tasks.size > 0 || [...this.#dialogs.values()].some((d) => d.size > 0);
+  }
+
+  /** How many channels this actor serves. */
+  channelCount(): number {
+    return this.#dialogs.size;
+  }
+
   /** The remote tasks being served now. */
   tasks(): IterableIterator<ServedTask> {
     return this.#tasks.values();

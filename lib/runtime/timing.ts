@@ -39,6 +39,14 @@ export const DISCOVERY_TIMEOUT_MS = 3000;
  * Short, so a registry address nobody will ever serve still fails soon.
  */
 export const REGISTRAR_GAP_MS = 1000;
+/**
+ * A root booted by a nursery outside `run()` whose program has had nothing
+ * left to do for this many checks, this far apart, while the nursery is
+ * still open, is told it forgot `await using` (runtime/forgotten.ts): long
+ * enough that a program between two steps is never taken for one that ended.
+ */
+export const FORGOTTEN_NURSERY_CHECK_MS = 1000;
+export const FORGOTTEN_NURSERY_IDLE_CHECKS = 3;
 /** First and longest pause between tries to rejoin the registry after its registrar went away (doubling in between). */
 export const REJOIN_FIRST_MS = 20;
 export const REJOIN_MAX_MS = 2000;

@@ -52,6 +52,11 @@ function startSpare(): Spare {
   return spare;
 }
 
+/** How many spare processes are kept now. */
+export function spareCount(): number {
+  return spares.length;
+}
+
 /** Top the pool up to the root's `prewarm` count (in the background). */
 export function fillSpares(): void {
   while (spares.length < count) spares.push(startSpare());
