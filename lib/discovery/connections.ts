@@ -250,18 +250,18 @@ export async function registryCall(actor: ActorRuntime, addr: Address, func: str
 const wentAway = new WeakSet<Error>();
 
 async function registryCallOnce(actor: ActorRuntime, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
-  if (isRegistrarAt(actor, addr)) return localCall(actor.selfMethods!, func, kwargs, opts);
+  if (isRegistrarAt(actor, addr)) return localCall(actor, func, kwargs, opts);
   let chan: Channel;
   try {
     chan = await registrarChannel(actor, addr, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
   } catch (err) {
     // Re-elected while we waited for a registrar there.
-    if (isRegistrarAt(actor, addr)) return localCall(actor.selfMethods!, func, kwargs, opts);
+    if (isRegistrarAt(actor, addr)) return localCall(actor, func, kwargs, opts);
     throw err;
   }
   if (chan.aid?.uuid === actor.uuid && isRegistrarAt(actor, addr)) {
     chan.close(); // reached ourselves, just re-elected
-    return localCall(actor.selfMethods!, func, kwargs, opts);
+    return localCall(actor, func, kwargs, opts);
   }
   if (!speaksTractorTs(chan)) {
     // A Python tractor registrar: its arguments and shapes (discovery/python.ts).
@@ -309,13 +309,16 @@ export async function registryCallOver(
  * A registry method of this very registrar, from the same table its remote
  * callers are served from: `opts.signal` and the ambient scope cancel it.
  */
-async function localCall(methods: Readonly<Record<string, SelfMethod>>, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions): Promise<unknown> {
+async function localCall(actor: ActorRuntime, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions): Promise<unknown> {
+  const methods = actor.selfMethods!;
   const method = Object.hasOwn(methods, func) ? methods[func] : undefined;
   if (!method) throw new InvalidArgument(`'${func}' is not a registry method`);
   const scope = new Scope([opts.signal, currentScope()]);
+  actor.localCalls++; // a wait_for_actor here opens no dialog: the actor is busy all the same
   try {
     return await method(kwargs, { chan: undefined, get signal() { return scope.signal; } });
   } finally {
+    actor.localCalls--;
     scope.close();
   }
 }

@@ -60,8 +60,9 @@ for (const mode of ['using', 'using-run']) {
   });
 }
 
-for (const mode of ['busy-timer', 'busy-server']) {
-  test(`a program busy with its own ${mode === 'busy-timer' ? 'timer' : 'server'} while its nursery is open is never told it forgot \`await using\``, T, async () => {
+const BUSY = { 'busy-timer': 'a timer of its own', 'busy-server': 'a server of its own', 'busy-wait': 'a waitForActor in the registrar itself' };
+for (const [mode, what] of Object.entries(BUSY)) {
+  test(`a program busy with ${what} while its nursery is open is never told it forgot \`await using\``, T, async () => {
     const prog = runScript(PROGRAM, [mode]);
     const child = await childOf(prog);
     const exit = await within(prog.exited, 30_000, 'the program to exit');
