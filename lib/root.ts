@@ -105,6 +105,19 @@ export class Root implements AsyncDisposable {
   }
 
   /**
+   * `using root = ...` instead of `await using`: a root closes asynchronously
+   * (it reaps its children). Throws a `RuntimeUsageError` that says so, and
+   * closes the root in the background, so the mistake does not hang.
+   * @internal
+   */
+  [Symbol.dispose](): void {
+    const err = new RuntimeUsageError('a root needs `await using root = await tractor.openRoot()`, not `using`: ' +
+      'closing it reaps its children, which a synchronous disposal cannot');
+    this[Symbol.asyncDispose]().catch(() => {}); // the mistake is reported by the throw below
+    throw err;
+  }
+
+  /**
    * Cancel what the root still runs, leave the registry, close, and reap every child process.
    */
   async [Symbol.asyncDispose](): Promise<void> {

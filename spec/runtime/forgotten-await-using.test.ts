@@ -60,6 +60,15 @@ for (const mode of ['using', 'using-run']) {
   });
 }
 
+test('`using` instead of `await using` on a root is a RuntimeUsageError that says to use `await using`; no hang', T, async () => {
+  const prog = runScript(PROGRAM, ['using-root']);
+  const child = await childOf(prog);
+  const exit = await within(prog.exited, 30_000, 'the program to exit (not hang)');
+  assert.equal(exit.code, 1, prog.stderr());
+  assert.match(prog.stderr(), /RuntimeUsageError: a root needs `await using root = await tractor\.openRoot\(\)`, not `using`/);
+  assert.deepEqual(await waitDead([child], 10_000), []);
+});
+
 const BUSY = { 'busy-timer': 'a timer of its own', 'busy-server': 'a server of its own', 'busy-wait': 'a waitForActor in the registrar itself' };
 for (const [mode, what] of Object.entries(BUSY)) {
   test(`a program busy with ${what} while its nursery is open is never told it forgot \`await using\``, T, async () => {
