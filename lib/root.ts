@@ -8,7 +8,7 @@ import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
 import { setProcTitle } from './devx/proctitle.ts';
 import { debugBoot, debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
-import { Cancelled, DebuggerQuit, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
+import { Cancelled, ContextCancelled, DebuggerQuit, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
 import { checkModules, checkOptions, checkRootOptions } from './options.ts';
 import { getConsoleLog, getLogger, type LogLevel, setActorName } from './log.ts';
@@ -23,6 +23,7 @@ import { FORGOT_AWAIT_USING, undisposedNurseries, watchForgotten } from './runti
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
+import { setMaxFrameBytes } from './ipc/channel.ts';
 
 const log = getLogger('runtime');
 
@@ -61,6 +62,19 @@ export interface RootOptions {
   tls?: TlsOptions;
   /** Open the Node inspector in the root on a free port, print its `ws://` URL and wait for a debugger. */
   inspect?: boolean;
+  /**
+   * The largest message (frame) this root accepts, in bytes (default 64 MiB,
+   * from 64 KiB to 4 GiB - 1); its children inherit it unless their spawn sets
+   * its own. Announced to every tractor-ts peer, so a bigger message is refused
+   * at the sender with a `FrameTooLarge` naming this option, never a dropped
+   * connection.
+   *
+   * @example
+   * ```ts
+   * await using root = await tractor.openRoot({ maxFrameBytes: 256 * 1024 * 1024 });
+   * ```
+   */
+  maxFrameBytes?: number;
 }
 
 /** The runtime of each open root, for this module only (a `Root` does not expose it). */
@@ -175,7 +189,9 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     // The environment's default: the whole suite (or a program) run with one backend, as tractor's --spawn-backend.
     startMethod: opts.startMethod ?? ((process.env.TRACTOR_TS_START_METHOD || undefined) as StartMethod | undefined) ?? 'subprocess',
     depth: 0,
+    maxFrameBytes: opts.maxFrameBytes,
   });
+  setMaxFrameBytes(opts.maxFrameBytes);
   setPrewarmCount(opts.prewarm);
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
@@ -267,15 +283,17 @@ function warnUndisposed(actor: ActorRuntime): void {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once). */
-async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
+/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once); `onCancel` gets the first one's `Cancelled`. */
+async function withSignalHandling<T>(scope: Scope, onCancel: (reason: Cancelled) => void, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
     if (received) process.exit(SIGNAL_EXIT[sig]);
     received = sig;
     process.exitCode = SIGNAL_EXIT[sig];
-    scope.abort(new Cancelled(`${sig} received: cancelling the actor tree`));
+    const reason = new Cancelled(`${sig} received: cancelling the actor tree`);
+    onCancel(reason);
+    scope.abort(reason);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -303,6 +321,7 @@ async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promis
  * ```
  */
 export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<T> {
+  let signalled: Cancelled | undefined;
   const done = (async () => {
     assertNotImporting('run()');
     if (typeof main !== 'function') throw new InvalidArgument(`run(main) needs the async function to run as the root task, got ${typeof main}`);
@@ -310,7 +329,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     const scope = new Scope([runtimes.get(root)!.scope]);
     const stray = strays.get(root)!;
     stray.onStray = (err) => scope.abort(err);
-    const value = await withSignalHandling(scope, () => withScope(scope, main).then(quitAfterStepping(scope)).catch((err) => {
+    const value = await withSignalHandling(scope, (sig) => (signalled = sig), () => withScope(scope, main).then(quitAfterStepping(scope)).catch((err) => {
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
@@ -320,8 +339,9 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     return value;
   })();
   done.catch((err) => {
-    if (err instanceof Cancelled && !err.canceller) console.error(err.message);
-    else console.error(formatError(err));
+    const shown = signalled ? causeUnderSignal(err, signalled) : err;
+    if (shown instanceof Cancelled && !shown.canceller) console.error(shown.message);
+    else console.error(formatError(shown));
     process.exitCode ||= 1;
   });
   return done;
@@ -333,6 +353,28 @@ function quitAfterStepping<T>(scope: Scope): (value: T) => T {
     if (scope.reason instanceof DebuggerQuit) throw scope.reason;
     return value;
   };
+}
+
+/**
+ * What to print for `err` when the root was cancelled by a signal: a SIGTERM
+ * or Ctrl-C to the whole process group reaches the children too, and each
+ * one's own cancellation (a `ContextCancelled` naming it), wrapped with the
+ * rest in a `SuppressedError` by the disposals it crossed, is that same
+ * teardown, not a failure. The one real error among them, or the signal's
+ * `Cancelled` for a clean cancellation.
+ */
+function causeUnderSignal(err: unknown, signalled: Cancelled): unknown {
+  const real = flatten(err).filter((e) => !(e instanceof Cancelled || e instanceof ContextCancelled));
+  if (real.length === 0) return signalled;
+  return real.length === 1 ? real[0] : err;
+}
+
+/** The errors a `SuppressedError` or `AggregateError` carries, depth first; any other error as itself. */
+function flatten(err: unknown): unknown[] {
+  if (err instanceof AggregateError) return err.errors.flatMap(flatten);
+  const s = err as { name?: unknown; error?: unknown; suppressed?: unknown };
+  if (err instanceof Error && s.name === 'SuppressedError' && 'error' in s && 'suppressed' in s) return [...flatten(s.error), ...flatten(s.suppressed)];
+  return [err];
 }
 
 /**
@@ -363,7 +405,7 @@ export async function serveDaemon(opts: RootOptions, booted?: () => Promise<void
   const scope = new Scope([runtimes.get(root)!.scope]);
   const stray = strays.get(root)!;
   stray.onStray = (err) => scope.abort(err);
-  await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
+  await withSignalHandling(scope, () => {}, () => sleepForever(scope.signal)).catch((err) => {
     if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !stray.error) throw err;
   });
   if (stray.error) {

@@ -13,7 +13,8 @@ import { isMainThread, workerData } from 'node:worker_threads';
 import { bootActor, stopActor } from '../boot.ts';
 import { trapStrayErrors } from '../infect/traps.ts';
 import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
-import { Channel } from '../ipc/channel.ts';
+import { Channel, setMaxFrameBytes } from '../ipc/channel.ts';
+import { DEFAULT_MAX_FRAME } from '../ipc/framing.ts';
 import { getConsoleLog, getLogger, setActorName } from '../log.ts';
 import { boxError } from '../msg/box.ts';
 import { importModule } from '../runtime/resolve.ts';
@@ -72,6 +73,14 @@ try {
   process.exit(1);
 }
 updateRuntimeVars(vars);
+// This actor's frame limit, for its parent channel and every channel from now on (and announced in its Aids).
+setMaxFrameBytes(vars.maxFrameBytes);
+chan.setMaxFrame(vars.maxFrameBytes ?? DEFAULT_MAX_FRAME);
+// Dropped for bad input from the parent (a frame over this limit): a failure, never a quiet exit 0; the
+// channel told the parent why before it closed, so the parent's nursery raises that cause.
+chan.onClose(() => {
+  if (chan.badInput) process.exitCode = 1;
+});
 setActorName(name);
 if (vars.debugMode) bootDebugChild();
 if (vars.inspect) inspectActor(name, false);
