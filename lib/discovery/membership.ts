@@ -3,13 +3,13 @@
  * that answers, or becoming the registrar), joining again when a registrar
  * goes away (re-electing one), and leaving it at exit.
  */
-import { AuthenticationError, NotARegistrar, RegistryError } from '../errors.ts';
+import { AuthenticationError, HandshakeTimeout, NotARegistrar, RegistryError, TransportClosed } from '../errors.ts';
 import { type Address, parseAddress } from '../ipc/addr.ts';
 import { Channel, speaksTractorTs } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
 import { startMsg } from '../runtime/call.ts';
-import { PROBE_TIMEOUT_MS, REJOIN_FIRST_MS, REJOIN_MAX_MS } from '../runtime/timing.ts';
+import { EXITING_REGISTRAR_PAUSE_MS, EXITING_REGISTRAR_TRIES, PROBE_TIMEOUT_MS, REJOIN_FIRST_MS, REJOIN_MAX_MS } from '../runtime/timing.ts';
 import { discoveryOf, handshake, registryCall, rememberRegistrar, saysRegistrar } from './connections.ts';
 import { inCallersDialect, pythonRegistryMethods } from './python.ts';
 import { Registry, type RegistryEntry, registryMethods } from './registry.ts';
@@ -40,7 +40,9 @@ export async function joinRegistry(actor: ActorRuntime, addrs: Address[], mayBec
     }
     const may = mayBecomeRegistrar && i === 0;
     const chan = await reachRegistrar(actor, addr, may);
-    if (chan && (await registerOver(actor, addr, chan, true))) rejoinWhenGone(actor, addr, chan, may);
+    if (!chan) continue;
+    if (await registerOver(actor, addr, chan, true)) rejoinWhenGone(actor, addr, chan, may);
+    else if (stillMember(actor)) void rejoin(actor, addr, may); // a registrar exiting (or too busy) just then: join the next one
   }
 }
 
@@ -90,11 +92,15 @@ function pauseFor(ms: number): Promise<void> {
 /**
  * A handshaken channel to the registrar at `addr`, or `undefined` when this
  * actor became that registrar (or, for a non-root, when nobody answers).
- * Two tries: a root that loses the race to listen there (two roots booting
- * at once) registers with the winner instead of staying unregistered.
+ * A root that loses the race to listen there (two roots booting at once)
+ * registers with the winner instead of staying unregistered. A connection
+ * reset or closed before the peer's Aid is a registrar exiting just then
+ * (its listener still accepted us): asked again, a few times, so that once
+ * its listener is gone this actor registers with the next one or takes the
+ * address over.
  */
 async function reachRegistrar(actor: ActorRuntime, addr: Address, mayBecomeRegistrar: boolean): Promise<Channel | undefined> {
-  for (let attempt = 0; ; attempt++) {
+  for (let lostRace = false, resets = 0; ;) {
     let chan: Channel;
     try {
       chan = await Channel.connect(addr, { timeoutMs: PROBE_TIMEOUT_MS });
@@ -105,16 +111,23 @@ async function reachRegistrar(actor: ActorRuntime, addr: Address, mayBecomeRegis
         return undefined;
       }
       if (await becomeRegistrar(actor, addr, err as Error)) return undefined;
-      if (attempt > 0) {
+      if (lostRace) {
         throw new RegistryError(`${addr} is in use, but nothing there accepts connections as a registrar (${(err as Error).message}). ` +
           'Free that address, or give every root the same free registryAddrs.', { cause: err });
       }
+      lostRace = true;
       continue;
     }
     try {
       await handshake(actor, chan, PROBE_TIMEOUT_MS);
     } catch (err) {
       if (err instanceof AuthenticationError) throw err;
+      // A silent peer (a timeout) is no registrar exiting: only a reset or a close is asked again.
+      if (err instanceof TransportClosed && !(err instanceof HandshakeTimeout) && resets++ < EXITING_REGISTRAR_TRIES) {
+        log.info('the registrar at %s dropped the connection before its Aid (%s): exiting? asking again', addr, err.message);
+        await pauseFor(EXITING_REGISTRAR_PAUSE_MS);
+        continue;
+      }
       throw new RegistryError(`${addr} is held by something that is not a tractor-ts registrar (${(err as Error).message}). ` +
         'Free that address, or give every root the same free registryAddrs (and, if that tree uses TLS, the same tls settings).', { cause: err });
     }

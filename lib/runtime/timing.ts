@@ -47,6 +47,14 @@ export const REGISTRAR_GAP_MS = 1000;
  */
 export const FORGOTTEN_NURSERY_CHECK_MS = 1000;
 export const FORGOTTEN_NURSERY_IDLE_CHECKS = 3;
+/**
+ * A registry address whose connection is reset or closed before the peer's
+ * Aid is asked again this many times, this far apart: a registrar exiting
+ * just then (its listener accepted us) is gone by then, and its address free
+ * to take over. An impostor that always does so still fails within ~0.5 s more.
+ */
+export const EXITING_REGISTRAR_TRIES = 3;
+export const EXITING_REGISTRAR_PAUSE_MS = 100;
 /** First and longest pause between tries to rejoin the registry after its registrar went away (doubling in between). */
 export const REJOIN_FIRST_MS = 20;
 export const REJOIN_MAX_MS = 2000;

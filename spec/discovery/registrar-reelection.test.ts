@@ -111,3 +111,23 @@ test('a lookup at a registry address nobody serves still fails, after a bounded 
   const dead = await privateRegistry();
   await assert.rejects(within(tractor.findActor('svc', { registryAddrs: [dead] }), 10_000, 'the lookup to fail'), tractor.RegistryError);
 });
+
+test('a root joining while the registrar is exiting (its connection reset before the Aid) takes the registry address over instead of failing', T, async () => {
+  const reg = await privateRegistry();
+  const registrar = runProgram(ROOT_PROGRAM, ['registrar'], { env: { TRACTOR_TS_REGISTRY_ADDRS: reg } });
+  try {
+    assert.equal(JSON.parse(await registrar.line(/^\{/)).isRegistrar, true);
+    // Stopped, its listener still completes connections (in the kernel's backlog) but never answers;
+    // killed then, it resets them: what a root joining meets when the registrar exits just then.
+    registrar.proc.kill('SIGSTOP');
+    const joining = tractor.openRoot({ name: 'joiner', registryAddrs: [reg] });
+    joining.catch(() => {});
+    await new Promise((r) => setTimeout(r, 300));
+    registrar.proc.kill('SIGKILL');
+    await using _root = await within(joining, 10_000, 'the root to boot');
+    assert.equal(tractor.currentActor().isRegistrar, true, 'the joining root became the registrar');
+    assert.deepEqual(await registryNames(reg), ['joiner']);
+  } finally {
+    await registrar.kill();
+  }
+});
