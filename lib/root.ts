@@ -18,7 +18,7 @@ import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
 import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
-import { fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
+import { fillSpares } from './spawn/prewarm.ts';
 import { FORGOT_AWAIT_USING, undisposedNurseries, watchForgotten } from './runtime/forgotten.ts';
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
@@ -47,7 +47,7 @@ export interface RootOptions {
   loglevel?: LogLevel;
   /** How this tree's actors are started unless a nursery or spawn says otherwise (default `'subprocess'`; see the README). */
   startMethod?: StartMethod;
-  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`). */
+  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`), by the root and by each actor of its tree that spawns with `'prewarm'`. */
   prewarm?: number;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
@@ -189,10 +189,10 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     // The environment's default: the whole suite (or a program) run with one backend, as tractor's --spawn-backend.
     startMethod: opts.startMethod ?? ((process.env.TRACTOR_TS_START_METHOD || undefined) as StartMethod | undefined) ?? 'subprocess',
     depth: 0,
+    prewarm: opts.prewarm ?? 1,
     maxFrameBytes: opts.maxFrameBytes,
   });
   setMaxFrameBytes(opts.maxFrameBytes);
-  setPrewarmCount(opts.prewarm);
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
