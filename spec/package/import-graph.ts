@@ -86,7 +86,7 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   // The task nursery is built on the cancel scopes (runtime/scope.ts), so it sits beside them.
   [3, /^trionics\/task-nursery\.ts$/],
   [8, /^(discovery|devx|infect)\//],
-  [7, /^runtime\/(nursery|current|pool)\.ts$/],
+  [7, /^runtime\/(nursery|current|pool|forgotten)\.ts$/],
   [6, /^runtime\/(portal|serve)\.ts$/],
   [5, /^context\//],
   [4, /^runtime\/(actor|call|task)\.ts$|^spawn\//],
