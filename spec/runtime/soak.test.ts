@@ -1,5 +1,5 @@
 // Soak: spawn-call-cancel cycles, one at a time and in batches, leave no fd,
-// no process and no heap behind beyond a constant. The fast version: 50 of
+// no process and no heap behind beyond a constant. The fast version: 30 of
 // each (TRACTOR_TS_SOAK_CYCLES sets the count); `npm run chaos` runs 1,000 of
 // each and prints the figures as JSON lines.
 import assert from 'node:assert/strict';
@@ -7,8 +7,8 @@ import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { soak, type SoakFigure } from '../soak-cycles.ts';
 
-const CYCLES = Number(process.env.TRACTOR_TS_SOAK_CYCLES ?? 50);
-const T = { timeout: 600_000 };
+const CYCLES = Number(process.env.TRACTOR_TS_SOAK_CYCLES ?? 30);
+const T = { timeout: 240_000 };
 
 function assertBounded(figures: SoakFigure[]): void {
   const last = figures.at(-1)!;
