@@ -110,7 +110,9 @@ test('FrameReader splits any chunking of a frame stream into its frames', T, () 
   const reader = new FrameReader(100);
   const big = Buffer.alloc(8);
   big.writeUInt32LE(1000);
-  assert.throws(() => reader.push(big.subarray(0, 4), () => {}), /exceeds the limit of 100 bytes/);
+  // Refused from its length prefix alone, before any of its bytes: a protocol error that names the option.
+  assert.throws(() => reader.push(big.subarray(0, 4), () => {}), (err: Error & { code?: string; reason?: string }) =>
+    err.code === 'ERR_TRACTOR_TRANSPORT_CLOSED' && err.reason === 'protocol' && err.message.includes('maxFrameBytes'));
 });
 
 // ------------------------------------------------------------ the stream iterator
