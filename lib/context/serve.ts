@@ -3,7 +3,7 @@
  * served task, route the dialog's messages to its `Context`, and reply with
  * its return value once it called `started()`.
  */
-import { RuntimeUsageError } from '../errors.ts';
+import { DebuggerQuit, RuntimeUsageError } from '../errors.ts';
 import { assertSerializable, checkPld } from '../msg/payload.ts';
 import { withScope } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
@@ -19,6 +19,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
   task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
   task.fail = (err) => ctx.undecodable(err as Error);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
+  if (task.scope.reason instanceof DebuggerQuit) throw task.scope.reason; // `q` after stepping, and the endpoint returned anyway
   if (!ctx.startedSent) throw new RuntimeUsageError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');
   assertSerializable(pld, 'the return value of', task.func);

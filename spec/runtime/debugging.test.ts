@@ -145,6 +145,21 @@ test('q after stepping (n) in a child raises DebuggerQuit there, which reaches t
   });
 });
 
+test('q after stepping (n) in a context endpoint fails it with DebuggerQuit even if it would have returned', T, async () => {
+  await drive('spec/fixtures/programs/debug-context-step.ts', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'stepper');
+    s.send('n');
+    at = await s.prompt();
+    assert.equal(at.actor, 'stepper');
+    s.send('q');
+    at = await s.prompt();
+    assert.equal(at.actor, 'root');
+    assert.match(at.before, /DebuggerQuit in actor stepper@/, 'a DebuggerQuit, not a Return');
+    s.send('c');
+  });
+});
+
 test('q after stepping (n) in the root fails the root task with DebuggerQuit even if it would have returned', T, async () => {
   await drive('root_actor_breakpoint', 1, async (s) => {
     let at = await s.prompt();
