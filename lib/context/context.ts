@@ -3,17 +3,15 @@
  * over IPC. The parent side opens it (`portal.openContext`), the child side
  * is the endpoint's first argument. Each side can open the one `MsgStream` of
  * the dialog; the child's return value (or error, or cancellation) is the
- * outcome both sides agree on.
- *
- * Also the caller side of legacy one-way streams (`portal.openStreamFrom`),
- * which is the same dialog without `Started` and without a send direction.
+ * outcome both sides agree on. (A legacy one-way stream's dialog is
+ * `GeneratorDialog`, in generator-stream.ts.)
  */
-import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError, RemoteActorError, RuntimeUsageError, StreamOverrun, TransportClosed } from '../errors.ts';
+import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError, RuntimeUsageError } from '../errors.ts';
 import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
-import type { DialogMsg, FuncType } from '../msg/types.ts';
+import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import { type Scope, taskStorage } from '../runtime/scope.ts';
@@ -21,7 +19,8 @@ import type { RemoteTask } from '../runtime/task.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { GrantCredit, SendCredit } from './credit.ts';
-import { NOTHING, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
+import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
+import { NOTHING, overrunError, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions } from './stream.ts';
 
 const log = getLogger('context');
@@ -41,8 +40,6 @@ export interface DeliveryTarget {
   /** Record that the user received `err`, then throw it. */
   deliver(err: unknown): never;
 }
-
-type Outcome = { value: unknown } | { error: Error };
 
 /**
  * One side of a linked pair of tasks (a context dialog). The parent side
@@ -74,7 +71,6 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   readonly #actor: ActorRuntime;
   readonly #scope: Scope;
-  readonly #functype: FuncType;
   readonly #portal: DeliveryTarget | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
@@ -104,20 +100,19 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   /** @internal */
   constructor(init: {
-    actor: ActorRuntime; chan: Channel; cid: string; side: 'parent' | 'child'; functype: FuncType;
+    actor: ActorRuntime; chan: Channel; cid: string; side: 'parent' | 'child';
     scope: Scope; portal?: DeliveryTarget; task?: RemoteTask; pldSpec?: StandardSchemaV1; allowOverruns?: boolean;
   }) {
     this.#actor = init.actor;
     this.#chan = init.chan;
     this.cid = init.cid;
     this.side = init.side;
-    this.#functype = init.functype;
     this.#scope = init.scope;
     this.#portal = init.portal;
     this.#task = init.task;
     this.#pldSpec = init.pldSpec;
     this.#buffer = new ReceiveBuffer(init.allowOverruns ?? false);
-    if (init.functype === 'context' && init.chan.aid?.credit) {
+    if (init.chan.aid?.credit) {
       this.#sendCredit = new SendCredit();
       this.#grants = new GrantCredit();
     }
@@ -182,10 +177,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   deliver(msg: DialogMsg, mustAccept = true): boolean | void {
     switch (msg.msg_type) {
       case 'StartAck':
-        if (msg.functype !== this.#functype) {
+        if (msg.functype !== 'context') {
           this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
-          this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a ${this.#functype}`) });
-        } else if (this.#functype === 'asyncgen') this.#started?.resolve();
+          this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a context`) });
+        }
         return;
       case 'Started':
         this.#first = msg.pld;
@@ -195,7 +190,6 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         return this.#push(msg.pld, mustAccept);
       case 'Stop':
         this.#peerStopped = true;
-        if (this.#functype === 'asyncgen') this.#end({ value: undefined });
         return this.#wake();
       case 'Return':
         this.#peerStopped = true;
@@ -275,10 +269,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   #overrunBy(broken?: Error): void {
-    const who = this.#chan.aid ? fmtUid([this.#chan.aid.name, this.#chan.aid.uuid]) : 'the peer';
-    const err = broken ?? new StreamOverrun(
-      `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#buffer.limit} ` +
-      'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
+    const err = broken ?? overrunError(this.#actor.uid, peerName(this.#chan), this.cid, this.#buffer.limit);
     this.#overrun = err;
     log.warning('%s', err.message);
     if (this.#task) {
@@ -305,7 +296,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   #isOurs(uid: Uid | null | undefined): boolean {
-    return !!uid && uid[1] === this.#actor.uuid;
+    return isOurs(this.#actor.uid, uid);
   }
 
   // ------------------------------------------------------------ stream I/O
@@ -341,9 +332,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       this.#discardWarned = true;
       const report = first ? setImmediate : (f: () => void) => setTimeout(f, 1000).unref();
       report(() => {
-        const who = this.#chan.aid ? fmtUid([this.#chan.aid.name, this.#chan.aid.uuid]) : 'the peer';
         log.warning('context %s: discarded %d stream message(s) from %s that arrived after this side stopped reading (break or disposal); ' +
-          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, who);
+          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, peerName(this.#chan));
         this.#discarded = 0;
       });
     }
@@ -456,7 +446,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.#scope.aborted) throw this.#scope.reason;
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
-    this.#stream = new MsgStream(this, this.#functype === 'asyncgen');
+    this.#stream = new MsgStream(this, this);
     if (this.#grants) this.#grant(this.#grants.resize(this.#buffer.limit, this.#buffer.allowOverruns));
     return this.#stream as MsgStream<T, S>;
   }
@@ -494,16 +484,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#cancelCalled = true;
     void requestTaskCancel(this.#actor, this.#chan, this.cid).then((acked) => {
       // The task is over: a peer that sends nothing else for it (Python tractor) ends the dialog here.
-      if (acked !== undefined) this.#end({ error: this.#cancelledByUs() });
-    });
-  }
-
-  /** The outcome of a remote task that ended on this side's cancel request without saying so itself. */
-  #cancelledByUs(): ContextCancelled {
-    const peer: Uid = this.#chan.aid ? [this.#chan.aid.name, this.#chan.aid.uuid] : this.#actor.uid;
-    return new ContextCancelled(`ContextCancelled in actor ${fmtUid(peer)}: task cancelled by ${fmtUid(this.#actor.uid)}`, {
-      srcUid: peer, srcTypeName: 'ContextCancelled', relayPath: [peer], remoteStack: '', canceller: this.#actor.uid, cid: this.cid,
-      remoteMessage: `task cancelled by ${fmtUid(this.#actor.uid)}`,
+      if (acked !== undefined) this.#end({ error: cancelledBy(this.#actor.uid, this.#chan, this.cid) });
     });
   }
 
@@ -564,30 +545,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     } finally {
       this.#close();
     }
-    const err = this.#finalError();
+    const err = leavingError({
+      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#overrun, delivered: this.#delivered,
+      cancelCalled: this.#cancelCalled, scope: this.#scope,
+    });
     if (err) this.#throw(err);
-  }
-
-  #finalError(): Error | undefined {
-    const o = this.#outcome;
-    const err = o && 'error' in o ? o.error : undefined;
-    if (this.#overrun && (!err || this.#isOverrunEcho(err) || this.#absorbed(err))) {
-      // Lost messages are never silent; a peer failure echoing our own overrun is that same error, raised once.
-      return this.#delivered.has(this.#overrun) || (err && this.#delivered.has(err)) ? undefined : this.#overrun;
-    }
-    return err && !this.#delivered.has(err) && !this.#absorbed(err) ? err : undefined;
-  }
-
-  /** True when `err` is a cancellation this side caused, which disposal absorbs. */
-  #absorbed(err: Error): boolean {
-    if (err instanceof ContextCancelled) return this.#isOurs(err.canceller);
-    // The channel died while we were cancelling (e.g. the actor was torn down): that is our cancel completing.
-    if (err instanceof TransportClosed && this.#cancelCalled) return true;
-    return this.#scope.aborted && err === this.#scope.reason;
-  }
-
-  #isOverrunEcho(err: Error): boolean {
-    return err instanceof RemoteActorError && err.boxedTypeName === this.#overrun?.name && this.#isOurs(err.srcUid);
   }
 
   #close(): void {
@@ -598,7 +560,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   // ------------------------------------------------------------ opening
 
-  /** @internal Parent side: send Start, wait for Started (or StartAck for a generator). */
+  /** @internal Parent side: send Start, wait for Started. */
   async open(ns: string, func: string, kwargs: object): Promise<void> {
     const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
     // Awaited below, unless the Start cannot be sent (a closed channel): then

@@ -14,7 +14,7 @@ import { type ContextFn, pldSpecOf } from './endpoint.ts';
 export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unknown): Promise<void> {
   const pldSpec = pldSpecOf(fn);
   const ctx = new Context({
-    actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', functype: 'context', scope: task.scope, task, pldSpec,
+    actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', scope: task.scope, task, pldSpec,
   });
   task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
   task.fail = (err) => ctx.undecodable(err as Error);
