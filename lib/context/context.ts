@@ -12,7 +12,7 @@ import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
 import type { DialogMsg } from '../msg/types.ts';
-import type { ActorRuntime } from '../runtime/actor.ts';
+import type { ActorRuntime, DialogSink } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import { type Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
@@ -21,7 +21,7 @@ import { fmtUid, type Uid } from '../uid.ts';
 import { GrantCredit, SendCredit } from './credit.ts';
 import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
 import { NOTHING, overrunError, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
-import { MsgStream, type OpenStreamOptions } from './stream.ts';
+import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
 
 const log = getLogger('context');
 /** The settled promise of every send that did not have to wait. */
@@ -98,6 +98,22 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #delivered = new WeakSet<object>();
   #unlink: () => void = () => {};
 
+  /** @internal What the actor (parent side) or the served task (child side) routes this dialog's messages to. */
+  readonly sink: Required<DialogSink> = {
+    deliver: (msg, mustAccept) => this.#deliver(msg, mustAccept),
+    fail: (err) => this.#fail(err),
+    undecodable: (err) => this.#undecodable(err),
+  };
+  /** What this dialog's stream talks to: kept off the context, whose surface is the SPEC's. */
+  readonly #streamEnd: StreamEnd = {
+    sendYield: (value) => this.#sendYield(value),
+    receiveYield: () => this.#receiveYield(),
+    takeBuffered: () => this.#takeBuffered(),
+    sendStop: () => this.#sendStop(),
+    discardRest: () => this.#discardRest(),
+    [Symbol.asyncDispose]: () => this[Symbol.asyncDispose](),
+  };
+
   /** @internal */
   constructor(init: {
     actor: ActorRuntime; chan: Channel; cid: string; side: 'parent' | 'child';
@@ -173,8 +189,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   // ---------------------------------------------------------------- messages
 
-  /** @internal Route one message of this dialog (called synchronously by the actor). */
-  deliver(msg: DialogMsg, mustAccept = true): boolean | void {
+  /** Route one message of this dialog (called synchronously by the actor). */
+  #deliver(msg: DialogMsg, mustAccept: boolean): boolean | void {
     switch (msg.msg_type) {
       case 'StartAck':
         if (msg.functype !== 'context') {
@@ -210,8 +226,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     }
   }
 
-  /** @internal The channel closed under the dialog. */
-  fail(err: unknown): void {
+  /** The channel closed under the dialog. */
+  #fail(err: unknown): void {
     if (this.side === 'child') {
       this.#peerError ??= err as Error;
       this.#wake();
@@ -258,11 +274,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   /**
-   * @internal A message of this dialog could not be decoded here (an unknown
+   * A message of this dialog could not be decoded here (an unknown
    * extension code): as an overrun, the stream raises `err` after what came
    * before, drops what follows, and the peer is told.
    */
-  undecodable(err: Error): void {
+  #undecodable(err: Error): void {
     if (this.#overrun) return;
     this.#overrunBy(err);
     this.#started?.reject(err); // an undecodable Started: openContext fails with it
@@ -301,8 +317,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   // ------------------------------------------------------------ stream I/O
 
-  /** @internal The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
-  takeBuffered(): unknown {
+  /** The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
+  #takeBuffered(): unknown {
     const v = this.#buffer.take();
     if (v !== NOTHING && this.#grants) this.#grant(this.#grants.taken());
     return v;
@@ -314,12 +330,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#chan.send({ msg_type: 'Credit', cid: this.cid, n });
   }
 
-  /** @internal This side reads no more: drop what is buffered and what still arrives, never silently. */
-  discardRest(): void {
+  /** This side reads no more: drop what is buffered and what still arrives, never silently. */
+  #discardRest(): void {
     if (this.#discarding) return;
     this.#discarding = true;
     let n = 0;
-    while (this.takeBuffered() !== NOTHING) n++;
+    while (this.#takeBuffered() !== NOTHING) n++;
     this.#discard(n);
     this.#wake();
   }
@@ -340,10 +356,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#discarded += n;
   }
 
-  /** @internal Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
-  async receiveYield(): Promise<unknown> {
+  /** Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
+  async #receiveYield(): Promise<unknown> {
     for (;;) {
-      const v = this.takeBuffered();
+      const v = this.#takeBuffered();
       if (v !== NOTHING) return v;
       // This side's own overrun first: the peer's failure that may follow is its echo.
       if (this.#overrun) return this.#throw(this.#overrun);
@@ -358,12 +374,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   /**
-   * @internal Send one stream message; the promise settles at once unless
+   * Send one stream message; the promise settles at once unless
    * the transport is backed up. Not an `async` function: a sender in a loop
    * then makes no promise of its own per message (each one costs, more so
    * with AsyncLocalStorage's promise hooks on); failures still reject.
    */
-  sendYield(value: unknown): Promise<void> {
+  #sendYield(value: unknown): Promise<void> {
     try {
       const o = this.#outcome;
       if (o && 'error' in o) return this.#throw(o.error);
@@ -382,11 +398,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   /** Wait for the receiver's next grant (or the dialog's end, which the retry raises), then send. */
   async #sendWhenGranted(value: unknown): Promise<void> {
     await this.#changed();
-    return this.sendYield(value);
+    return this.#sendYield(value);
   }
 
-  /** @internal This side's stream closed: tell the peer (once). */
-  sendStop(): void {
+  /** This side's stream closed: tell the peer (once). */
+  #sendStop(): void {
     // A task of this side blocked in receive() must see the stream closed now.
     this.#wake();
     if (this.#stopSent || this.#chan.closed || (this.side === 'parent' && this.#outcome)) return;
@@ -446,7 +462,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.#scope.aborted) throw this.#scope.reason;
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
-    this.#stream = new MsgStream(this, this);
+    this.#stream = new MsgStream(this.#streamEnd, this.#streamEnd);
     if (this.#grants) this.#grant(this.#grants.resize(this.#buffer.limit, this.#buffer.allowOverruns));
     return this.#stream as MsgStream<T, S>;
   }
@@ -537,7 +553,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.side === 'child') return;
     try {
       if (this.#stream && !this.#stream.closed) this.#stream.markClosed();
-      this.sendStop();
+      this.#sendStop();
       if (!this.#outcome) {
         this.#cancelRemote();
         await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
@@ -568,7 +584,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     started.catch(() => {});
     const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
     try {
-      this.#actor.registerDialog(this.#chan, this.cid, this);
+      this.#actor.registerDialog(this.#chan, this.cid, this.sink);
       this.#chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
       await started;
     } catch (err) {

@@ -131,10 +131,11 @@ export class MsgStream<T = unknown, S = unknown> implements AsyncIterable<T>, As
     await this.close();
   }
 
-  /** @internal Mark closed both ways without sending (the context sends the `Stop` itself). */
+  /** @internal Close both ways now, the dialog ending (its endpoint returned, or it is left): stop reading, send `Stop` if not sent. */
   markClosed(): void {
     this.#closed = true;
     this.#send?.discardRest();
+    this.#send?.sendStop();
   }
 
   /**
