@@ -16,7 +16,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
   const ctx = new Context({
     actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', scope: task.scope, task, pldSpec,
   });
-  task.deliver = ctx.sink.deliver;
+  task.deliver = (msg, mustAccept) => ctx.sink.deliver(msg, mustAccept);
   task.fail = (err) => ctx.sink.undecodable(err as Error);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
   if (!ctx.startedSent) throw new RuntimeUsageError(`context endpoint '${task.func}' returned without calling ctx.started()`);
