@@ -22,6 +22,7 @@ import * as tractor from 'tractor-ts';
 import { type BenchModule, childrenOf, emit, log, now, sleep } from './lib.ts';
 import * as auth from './auth.ts';
 import * as codecExt from './codec-ext.ts';
+import * as debug from './debug.ts';
 import * as discovery from './discovery.ts';
 import * as infected from './infected.ts';
 import * as memory from './memory.ts';
@@ -29,7 +30,7 @@ import * as rpc from './rpc.ts';
 import * as spawn from './spawn.ts';
 import * as stream from './stream.ts';
 
-const MODULES: BenchModule[] = [spawn, rpc, stream, memory, discovery, codecExt, auth, infected];
+const MODULES: BenchModule[] = [spawn, rpc, stream, memory, discovery, codecExt, auth, infected, debug];
 
 async function main(): Promise<void> {
   const filter = process.argv[2];

@@ -6,9 +6,9 @@
 import { bootActor, stopActor } from './boot.ts';
 import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
 import { setProcTitle } from './devx/proctitle.ts';
-import { debugHooks } from './runtime/debug-hooks.ts';
+import { debugBoot, debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
-import { Cancelled, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
+import { Cancelled, DebuggerQuit, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
 import { checkModules, checkOptions, checkRootOptions } from './options.ts';
 import { getConsoleLog, getLogger, type LogLevel, setActorName } from './log.ts';
@@ -168,6 +168,7 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
   setActorName(name);
   setProcTitle(name);
   if (opts.debugMode) await bootDebugRoot();
+  else debugBoot.lazyRoot = bootDebugRoot; // a child in debug mode of its own (SpawnOptions.debugMode) starts it
   if (opts.inspect) inspectActor(name, true);
   // Trapped from the start: an error escaping while the root boots is its failure too (run/runDaemon included).
   const trapped: { root?: Root; early?: { err: unknown } } = {};
@@ -285,7 +286,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     const scope = new Scope([runtimes.get(root)!.scope]);
     const stray = strays.get(root)!;
     stray.onStray = (err) => scope.abort(err);
-    const value = await withSignalHandling(scope, () => withScope(scope, main).catch((err) => {
+    const value = await withSignalHandling(scope, () => withScope(scope, main).then(quitAfterStepping(scope)).catch((err) => {
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
@@ -300,6 +301,14 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     process.exitCode ||= 1;
   });
   return done;
+}
+
+/** `q` in the root's REPL after stepping past pause() quits through the root task's scope: if main returned anyway, it fails with it. */
+function quitAfterStepping<T>(scope: Scope): (value: T) => T {
+  return (value) => {
+    if (scope.reason instanceof DebuggerQuit) throw scope.reason;
+    return value;
+  };
 }
 
 /**

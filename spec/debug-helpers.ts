@@ -26,8 +26,11 @@ export class DebugSession {
   constructor(example: string, opts: { pty?: boolean } = {}) {
     const file = example.includes('/') ? example : path.join('examples', 'debugging', `${example}.ts`);
     const env = { ...process.env, EXAMPLE_RUN_ID: this.runId, NO_COLOR: '1' };
+    // `exec`: script(1) runs the command through $SHELL -c (/bin/sh when unset). bash execs a lone
+    // command itself, but dash stays in between, in the pty's foreground process group: a Ctrl-C
+    // reaches it too, and once the program exits, dash exits 130 whatever the program's code was.
     this.proc = opts.pty
-      ? spawn('script', ['-qfec', `${process.execPath} --import tsx ${file}`, '/dev/null'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
+      ? spawn('script', ['-qfec', `exec ${process.execPath} --import tsx ${file}`, '/dev/null'], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] })
       : spawn(process.execPath, ['--import', 'tsx', file], { cwd: ROOT, env, stdio: ['pipe', 'pipe', 'pipe'] });
     const take = (d: string) => {
       this.#out += d.replace(/\r\n/g, '\n');

@@ -1,9 +1,11 @@
 // Several actors stop at once and queue for the terminal: one pauses in a
 // loop, one crashes, one crashes in a grandchild of its own. Each REPL opens
 // in turn (the tree-wide TTY lock, held through the root, FIFO); `c` in one
-// lets the next in. Once a crash reaches the root, the nursery cancels the
-// rest (one-cancels-all), so whether the grandchild's crash gets a REPL of
-// its own depends on how far it got by then; the root's REPL comes last.
+// lets the next in. A crash that reaches the root cancels the rest
+// (one-cancels-all), but only once no actor of the tree is at a REPL or
+// queued for one: the pause loop keeps the tree up until you `q` it, and the
+// grandchild's crash gets its REPL (then spawn_error's, relaying it). The
+// root's REPL comes last, with every failure.
 // The TS twin of tractor's examples/debugging/multi_subactors.py.
 //
 //   npx tsx examples/debugging/multi_subactors.ts

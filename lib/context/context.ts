@@ -11,6 +11,7 @@ import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
+import { FRAME_BYTES } from '../msg/codec.ts';
 import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime, DialogSink } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
@@ -238,6 +239,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         this.#started?.resolve();
         return;
       case 'Yield':
+        this.#grants?.arrived((msg as { [FRAME_BYTES]?: number })[FRAME_BYTES]);
         return this.#push(msg.pld, mustAccept);
       case 'Stop':
         this.#peerStopped = true;
@@ -498,7 +500,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
     this.#stream = new MsgStream(this.#streamEnd, this.#streamEnd);
-    if (this.#grants) this.#grant(this.#grants.resize(this.#buffer.limit, this.#buffer.allowOverruns));
+    if (this.#grants) this.#grant(this.#grants.resize(opts.msgBufferSize, this.#buffer.allowOverruns));
     return this.#stream as MsgStream<T, S>;
   }
 

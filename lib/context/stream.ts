@@ -33,7 +33,12 @@ export interface StreamEnd extends ReceiveEnd {
 export interface OpenStreamOptions {
   /**
    * How many received messages may wait unread (default 64, as in tractor).
-   * One more raises `StreamOverrun` on this side and relays it to the sender.
+   * Between tractor-ts peers this is the stream's credit window: the sender
+   * waits rather than send more. Left unset, the window follows the
+   * messages' size: 64, or as many small ones as fit in 256 KiB, up to 1024
+   * (so small messages are not held up by the round trip of each grant).
+   * With a peer that grants no credit, one more than fits raises
+   * `StreamOverrun` on this side (after the stall period) and relays it to the sender.
    */
   msgBufferSize?: number;
   /** Never raise `StreamOverrun`: unread messages queue without bound (opt-in). */

@@ -9,13 +9,14 @@ import { debugHooks } from '../runtime/debug-hooks.ts';
 import { getRuntimeVars, updateRuntimeVars } from '../runtime/state.ts';
 import { openInspector } from './inspector.ts';
 import { maybePostMortem, replRecentlyClosed } from './repl.ts';
-import { debugStdio, forwardOutput, joinLock, startLockServer, termFd, treeInDebugger } from './tty-lock.ts';
+import { debugStdio, forwardOutput, joinLock, startLockServer, termFd, treeInDebugger, untilDebuggerIdle } from './tty-lock.ts';
 
 function install(isRoot: boolean): void {
   debugHooks.crash = maybePostMortem;
   debugHooks.graceHold = treeInDebugger;
   debugHooks.childStdio = () => debugStdio(isRoot);
   debugHooks.forwardOutput = forwardOutput;
+  if (isRoot) debugHooks.debuggerIdle = untilDebuggerIdle;
   debugHooks.shieldSigint = () => {
     if (!treeInDebugger() && !replRecentlyClosed()) return false;
     if (treeInDebugger()) writeSync(1, '\ntractor-ts: Ctrl-C is shielded while a debugger REPL is open: `c` continues, `q` quits\n');
@@ -23,10 +24,17 @@ function install(isRoot: boolean): void {
   };
 }
 
-/** In the root of a debug-mode tree, at boot. */
-export async function bootDebugRoot(): Promise<void> {
-  if (!getRuntimeVars().debugLockAddr) updateRuntimeVars({ debugLockAddr: await startLockServer() });
-  install(true);
+let rootBooted: Promise<void> | undefined;
+
+/**
+ * In the root of a debug-mode tree, at boot; or in a root not in debug mode,
+ * before it spawns its first debug-mode child (once, however many ask).
+ */
+export function bootDebugRoot(): Promise<void> {
+  return (rootBooted ??= (async () => {
+    if (!getRuntimeVars().debugLockAddr) updateRuntimeVars({ debugLockAddr: await startLockServer() });
+    install(true);
+  })());
 }
 
 /** In a debug-mode child, at boot (its runtime vars carry the lock's address). */

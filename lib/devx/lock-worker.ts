@@ -12,7 +12,8 @@
  *   through shared memory to the main thread blocked in `Atomics.wait`.
  *
  * Shared memory (Int32): [0] holders + waiters in the tree, [1] 1 once the
- * turn is granted (or -1: the lock is unreachable).
+ * turn is granted (or -1: the lock is unreachable), [2] (root) how many turns
+ * were granted so far.
  *
  * The thread runs this one function from source (`eval`), without the
  * parent's loader flags: it must boot in milliseconds even while the main
@@ -50,6 +51,7 @@ function serve(): void {
   const update = () => {
     if (!holder && queue.length) {
       holder = queue.shift()!;
+      Atomics.add(state, 2, 1);
       holder.grant();
     }
     const busy = queue.length + (holder ? 1 : 0);

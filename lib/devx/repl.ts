@@ -208,7 +208,7 @@ function lineKey(f: CallFrame): string {
 
 function act(stop: LiveStop, frames: CallFrame[], action: Action, here: string): void {
   if (action === 'quit') {
-    endLive(new DebuggerQuit(`quit from the debugger in actor ${actorLabel()}`));
+    endLive(quitError());
     return step('resume');
   }
   const leaving = action === 'continue' || ((action === 'next' || action === 'return') && !userFrameBelow(frames, action));
@@ -227,6 +227,15 @@ function act(stop: LiveStop, frames: CallFrame[], action: Action, here: string):
 function userFrameBelow(frames: CallFrame[], action: Action): boolean {
   if (action === 'next' && frames[0]!.returnValue === undefined) return true;
   return frames.slice(1).some((f) => isUserFrame(f));
+}
+
+/** The DebuggerQuit raised by `q`; made while the task is stopped, so its stack shows the paused line (the debugger's own frames dropped). */
+function quitError(): DebuggerQuit {
+  const err = new DebuggerQuit(`quit from the debugger in actor ${actorLabel()}`);
+  const lines = String(err.stack).split('\n');
+  const first = lines.findIndex((l, i) => i > 0 && !/node:inspector|node:events|\/devx\/(repl|inspector)\.[jt]s/.test(l));
+  if (first > 1) err.stack = [lines[0], ...lines.slice(first)].join('\n');
+  return err;
 }
 
 function endLive(quit?: DebuggerQuit): void {
@@ -304,7 +313,7 @@ function liveRepl(all: CallFrame[], first: number): Action {
 /** The place an error was thrown, from the first frame of its stack that names a file. */
 function throwSite(err: unknown): Place | undefined {
   const stack = err instanceof RemoteActorError ? err.remoteStack : (err as Error)?.stack;
-  for (const m of String(stack ?? '').matchAll(/\(?((?:file:\/\/)?\/[^\s():]+):(\d+):\d+\)?/g)) {
+  for (const m of String(stack ?? '').matchAll(/(?:^|[\s(])((?:file:\/\/)?\/[^\s():]+):(\d+):\d+/gm)) {
     if (m[1]!.includes('/node_modules/') || isLibraryFile(m[1]!)) continue;
     return { file: m[1]!, line: Number(m[2]) };
   }

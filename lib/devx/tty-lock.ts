@@ -32,7 +32,7 @@ let holding = 0;
 const held: [Writable, Buffer][] = [];
 
 function startWorker(r: 'server' | 'client', addr: string): Worker {
-  const shared = new SharedArrayBuffer(8);
+  const shared = new SharedArrayBuffer(12);
   state = new Int32Array(shared);
   role = r;
   worker = new Worker(lockWorkerSource(), { eval: true, execArgv: [], workerData: { role: r, shared, addr } });
@@ -89,6 +89,36 @@ export function releaseTty(): void {
 export function treeInDebugger(): boolean {
   return holding > 0 || (state !== undefined && Atomics.load(state, 0) > 0);
 }
+
+/**
+ * In the root, before it cancels part of the tree (one-cancels-all after a
+ * child failed, or a nursery's end): `undefined` when no actor is at a REPL
+ * or queued for one, so nothing waits; else a promise that resolves once the
+ * tree has stayed out of the debugger for `settleMs` (an error that a closed
+ * REPL lets go reaches the parent, which stops in a REPL of its own, so a
+ * short gap between two REPLs is no end). Tractor's `maybe_wait_for_debugger`.
+ */
+export function untilDebuggerIdle(settleMs = IDLE_SETTLE_MS): Promise<void> | undefined {
+  if (role !== 'server' || !treeInDebugger()) return undefined;
+  return new Promise((resolve) => {
+    let turns = Atomics.load(state!, 2);
+    let idleSince = 0;
+    const poll = setInterval(() => {
+      const now = Atomics.load(state!, 2);
+      if (treeInDebugger() || now !== turns) {
+        turns = now;
+        idleSince = 0;
+      } else if (!idleSince) idleSince = Date.now();
+      else if (Date.now() - idleSince >= settleMs) {
+        clearInterval(poll);
+        resolve();
+      }
+    }, 50);
+  });
+}
+
+/** How long the tree must stay out of the debugger before the root cancels part of it (see untilDebuggerIdle). */
+const IDLE_SETTLE_MS = 1000;
 
 /** True while this actor itself holds the terminal. */
 export function holdingTty(): boolean {

@@ -83,6 +83,13 @@ export function yieldHead(cid: string): Uint8Array {
 let lastCid: { bytes: Uint8Array; str: string } = { bytes: new Uint8Array(0), str: '' };
 
 /**
+ * The size in bytes of the frame a stream message arrived in, on messages
+ * decoded by {@link decodeYield} (a symbol: never encoded, never on the wire).
+ * The receiver sizes its credit window by it (context/credit.ts).
+ */
+export const FRAME_BYTES: unique symbol = Symbol('frame bytes');
+
+/**
  * If the frame body `buf[start..end)` is a `Yield` laid out as this codec
  * writes it (these three fields in this order, a cid shorter than 32 bytes),
  * the decoded message, built without decoding its constant head; otherwise
@@ -91,7 +98,7 @@ let lastCid: { bytes: Uint8Array; str: string } = { bytes: new Uint8Array(0), st
  * reports any error exactly as before. A message returned here is a valid
  * `Yield` (a string cid) by construction.
  */
-export function decodeYield(buf: Uint8Array, start: number, end: number): { msg_type: 'Yield'; cid: string; pld: unknown } | undefined {
+export function decodeYield(buf: Uint8Array, start: number, end: number): { msg_type: 'Yield'; cid: string; pld: unknown; [FRAME_BYTES]: number } | undefined {
   const head = YIELD_START;
   const n = head.length;
   // map header, the fixed key/value/key bytes, a fixstr cid, then the key 'pld'
@@ -118,7 +125,7 @@ export function decodeYield(buf: Uint8Array, start: number, end: number): { msg_
   // A plain Uint8Array view, as in decodeBody: binary payloads come out as Uint8Array.
   const pld = tryDecode(new Uint8Array(buf.buffer, buf.byteOffset + pldAt, end - pldAt));
   if (pld === FAILED) return undefined;
-  return marked({ msg_type: 'Yield', cid, pld });
+  return marked({ msg_type: 'Yield', cid, pld, [FRAME_BYTES]: end - start });
 }
 
 const FAILED = Symbol('failed');

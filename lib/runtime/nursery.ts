@@ -17,7 +17,7 @@ import { functypeOf, type ModuleSpec, moduleAliases, moduleIds, moduleSpecs, res
 import { currentScope, Scope } from './scope.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { EXIT_AFTER_CLOSE_MS, KILL_GRACE_MS, withTimeout } from './timing.ts';
-import { debugHooks } from './debug-hooks.ts';
+import { debugBoot, debugHooks } from './debug-hooks.ts';
 
 const log = getLogger('nursery');
 
@@ -28,6 +28,12 @@ export interface SpawnOptions {
   name?: string;
   /** Modules the actor imports at boot and serves RPC from (`import.meta.url`, absolute paths, package names). */
   enableModules?: ModuleSpec[];
+  /**
+   * Debug mode for this actor and its subtree (default: the parent's). Under a
+   * root not in debug mode, the root starts the tree's TTY lock and gives the
+   * actor its terminal; an actor that is neither the root nor in debug mode
+   * cannot (a `RuntimeUsageError`: it has no terminal to share).
+   */
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Host plain Promise code as a supervised "infected" actor (see `toPromise`). */
@@ -41,6 +47,7 @@ export interface SpawnOptions {
 export interface NurseryOptions {
   /** Modules every child of this nursery enables, on top of its own. */
   enableModules?: ModuleSpec[];
+  /** Debug mode for every child of this nursery unless a spawn says otherwise (see `SpawnOptions.debugMode`). */
   debugMode?: boolean;
   loglevel?: LogLevel;
   /** Aborting it cancels the nursery (and so every child). */
@@ -143,6 +150,18 @@ class ChildActor implements PortalOwner {
   }
 }
 
+/**
+ * A child in debug mode whose parent is not: only the root has the terminal
+ * to share, so the root starts the tree's TTY lock now; another actor cannot
+ * give it one (its own stdin is closed).
+ */
+async function debugForChild(name: string): Promise<void> {
+  if (getRuntimeVars().isRoot && debugBoot.lazyRoot) return debugBoot.lazyRoot();
+  throw new RuntimeUsageError(
+    `debugMode for actor '${name}' needs the terminal, which only the root has, and this actor's tree is not in debug mode: `
+    + 'turn it on at the root (run(), openRoot() or the root\'s openNursery() with debugMode: true) or spawn that actor from the root');
+}
+
 /** `p`, unless `scope` aborts first: then its reason. */
 function raceAbort<T>(p: Promise<T>, scope: Scope): Promise<T> {
   return new Promise<T>((resolve, reject) => {
@@ -177,6 +196,8 @@ export class ActorNursery implements AsyncDisposable {
   readonly #errors: unknown[] = [];
   readonly #delivered = new WeakSet<object>();
   #closed = false;
+  /** A child failed while the tree was in the debugger: the one-cancels-all waits for it (debug mode only). */
+  #cancelling = false;
 
   /** @internal */
   constructor(actor: ActorRuntime, opts: NurseryOptions = {}, onClose?: () => Promise<void>) {
@@ -287,6 +308,7 @@ export class ActorNursery implements AsyncDisposable {
     this.#closed = true;
     try {
       await Promise.allSettled([...this.#spawning]);
+      await debugHooks.debuggerIdle?.(); // debug mode, in the root: no teardown under an open REPL
       await Promise.all([...this.#children].map((c) => c.terminate(false)));
       // Every child is reaped: its outcome is known, so no error is missed.
       await Promise.allSettled([...this.#children].map((c) => c.settled));
@@ -329,11 +351,13 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   async #spawn(name: string, modules: Set<string>, opts: SpawnOptions, oneShot: boolean): Promise<ChildActor> {
+    const debugMode = opts.debugMode ?? this.#opts.debugMode ?? getRuntimeVars().debugMode;
+    if (debugMode && !getRuntimeVars().debugMode) await debugForChild(name);
     const vars = getRuntimeVars();
     const runtimeVars = {
       ...vars,
       loglevel: opts.loglevel ?? this.#opts.loglevel ?? vars.loglevel,
-      debugMode: opts.debugMode ?? this.#opts.debugMode ?? vars.debugMode,
+      debugMode,
       inspect: opts.inspect ?? false,
       infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };
@@ -401,9 +425,13 @@ export class ActorNursery implements AsyncDisposable {
   #childFailed(child: ChildActor, err: unknown): void {
     log.runtime('actor %s failed: %s', fmtUid([child.spawned.name, child.spawned.uuid]), (err as Error)?.message);
     this.#errors.push(err);
-    if (this.scope.aborted) return;
+    if (this.scope.aborted || this.#cancelling) return;
     // One-cancels-all: the error itself is the abort reason, so every call
     // pending under this nursery rejects with it; aborting terminates the others.
-    this.scope.abort(err);
+    // Debug mode, in the root: not while an actor of the tree is at a REPL (or queued for one).
+    const idle = debugHooks.debuggerIdle?.();
+    if (!idle) return this.scope.abort(err);
+    this.#cancelling = true;
+    void idle.then(() => this.scope.abort(err));
   }
 }

@@ -5,7 +5,7 @@
  * own `self` namespace: `cancel`, `enabled_modules`, `_cancel_task`, and the
  * methods the runtime was given (`selfMethods`).
  */
-import { FunctionNotFound, ModuleNotExposed, MsgTypeError, UnknownRuntimeMethod } from '../errors.ts';
+import { DebuggerQuit, FunctionNotFound, ModuleNotExposed, MsgTypeError, UnknownRuntimeMethod } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { boxError } from '../msg/box.ts';
 import { EXT_PROBLEM, reviveExt } from '../msg/ext.ts';
@@ -71,6 +71,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
       await serveGenerator(task, fn as GenFn, msg.kwargs);
     } else {
       const result = await withScope(task.scope, () => (fn as AsyncFn)(msg.kwargs));
+      if (task.scope.reason instanceof DebuggerQuit) throw task.scope.reason; // `q` after stepping, and the task returned anyway
       assertSerializable(result, 'the return value of', msg.func);
       task.send({ msg_type: 'Return', cid: msg.cid, pld: result });
     }

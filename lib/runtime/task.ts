@@ -3,7 +3,7 @@
  * cancel scope under the actor's, its reply path, its cancellation with a
  * grace period after which it is abandoned and reported.
  */
-import { Cancelled } from '../errors.ts';
+import { Cancelled, DebuggerQuit } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError } from '../msg/box.ts';
@@ -67,7 +67,8 @@ export class RemoteTask implements ServedTask {
 
   /** True when `err` is this task's own cancellation surfacing (not a new failure). */
   isCancellation(err: unknown): boolean {
-    if (!this.scope.aborted) return false;
+    // `q` in a REPL after stepping past pause() quits through this task's scope: a failure of the task, as `q` at pause() is.
+    if (!this.scope.aborted || err instanceof DebuggerQuit) return false;
     return err === this.scope.reason || err instanceof Cancelled || (err as Error)?.name === 'AbortError';
   }
 

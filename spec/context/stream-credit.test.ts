@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { echoThenTail, produce, slowRead, stall } from '../fixtures/stream-faults.ts';
+import { echoThenTail, produce, readThenStall, slowRead, stall } from '../fixtures/stream-faults.ts';
 import { isAlive, until } from '../helpers.ts';
 
 const FIX = new URL('../fixtures/stream-faults.ts', import.meta.url).href;
@@ -75,6 +75,41 @@ describe('per-stream credit', () => {
     assert.equal(sent, 64, 'no send beyond the window completes');
     await ctx.cancel();
     await assert.rejects(sender);
+  });
+
+  /** Send `payload` to a readThenStall child until sends stop completing; how many completed. */
+  async function sentUntilStalled(args: { take: number; msgBufferSize?: number }, payload: unknown): Promise<number> {
+    await using ctx = await portal.openContext(readThenStall, args);
+    await using stream = await ctx.openStream();
+    let sent = 0;
+    const sender = (async () => {
+      for (;;) {
+        await stream.send(payload);
+        sent++;
+      }
+    })();
+    sender.catch(() => {});
+    let seen = -1;
+    while (seen !== sent) { // quiet for 500 ms: the sender waits for credit that will not come
+      seen = sent;
+      await sleep(500);
+    }
+    await ctx.cancel();
+    await assert.rejects(sender);
+    return sent;
+  }
+
+  test('the default window follows the messages\' size: small messages get up to 1024 in flight, 64 KiB ones 64', T, async () => {
+    const small = await sentUntilStalled({ take: 200 }, 7);
+    assert.ok(small > 200 + 64, `small messages: the window grew past 64 (${small - 200} beyond what was read)`);
+    assert.ok(small <= 200 + 1024, `small messages: at most 1024 beyond what was read (${small - 200})`);
+    const big = await sentUntilStalled({ take: 20 }, new Uint8Array(64 * 1024));
+    assert.ok(big <= 20 + 64, `64 KiB messages: at most 64 beyond what was read (${big - 20})`);
+  });
+
+  test('an explicit msgBufferSize is the window exactly, whatever the messages weigh', T, async () => {
+    const sent = await sentUntilStalled({ take: 200, msgBufferSize: 8 }, 7);
+    assert.ok(sent <= 200 + 8, `at most 8 beyond what was read (${sent - 200})`);
   });
 
   test('one stalled stream never holds up the other dialogs of its channel', T, async () => {

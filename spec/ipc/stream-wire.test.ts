@@ -5,7 +5,7 @@
 // the async generator it replaces.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../../lib/msg/codec.ts';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, FRAME_BYTES, yieldHead } from '../../lib/msg/codec.ts';
 import { FrameReader } from '../../lib/ipc/framing.ts';
 import { NOTHING } from '../../lib/context/receive-buffer.ts';
 // The library's sources, not the built package: the same classes as lib/stream.ts sees.
@@ -37,7 +37,9 @@ test('a Yield encoded as head + payload is the generic encoding, and decodes bac
       }
       assert.ok(fast, `fast path for ${cid}`);
       const slow = decodeBody(full) as object;
-      assert.deepEqual(fast, slow);
+      const { [FRAME_BYTES]: frameBytes, ...wire } = fast;
+      assert.equal(frameBytes, full.length, 'the fast path records the frame\'s size');
+      assert.deepEqual(wire, slow);
       assert.deepEqual(Object.keys(fast), Object.keys(slow));
       if (pld instanceof Uint8Array) assert.equal(Object.getPrototypeOf(fast.pld), Uint8Array.prototype);
     }

@@ -6,8 +6,10 @@ import { Readable } from 'node:stream';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import * as tractor from 'tractor-ts';
-import { BRIDGES, cbHang, cbLookup, emitterFeed, fastSource, producedSoFar, sinkToFile } from '../fixtures/bridges.ts';
+import { BRIDGES, cbHang, cbLookup, emitterFeed, fastSource, gzipService, producedSoFar, sinkToFile } from '../fixtures/bridges.ts';
 import { thrown, within } from '../helpers.ts';
 
 const T = { timeout: 30_000 };
@@ -112,4 +114,23 @@ test('pipe: a fast Node readable in a child reaches a parent that reads it all',
   assert.equal(n, chunks);
   assert.equal(await ctx.waitForResult(), chunks);
   assert.equal(await p.run(producedSoFar), chunks);
+});
+
+test('pipe: a duplex (a gzip transform) in a child: send everything, close(), and every compressed byte still comes back', T, async () => {
+  await using an = await tractor.openNursery();
+  const p = await an.startActor('gzip', { enableModules: [BRIDGES] });
+  // Half random (does not compress: many output chunks), half zeros.
+  const input = Buffer.concat([randomBytes(512 * 1024), Buffer.alloc(512 * 1024)]);
+  await using ctx = await p.openContext(gzipService, {});
+  await using stream = await ctx.openStream();
+  const out: Uint8Array[] = [];
+  const reading = (async () => {
+    for await (const chunk of stream) out.push(chunk as Uint8Array);
+  })();
+  for (let at = 0; at < input.length; at += 16 * 1024) await stream.send(input.subarray(at, at + 16 * 1024));
+  await stream.close(); // half-close: the gzip output still flows back until the child's Stop
+  await reading;
+  assert.ok(out.length > 1, `many output chunks (${out.length})`);
+  assert.deepEqual(gunzipSync(Buffer.concat(out)), input);
+  assert.equal(await ctx.waitForResult(), input.length);
 });

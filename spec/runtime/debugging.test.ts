@@ -127,6 +127,36 @@ test('subactor_breakpoint: pause() in a child loop; n steps ten times, c re-ente
   });
 });
 
+test('q after stepping (n) in a child raises DebuggerQuit there, which reaches the root boxed, as q at the pause itself does', T, async () => {
+  await drive('subactor_breakpoint', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'breakpointForever');
+    s.send('n');
+    at = await s.prompt();
+    assert.equal(at.actor, 'breakpointForever');
+    s.send('q');
+    at = await s.prompt();
+    assert.equal(at.actor, 'root');
+    assert.match(at.before, /RemoteActorError: DebuggerQuit in actor breakpointForever@/, 'a DebuggerQuit, not a cancellation');
+    s.send('p err.boxedTypeName');
+    at = await s.prompt();
+    assert.match(at.before, /^DebuggerQuit$/m);
+    s.send('c');
+  });
+});
+
+test('q after stepping (n) in the root fails the root task with DebuggerQuit even if it would have returned', T, async () => {
+  await drive('root_actor_breakpoint', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'root');
+    s.send('n');
+    at = await s.prompt();
+    assert.match(at.before, /->\s+15\s+const answer = 42;/);
+    s.send('q');
+    await s.expect(/DebuggerQuit: quit from the debugger in actor root@[0-9a-f]{8}\n\s+at main \(.*root_actor_breakpoint\.ts:15/);
+  });
+});
+
 test('multi_subactors: actors that stop at once queue for the terminal and each REPL opens in turn; the root stops last', T, async () => {
   await drive('multi_subactors', 1, async (s) => {
     const seen: string[] = [];
@@ -148,6 +178,46 @@ test('multi_subactors: actors that stop at once queue for the terminal and each 
     for (let k = 0; k + 1 < banners.length; k++) {
       if (banners[k]!.startsWith('Opening')) assert.match(banners[k + 1]!, /^\(tractor-ts /, banners.join('\n'));
     }
+  });
+});
+
+test('the root does not cancel the tree while an actor is at a REPL: a grandchild\'s crash REPL outlives a sibling\'s failure, and its error reaches the root', T, async () => {
+  await drive('spec/fixtures/programs/debug-grandchild-crash.ts', 1, async (s) => {
+    let at = await s.prompt();
+    assert.equal(at.actor, 'gc');
+    assert.match(at.before, /crashed actor gc@[0-9a-f]{8}:\nTypeError/);
+    // Meanwhile `dies` exits (a failure of the root's nursery): the one-cancels-all must wait for this REPL.
+    await new Promise((r) => setTimeout(r, 3000)); // time for it to exit and the root to learn of it (dies waits for gc's crash)
+    s.send('p err.message');
+    at = await s.prompt();
+    assert.equal(at.actor, 'gc', 'the REPL is still there');
+    assert.match(at.before, /reading 'here'/);
+    assert.doesNotMatch(s.output, /killing|Opening a REPL in crashed actor root/, 'nothing was torn down under the REPL');
+    s.send('c');
+    at = await s.prompt();
+    assert.equal(at.actor, 'middle', 'the grandchild\'s error reached its parent, which failed with it');
+    assert.match(at.before, /RemoteActorError: TypeError in actor gc@/);
+    s.send('c');
+    at = await s.prompt();
+    assert.equal(at.actor, 'root');
+    assert.match(at.before, /AggregateError: 2 actors failed/);
+    assert.match(at.before, /actor 'dies' died \(exit code 3\)/);
+    assert.match(at.before, /TypeError in actor gc@[0-9a-f]{8} \(relayed via middle@/);
+    s.send('c');
+  });
+});
+
+test('SpawnOptions.debugMode under a root not in debug mode: the root starts the TTY lock for that child and gives it the terminal; a non-root parent cannot (RuntimeUsageError)', T, async () => {
+  await drive('spec/fixtures/programs/debug-per-actor.ts', 0, async (s) => {
+    await s.expect(/plain says: RuntimeUsageError ERR_TRACTOR_USAGE: debugMode for actor 'never' needs the terminal, which only the root has/);
+    let at = await s.prompt();
+    assert.equal(at.actor, 'dbg');
+    assert.match(at.before, /Opening a REPL in paused actor dbg@[0-9a-f]{8} at pauses/);
+    s.send('p x');
+    at = await s.prompt();
+    assert.match(at.before, /^7$/m, 'the REPL reads the terminal');
+    s.send('c');
+    await s.expect(/dbg says: 42/);
   });
 });
 
