@@ -72,6 +72,31 @@ export class FunctionNotFound extends InvalidArgument {
 }
 
 /**
+ * A message too big for the actor it is sent to: its frame would exceed the
+ * peer's `maxFrameBytes` (default 64 MiB; a tractor-ts peer announces its
+ * own in its handshake). Refused at the sender, before any byte is written,
+ * so the connection and the peer are unharmed.
+ *
+ * @example
+ * ```ts
+ * try { await stream.send(huge); } catch (err) { if (err instanceof tractor.FrameTooLarge) console.error(err.size, err.limit); }
+ * // or let the peer take it: openRoot({ maxFrameBytes }) / startActor(name, { maxFrameBytes })
+ * ```
+ */
+export class FrameTooLarge extends InvalidArgument {
+  override readonly code: string = 'ERR_TRACTOR_FRAME_TOO_LARGE';
+  /** The frame's size in bytes. */
+  readonly size: number;
+  /** The largest frame the peer accepts, in bytes. */
+  readonly limit: number;
+  constructor(message: string, size = 0, limit = 0, options?: ErrorOptions) {
+    super(message, options);
+    this.size = size;
+    this.limit = limit;
+  }
+}
+
+/**
  * A message broke the protocol: malformed, unknown `msg_type`, missing fields, or a payload that breaks a `pldSpec`.
  *
  * @example

@@ -39,7 +39,7 @@ export type { Uid } from './uid.ts';
 export {
   TractorError, InvalidArgument, RemoteActorError, ContextCancelled, ModuleNotExposed, MsgTypeError, TransportClosed,
   ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged, EndOfStream, NoResult, InvalidAddress, RegistryError, NotARegistrar,
-  UnknownRuntimeMethod, FunctionNotFound, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, DebuggerQuit, formatError,
+  UnknownRuntimeMethod, FunctionNotFound, FrameTooLarge, ActorFailure, Cancelled, RuntimeUsageError, AuthenticationError, DebuggerQuit, formatError,
 } from './errors.ts';
 export { registerErrorType } from './msg/box.ts';
 export type { ErrorConstructorLike, RemoteErrorInfo, TransportClosedReason } from './errors.ts';

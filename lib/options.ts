@@ -47,6 +47,18 @@ export function checkPrewarm(n: unknown): void {
   }
 }
 
+/** Bounds of `maxFrameBytes`: room for the runtime's own messages, and what a 4-byte length prefix can say. */
+export const MIN_FRAME_LIMIT = 64 * 1024;
+export const MAX_FRAME_LIMIT = 0xffff_ffff;
+
+/** `RootOptions.maxFrameBytes` / `SpawnOptions.maxFrameBytes`: a whole number of bytes from 64 KiB to 4 GiB - 1. */
+export function checkMaxFrameBytes(v: unknown, where: string): void {
+  if (v === undefined) return;
+  if (!Number.isInteger(v) || (v as number) < MIN_FRAME_LIMIT || (v as number) > MAX_FRAME_LIMIT) {
+    throw new InvalidArgument(`${where}: expected the largest frame this actor accepts, a whole number of bytes from ${MIN_FRAME_LIMIT} (64 KiB) to ${MAX_FRAME_LIMIT} (4 GiB - 1), got ${show(v)}`);
+  }
+}
+
 export function checkTransports(v: unknown): void {
   if (v === undefined) return;
   if (!Array.isArray(v)) throw new InvalidArgument(`enableTransports must be a list of transports ('tcp', 'uds'), got ${show(v)}`);
@@ -107,6 +119,7 @@ export function checkRootOptions(opts: unknown, what: string): void {
   checkStartMethod(o.startMethod, 'RootOptions.startMethod');
   checkStartMethod(process.env.TRACTOR_TS_START_METHOD || undefined, 'TRACTOR_TS_START_METHOD');
   checkPrewarm(o.prewarm);
+  checkMaxFrameBytes(o.maxFrameBytes, 'RootOptions.maxFrameBytes');
   checkBoolean(o.inspect, 'inspect');
   if (o.cookie !== undefined && (typeof o.cookie !== 'string' || o.cookie === '')) {
     throw new InvalidArgument(`cookie must be a non-empty string (the tree's shared secret), got ${show(o.cookie)}`);
@@ -130,4 +143,5 @@ export function checkSpawnOptions(opts: unknown, what: string): void {
   checkBoolean(o.infectPromises, 'infectPromises');
   checkBoolean(o.inspect, 'inspect');
   checkStartMethod(o.startMethod, 'SpawnOptions.startMethod');
+  checkMaxFrameBytes(o.maxFrameBytes, 'SpawnOptions.maxFrameBytes');
 }

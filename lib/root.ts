@@ -8,7 +8,7 @@ import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
 import { setProcTitle } from './devx/proctitle.ts';
 import { debugBoot, debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
-import { Cancelled, DebuggerQuit, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
+import { Cancelled, ContextCancelled, DebuggerQuit, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
 import { checkModules, checkOptions, checkRootOptions } from './options.ts';
 import { getConsoleLog, getLogger, type LogLevel, setActorName } from './log.ts';
@@ -18,10 +18,11 @@ import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
 import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
-import { fillSpares, setPrewarmCount } from './spawn/prewarm.ts';
+import { fillSpares } from './spawn/prewarm.ts';
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
+import { setMaxFrameBytes } from './ipc/channel.ts';
 
 const log = getLogger('runtime');
 
@@ -45,7 +46,7 @@ export interface RootOptions {
   loglevel?: LogLevel;
   /** How this tree's actors are started unless a nursery or spawn says otherwise (default `'subprocess'`; see the README). */
   startMethod?: StartMethod;
-  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`). */
+  /** Spare processes kept booted for `startMethod: 'prewarm'` (default 1, at most `os.availableParallelism()`), by the root and by each actor of its tree that spawns with `'prewarm'`. */
   prewarm?: number;
   /** Aborting it cancels the whole tree. */
   signal?: AbortSignal;
@@ -60,6 +61,19 @@ export interface RootOptions {
   tls?: TlsOptions;
   /** Open the Node inspector in the root on a free port, print its `ws://` URL and wait for a debugger. */
   inspect?: boolean;
+  /**
+   * The largest message (frame) this root accepts, in bytes (default 64 MiB,
+   * from 64 KiB to 4 GiB - 1); its children inherit it unless their spawn sets
+   * its own. Announced to every tractor-ts peer, so a bigger message is refused
+   * at the sender with a `FrameTooLarge` naming this option, never a dropped
+   * connection.
+   *
+   * @example
+   * ```ts
+   * await using root = await tractor.openRoot({ maxFrameBytes: 256 * 1024 * 1024 });
+   * ```
+   */
+  maxFrameBytes?: number;
 }
 
 /** The runtime of each open root, for this module only (a `Root` does not expose it). */
@@ -161,8 +175,10 @@ export async function openRoot(opts: RootOptions = {}): Promise<Root> {
     // The environment's default: the whole suite (or a program) run with one backend, as tractor's --spawn-backend.
     startMethod: opts.startMethod ?? ((process.env.TRACTOR_TS_START_METHOD || undefined) as StartMethod | undefined) ?? 'subprocess',
     depth: 0,
+    prewarm: opts.prewarm ?? 1,
+    maxFrameBytes: opts.maxFrameBytes,
   });
-  setPrewarmCount(opts.prewarm);
+  setMaxFrameBytes(opts.maxFrameBytes);
   if (opts.loglevel) getConsoleLog(opts.loglevel);
   const name = opts.name ?? 'root';
   setActorName(name);
@@ -243,15 +259,17 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once). */
-async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promise<T> {
+/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once); `onCancel` gets the first one's `Cancelled`. */
+async function withSignalHandling<T>(scope: Scope, onCancel: (reason: Cancelled) => void, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
     if (received) process.exit(SIGNAL_EXIT[sig]);
     received = sig;
     process.exitCode = SIGNAL_EXIT[sig];
-    scope.abort(new Cancelled(`${sig} received: cancelling the actor tree`));
+    const reason = new Cancelled(`${sig} received: cancelling the actor tree`);
+    onCancel(reason);
+    scope.abort(reason);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
@@ -279,6 +297,7 @@ async function withSignalHandling<T>(scope: Scope, fn: () => Promise<T>): Promis
  * ```
  */
 export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<T> {
+  let signalled: Cancelled | undefined;
   const done = (async () => {
     assertNotImporting('run()');
     if (typeof main !== 'function') throw new InvalidArgument(`run(main) needs the async function to run as the root task, got ${typeof main}`);
@@ -286,7 +305,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     const scope = new Scope([runtimes.get(root)!.scope]);
     const stray = strays.get(root)!;
     stray.onStray = (err) => scope.abort(err);
-    const value = await withSignalHandling(scope, () => withScope(scope, main).then(quitAfterStepping(scope)).catch((err) => {
+    const value = await withSignalHandling(scope, (sig) => (signalled = sig), () => withScope(scope, main).then(quitAfterStepping(scope)).catch((err) => {
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
@@ -296,8 +315,9 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     return value;
   })();
   done.catch((err) => {
-    if (err instanceof Cancelled && !err.canceller) console.error(err.message);
-    else console.error(formatError(err));
+    const shown = signalled ? causeUnderSignal(err, signalled) : err;
+    if (shown instanceof Cancelled && !shown.canceller) console.error(shown.message);
+    else console.error(formatError(shown));
     process.exitCode ||= 1;
   });
   return done;
@@ -309,6 +329,28 @@ function quitAfterStepping<T>(scope: Scope): (value: T) => T {
     if (scope.reason instanceof DebuggerQuit) throw scope.reason;
     return value;
   };
+}
+
+/**
+ * What to print for `err` when the root was cancelled by a signal: a SIGTERM
+ * or Ctrl-C to the whole process group reaches the children too, and each
+ * one's own cancellation (a `ContextCancelled` naming it), wrapped with the
+ * rest in a `SuppressedError` by the disposals it crossed, is that same
+ * teardown, not a failure. The one real error among them, or the signal's
+ * `Cancelled` for a clean cancellation.
+ */
+function causeUnderSignal(err: unknown, signalled: Cancelled): unknown {
+  const real = flatten(err).filter((e) => !(e instanceof Cancelled || e instanceof ContextCancelled));
+  if (real.length === 0) return signalled;
+  return real.length === 1 ? real[0] : err;
+}
+
+/** The errors a `SuppressedError` or `AggregateError` carries, depth first; any other error as itself. */
+function flatten(err: unknown): unknown[] {
+  if (err instanceof AggregateError) return err.errors.flatMap(flatten);
+  const s = err as { name?: unknown; error?: unknown; suppressed?: unknown };
+  if (err instanceof Error && s.name === 'SuppressedError' && 'error' in s && 'suppressed' in s) return [...flatten(s.error), ...flatten(s.suppressed)];
+  return [err];
 }
 
 /**
@@ -328,7 +370,7 @@ export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions =
   const scope = new Scope([runtimes.get(root)!.scope]);
   const stray = strays.get(root)!;
   stray.onStray = (err) => scope.abort(err);
-  await withSignalHandling(scope, () => sleepForever(scope.signal)).catch((err) => {
+  await withSignalHandling(scope, () => {}, () => sleepForever(scope.signal)).catch((err) => {
     if (!(err instanceof Cancelled) && err !== opts.signal?.reason && !stray.error) throw err;
   });
   if (stray.error) {

@@ -20,9 +20,12 @@ export class RawPeer {
   readonly closed: Promise<void>;
   #buf = Buffer.alloc(0);
 
-  constructor(addr: string) {
-    const m = /^tcp:\/\/(.+):(\d+)$/.exec(addr)!;
-    this.socket = net.connect(Number(m[2]), m[1]!);
+  /** Connect to `addr`, or take a socket already connected (the accepting side of a fake parent). */
+  constructor(addr: string | net.Socket) {
+    if (typeof addr === 'string') {
+      const m = /^tcp:\/\/(.+):(\d+)$/.exec(addr)!;
+      this.socket = net.connect(Number(m[2]), m[1]!);
+    } else this.socket = addr;
     this.socket.on('error', () => {});
     this.socket.on('data', (chunk: Buffer) => {
       this.#buf = Buffer.concat([this.#buf, chunk]);

@@ -40,6 +40,8 @@ export interface ContextOptions {
 export interface DeliveryTarget {
   /** Record that the user received `err`, then throw it. */
   deliver(err: unknown): never;
+  /** What a lost connection means (a dead child's failure), when the target knows better than the bare `TransportClosed`. */
+  explain?(err: unknown): Promise<unknown> | undefined;
 }
 
 /**
@@ -263,12 +265,20 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     }
   }
 
-  /** The channel closed under the dialog. */
+  /**
+   * The channel closed under the dialog. Parent side: when the peer
+   * is a nursery's child that died, the dialog ends with that child's failure
+   * (found out within a bound), the one error its death is reported as.
+   */
   #fail(err: unknown): void {
     if (this.side === 'child') {
       this.#peerError ??= err as Error;
       this.#wake();
-    } else this.#end({ error: err as Error });
+      return;
+    }
+    const explained = this.#outcome ? undefined : this.#portal?.explain?.(err);
+    if (explained) void explained.then((e) => this.#end({ error: e as Error }));
+    else this.#end({ error: err as Error });
   }
 
   #end(outcome: Outcome): void {
@@ -352,6 +362,18 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     return isOurs(this.#actor.uid, uid);
   }
 
+  /**
+   * What a stream operation raises for the dialog's error outcome `err`: the
+   * remote task's acknowledgement of a cancel this actor asked for because
+   * its own scope was cancelled (Ctrl-C at the root, a nursery closing) is
+   * never raised to it as a `ContextCancelled`; the scope's reason is, the
+   * cause of that cancel.
+   */
+  #cause(err: Error): Error {
+    if (err instanceof ContextCancelled && this.#isOurs(err.canceller) && this.#scope.aborted) return this.#scope.reason as Error;
+    return err;
+  }
+
   // ------------------------------------------------------------ stream I/O
 
   /** The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
@@ -401,7 +423,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // This side's own overrun first: the peer's failure that may follow is its echo.
       if (this.#overrun) return this.#throw(this.#overrun);
       const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(o.error);
+      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
@@ -419,10 +441,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #sendYield(value: unknown): Promise<void> {
     try {
       const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(o.error);
+      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
+      if (this.#chan.closed && this.side === 'parent') return this.#sendWhenGranted(value); // the dialog's end is on its way: raise that
       if (this.#sendCredit && !this.#sendCredit.take()) return this.#sendWhenGranted(value);
       const pld = checkPld(this.#pldSpec, value, 'a stream message');
       assertSerializable(pld, 'a stream message');

@@ -6,7 +6,7 @@
  * direction, no stream credit: the generator's task paces itself on its
  * channel's backpressure. Leaving it cancels the generator if it still runs.
  */
-import { EndOfStream, InvalidArgument, MsgTypeError } from '../errors.ts';
+import { ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
@@ -16,7 +16,7 @@ import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import type { Scope } from '../runtime/scope.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import type { DeliveryTarget } from './context.ts';
-import { cancelledBy, leavingError, type Outcome, peerName } from './outcome.ts';
+import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
 import { NOTHING, overrunError, ReceiveBuffer } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions, type ReceiveEnd } from './stream.ts';
 
@@ -96,9 +96,11 @@ export class GeneratorDialog implements ReceiveEnd {
     }
   }
 
-  /** @internal The channel closed under the dialog. */
+  /** @internal The channel closed under the dialog: when the generator's actor died, the dialog ends with that actor's failure (as a context's). */
   fail(err: unknown): void {
-    this.#end({ error: err as Error });
+    const explained = this.#outcome ? undefined : this.#portal.explain?.(err);
+    if (explained) void explained.then((e) => this.#end({ error: e as Error }));
+    else this.#end({ error: err as Error });
   }
 
   /** @internal A message of this dialog could not be decoded here: as an overrun (the stream raises it after what came before). */
@@ -120,11 +122,21 @@ export class GeneratorDialog implements ReceiveEnd {
       if (v !== NOTHING) return v;
       if (this.#overrun) return this.#throw(this.#overrun);
       const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(o.error);
+      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
       await this.#changed();
     }
+  }
+
+  /**
+   * What receiving raises for the error outcome `err`: the acknowledgement of
+   * a cancel this side asked for because its own scope was cancelled is not
+   * raised as a `ContextCancelled`; the scope's reason, that cancel's cause, is.
+   */
+  #cause(err: Error): Error {
+    if (err instanceof ContextCancelled && isOurs(this.#actor.uid, err.canceller) && this.#scope.aborted) return this.#scope.reason as Error;
+    return err;
   }
 
   /** Leave the dialog (the stream's close): cancel the generator if it still runs, wait (bounded) for its end. */

@@ -36,7 +36,6 @@
  * authenticated channel, in the `SpawnSpec`, sealed with a pad made from the
  * token (so it is never on the wire in the clear).
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import net from 'node:net';
 import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
@@ -49,6 +48,8 @@ import { getTls, setTls, type TlsOptions } from './tls.ts';
 export const COOKIE_ENV = 'TRACTOR_TS_COOKIE';
 const VERSION = 1;
 const NONCE_BYTES = 32;
+// node:crypto is loaded by the first tree with a cookie: an actor without one never pays for it.
+const crypto = () => process.getBuiltinModule('node:crypto');
 const HOW_TO_SET = 'RootOptions.cookie, the TRACTOR_TS_COOKIE environment variable, or --cookie-file for the tractor-ts command';
 
 /** This process's key (derived from the tree's cookie), or undefined: no authentication. */
@@ -59,7 +60,7 @@ export function setCookie(cookie: string | undefined): void {
   if (cookie !== undefined && (typeof cookie !== 'string' || cookie.length === 0)) {
     throw new InvalidArgument(`cookie must be a non-empty string, got ${typeof cookie === 'string' ? 'an empty one' : typeof cookie}; e.g. the output of \`openssl rand -hex 32\``);
   }
-  treeKey = cookie === undefined ? undefined : createHash('sha256').update('tractor-ts cookie v1\0').update(cookie).digest();
+  treeKey = cookie === undefined ? undefined : crypto().createHash('sha256').update('tractor-ts cookie v1\0').update(cookie).digest();
 }
 
 /** The cookie a root uses: `opts.cookie`, else `TRACTOR_TS_COOKIE` when set and non-empty. */
@@ -87,7 +88,7 @@ export function setAuthKey(sealed: string | undefined, token: Buffer | undefined
 }
 
 function pad(token: Buffer, uuid: string): Buffer {
-  return createHmac('sha256', token).update(`tractor-ts spawn key v${VERSION}\0${uuid}`).digest();
+  return crypto().createHmac('sha256', token).update(`tractor-ts spawn key v${VERSION}\0${uuid}`).digest();
 }
 
 function xor(a: Buffer, b: Buffer): Buffer {
@@ -97,7 +98,7 @@ function xor(a: Buffer, b: Buffer): Buffer {
 }
 
 function proof(key: Buffer, role: 'accept' | 'connect', nc: Uint8Array, na: Uint8Array, connector: string, acceptor: string, binding: Buffer): Buffer {
-  const h = createHmac('sha256', key);
+  const h = crypto().createHmac('sha256', key);
   for (const part of [`tractor-ts auth v${VERSION}`, role, nc, na, connector, acceptor, binding]) {
     const bytes = typeof part === 'string' ? Buffer.from(part) : part;
     const len = Buffer.allocUnsafe(4);
@@ -108,7 +109,7 @@ function proof(key: Buffer, role: 'accept' | 'connect', nc: Uint8Array, na: Uint
 }
 
 function matches(expected: Buffer, got: unknown): boolean {
-  return got instanceof Uint8Array && got.length === expected.length && timingSafeEqual(expected, got);
+  return got instanceof Uint8Array && got.length === expected.length && crypto().timingSafeEqual(expected, got);
 }
 
 function isNonce(v: unknown): v is Uint8Array {
@@ -134,7 +135,7 @@ export interface GreetOptions {
  */
 export async function greet(chan: Channel, self: Aid, opts: GreetOptions): Promise<AidMsg> {
   const key = opts.spawnToken ?? treeKey;
-  const nc = key ? randomBytes(NONCE_BYTES) : undefined;
+  const nc = key ? crypto().randomBytes(NONCE_BYTES) : undefined;
   const auth: AidAuth | undefined = nc && { v: VERSION, key: opts.spawnToken ? 'spawn' : 'cookie', nonce: nc };
   chan.send(auth ? { ...aidMsg(self), auth } : aidMsg(self));
   const peer = await chan.recvAid(opts.timeoutMs, opts.onTimeout);
@@ -216,7 +217,7 @@ async function answerSteps(chan: Channel, self: Aid, timeoutMs: number, tokenFor
   const viaSpawnToken = a.key === 'spawn';
   const key = viaSpawnToken ? tokenFor(peer.uuid) : treeKey;
   if (!key) throw new AuthenticationError(`no spawn is waiting for actor ${peer.uuid}: a spawn token is good for one connection of the child it was made for`);
-  const na = randomBytes(NONCE_BYTES);
+  const na = crypto().randomBytes(NONCE_BYTES);
   const binding = chan.channelBinding();
   chan.send({ ...aidMsg(self), auth: { v: VERSION, nonce: na, mac: proof(key, 'accept', a.nonce, na, peer.uuid, self.uuid, binding) } });
   const reply: Msg = await chan.recv();
@@ -265,7 +266,7 @@ export const SECRETS_FLAG = '--tractor-secrets-fd=3';
 export function spawnSecrets(): { token: Buffer | undefined; payload: string } | undefined {
   const tls = getTls();
   if (!treeKey && !tls) return undefined;
-  const token = treeKey ? randomBytes(32) : undefined;
+  const token = treeKey ? crypto().randomBytes(32) : undefined;
   const secrets: SpawnSecrets = { token: token?.toString('hex'), tls };
   return { token, payload: JSON.stringify(secrets) };
 }
@@ -277,22 +278,13 @@ export function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Spawn secrets handed to this process in memory before its actor entry runs (a prewarmed spare's, from its spawn line). */
-let handed: string | undefined;
-
-/** In a spare just taken: keep the `payload` its spawn line carried for {@link readSpawnSecrets}. */
-export function handSpawnSecrets(payload: string): void {
-  handed = payload;
-}
-
 /**
  * In a child: its spawn secrets, `inMemory` (a worker's, from its
- * `workerData`), else those handed to this spare, else read from fd 3 when
- * `argv` has {@link SECRETS_FLAG}; installs its TLS identity, returns its
- * spawn token (undefined without secrets).
+ * `workerData`; a prewarmed spare's, from its spawn line), else read from
+ * fd 3 when `argv` has {@link SECRETS_FLAG}; installs its TLS identity,
+ * returns its spawn token (undefined without secrets).
  */
-export async function readSpawnSecrets(argv: string[], inMemory: string | undefined = handed): Promise<Buffer | undefined> {
-  handed = undefined;
+export async function readSpawnSecrets(argv: readonly string[], inMemory?: string): Promise<Buffer | undefined> {
   const payload = inMemory ?? (argv.includes(SECRETS_FLAG) ? await readFd3() : undefined);
   if (payload === undefined) return undefined;
   const secrets = JSON.parse(payload) as SpawnSecrets;

@@ -15,15 +15,16 @@
  * nothing decoded or acted on, and cannot make the actor hold more.
  */
 import net from 'node:net';
-import { AuthenticationError, ConnectTimeout, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
+import { AuthenticationError, ConnectTimeout, FrameTooLarge, HandshakeTimeout, MsgTypeError, TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
 import type { AidMsg, ErrorMsg, Msg, TractorTsAnnounce } from '../msg/types.ts';
 import { validateMsg } from '../msg/validate.ts';
+import { boxError } from '../msg/box.ts';
 import { CLOSE_FLUSH_GRACE_MS, STALL_STEP_MS, STREAM_STALL_MS, withTimeout } from '../runtime/timing.ts';
 import { type Address, type ParsedAddress, formatAddress, parseAddress } from './addr.ts';
 import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../msg/codec.ts';
 import { checkShape } from '../msg/shape.ts';
-import { FrameReader } from './framing.ts';
+import { DEFAULT_MAX_FRAME, FrameReader } from './framing.ts';
 import { watchPartialFrame } from './partial-frames.ts';
 import { connectSocket, tlsFailure } from './tls.ts';
 
@@ -54,6 +55,8 @@ export interface Aid {
   tractorTs?: TractorTsAnnounce;
   /** Both ends grant and honour per-stream credit (the peer announced it in its `Aid`, and so did this process). */
   credit?: boolean;
+  /** The largest frame the peer accepts: what it announced, the default for a tractor-ts peer that did not, else only the prefix's bound. */
+  maxFrame?: number;
 }
 
 /** What this process announces as tractor-ts in every `Aid` it sends. */
@@ -67,7 +70,25 @@ export interface Aid {
 export const STREAM_CREDIT = process.env.TRACTOR_TS_NO_CREDIT === '1' ? 0 : 1;
 
 /** What this process announces as tractor-ts in every `Aid` it sends: the protocol, and stream credit unless turned off. */
-export const TRACTOR_TS: TractorTsAnnounce = Object.freeze(STREAM_CREDIT ? { proto: 1, stream_credit: STREAM_CREDIT } : { proto: 1 });
+const TRACTOR_TS: TractorTsAnnounce = Object.freeze(STREAM_CREDIT ? { proto: 1, stream_credit: STREAM_CREDIT } : { proto: 1 });
+/** The announcement, with `max_frame` when this actor's limit is not the default (which a peer assumes otherwise). */
+let announce: TractorTsAnnounce = TRACTOR_TS;
+
+/** The largest frame this actor accepts on every channel opened from now on (`maxFrameBytes`). */
+let localMaxFrame = DEFAULT_MAX_FRAME;
+/** The largest frame a peer that is not tractor-ts is sent: all a 4-byte length prefix can say (Python tractor sets no limit). */
+const PREFIX_MAX = 0xffff_ffff;
+
+/**
+ * Set the largest frame this actor accepts (`maxFrameBytes` of its root or
+ * spawn): every channel it opens or accepts from now on reads with it, and
+ * its `Aid` announces it to tractor-ts peers, whose sends are then refused
+ * at their end when bigger.
+ */
+export function setMaxFrameBytes(n: number | undefined): void {
+  localMaxFrame = n ?? DEFAULT_MAX_FRAME;
+  announce = localMaxFrame === DEFAULT_MAX_FRAME ? TRACTOR_TS : Object.freeze({ ...TRACTOR_TS, max_frame: localMaxFrame });
+}
 
 /**
  * What user code may see of a connection to a peer actor (`portal.chan`):
@@ -132,10 +153,19 @@ export class Channel {
   #byPeer = false;
   /** Bytes from the peer held undecoded until {@link trust} (then undefined). */
   #untrusted: Buffer | undefined = EMPTY;
+  /**
+   * The largest frame the peer accepts, known from its `Aid` (see
+   * {@link Aid.maxFrame}) or set by the parent that chose a child's limit
+   * ({@link setPeerMaxFrame}); a bigger one is refused here, at the sender.
+   */
+  #peerMax: number | undefined;
+  #badInput: Error | undefined;
+  /** This actor's uid, as its `Aid` on this channel gave it (for the error told to a peer dropped for bad input). */
+  #selfUid: [string, string] | undefined;
 
   constructor(socket: net.Socket, opts: ChannelOptions = {}) {
     this.#socket = socket;
-    this.#reader = new FrameReader(opts.maxFrameBytes);
+    this.#reader = new FrameReader(opts.maxFrameBytes ?? localMaxFrame);
     if (socket.remoteFamily !== undefined) socket.setNoDelay(true);
     socket.on('data', (chunk: Buffer) => this.#onData(chunk));
     socket.on('error', (err) => this.#closedByPeer(tlsFailure(err, this.#peer()) ?? new TransportClosed(`connection to ${this.#peer()} failed: ${err.message}`, { cause: err })));
@@ -199,6 +229,7 @@ export class Channel {
    */
   send(msg: Msg): boolean {
     if (this.closeReason) throw this.closeReason;
+    if (msg.msg_type === 'Aid') this.#selfUid = [msg.name, msg.uuid];
     return this.#queueFrame(EMPTY, encodeShared(msg));
   }
 
@@ -222,9 +253,26 @@ export class Channel {
     return this.#queueFrame(head, encodePldShared(pld));
   }
 
+  /** The largest frame this channel accepts from its peer. */
+  get maxFrame(): number {
+    return this.#reader.maxFrame;
+  }
+
+  /** A child learns its limit from its `SpawnSpec`, after it connected to its parent: its reader takes it then. */
+  setMaxFrame(n: number): void {
+    this.#reader.maxFrame = n;
+  }
+
+  /** The largest frame the peer accepts, when this side knows better than the peer's `Aid` (a parent that chose its child's limit). */
+  setPeerMaxFrame(n: number): void {
+    this.#peerMax = n;
+  }
+
   /** Append one frame (`head` then `body`) to the arena; see {@link send} for the result. */
   #queueFrame(head: Uint8Array, body: Uint8Array): boolean {
     const len = head.length + body.length;
+    const limit = this.#peerMax ?? this.aid?.maxFrame ?? DEFAULT_MAX_FRAME;
+    if (len > limit) throw this.#tooLarge(len, limit);
     const need = len + 4;
     if (this.#arena.length - this.#used < need) {
       this.#write(true);
@@ -243,6 +291,12 @@ export class Channel {
       process.nextTick(() => this.flush());
     }
     return this.#flushedInline || this.#socket.writableNeedDrain;
+  }
+
+  #tooLarge(len: number, limit: number): FrameTooLarge {
+    const raise = limit < PREFIX_MAX ? ` that actor accepts frames up to ${limit} bytes: raise its limit with the maxFrameBytes option ` +
+      '(RootOptions.maxFrameBytes of its root, SpawnOptions.maxFrameBytes of its spawn), or send the data in parts (a stream)' : ' send the data in parts (a stream)';
+    return new FrameTooLarge(`a message of ${len} bytes is too large for ${this.#peer()}:${raise}. Nothing was sent; the connection is unharmed.`, len, limit);
   }
 
   /** Write everything queued now. */
@@ -395,6 +449,37 @@ export class Channel {
     setTimeout(() => this.#socket.destroy(), CLOSE_FLUSH_GRACE_MS).unref();
   }
 
+  /** Why this side dropped the connection: bad input from the peer (an oversized frame, an invalid message); undefined otherwise. */
+  get badInput(): Error | undefined {
+    return this.#badInput;
+  }
+
+  /**
+   * Drop a handshaken peer for its bad input, telling it why first: an
+   * `Error` of no dialog (a tractor peer records it as this actor's own
+   * failure, e.g. a parent as its child's), the last bytes written. Nothing
+   * more is read or decoded; the socket is destroyed after a short grace.
+   */
+  #dropForBadInput(bad: Error): void {
+    this.#badInput = bad;
+    this.#closed(bad);
+    const socket = this.#socket;
+    if (socket.destroyed) return;
+    socket.pause();
+    let last: Buffer | undefined;
+    try {
+      const body = encodeShared(boxError(bad, this.#selfUid ?? ['unknown', ''], null));
+      last = Buffer.alloc(4 + body.length);
+      last.writeUInt32LE(body.length);
+      last.set(body, 4);
+    } catch {
+      // Telling is a courtesy: the drop goes ahead regardless.
+    }
+    if (last) socket.end(last);
+    else socket.end();
+    setTimeout(() => socket.destroy(), CLOSE_FLUSH_GRACE_MS).unref();
+  }
+
   /** Close at once without flushing (bad input from the peer). */
   abort(reason: Error): void {
     this.#closed(reason);
@@ -443,7 +528,7 @@ export class Channel {
     if (this.#stalled === undefined) this.#deliverPending();
     if (bad) {
       log.warning('dropping connection from %s: %s: %s', this.#peer(), bad.name, bad.message);
-      this.abort(bad);
+      this.#dropForBadInput(bad);
     }
   }
 
@@ -564,7 +649,7 @@ function refused(msg: ErrorMsg, peer: string): Error {
 export function aidMsg(aid: { name: string; uuid: string; pid: number; isRegistrar?: boolean | null }, opts: { probe?: boolean } = {}): AidMsg {
   return {
     msg_type: 'Aid', name: aid.name, uuid: aid.uuid, pid: aid.pid,
-    is_registrar: aid.isRegistrar ?? false, is_probe: opts.probe ?? false, tractor_ts: TRACTOR_TS,
+    is_registrar: aid.isRegistrar ?? false, is_probe: opts.probe ?? false, tractor_ts: announce,
   };
 }
 
@@ -574,7 +659,15 @@ export function peerAid(first: AidMsg): Aid {
     name: first.name, uuid: first.uuid, pid: first.pid ?? 0, isRegistrar: first.is_registrar, isProbe: first.is_probe === true,
     tractorTs: isAnnounce(first.tractor_ts) ? first.tractor_ts : undefined,
     credit: STREAM_CREDIT > 0 && isAnnounce(first.tractor_ts) && first.tractor_ts.stream_credit === STREAM_CREDIT,
+    maxFrame: announcedMaxFrame(first.tractor_ts),
   };
+}
+
+/** The frame limit a peer announced (`tractor_ts.max_frame`): the default for a tractor-ts peer that said nothing (or nonsense), the prefix's bound for any other. */
+function announcedMaxFrame(t: unknown): number {
+  if (!isAnnounce(t)) return PREFIX_MAX;
+  const n = t.max_frame;
+  return typeof n === 'number' && Number.isInteger(n) && n > 0 ? Math.min(n, PREFIX_MAX) : DEFAULT_MAX_FRAME;
 }
 
 function isAnnounce(v: unknown): v is TractorTsAnnounce {

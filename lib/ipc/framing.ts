@@ -25,8 +25,8 @@ export class FrameReader {
   /** The first bytes (fewer than 4) of a length prefix cut by the end of a read. */
   #prefix: Buffer | undefined;
 
-  /** Largest frame body accepted, in bytes. */
-  readonly maxFrame: number;
+  /** Largest frame body accepted, in bytes (a child's is set once its `SpawnSpec` says it). */
+  maxFrame: number;
   /** Frames completed so far. */
   frames = 0;
 
@@ -91,8 +91,8 @@ export class FrameReader {
 
   #check(len: number): number {
     if (len > this.maxFrame) {
-      throw new TransportClosed(`frame of ${len} bytes exceeds the limit of ${this.maxFrame} bytes ` +
-        '(raise it with the maxFrameBytes option if the peer really sends such payloads)', { reason: 'protocol' });
+      throw new TransportClosed(`frame of ${len} bytes exceeds this actor's limit of ${this.maxFrame} bytes ` +
+        '(raise it with the maxFrameBytes option of this actor, RootOptions or SpawnOptions, if the peer really sends such payloads)', { reason: 'protocol' });
     }
     return len;
   }

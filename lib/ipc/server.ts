@@ -46,17 +46,26 @@ export class Server {
   /** Bind a listener per transport (TCP on 127.0.0.1:0 and/or a UDS file by default), or on `bindAddrs`. */
   async listen(transports: TransportName[], bindAddrs: Address[] = []): Promise<void> {
     const targets = bindAddrs.length ? bindAddrs.map(parseAddress) : transports.map((t) => this.#defaultBind(t));
-    for (const target of targets) await this.listenOn(target);
+    try {
+      for (const target of targets) await this.listenOn(target, !bindAddrs.length && target.proto === 'tcp' ? takeBoundAhead() : undefined);
+    } finally {
+      releaseBoundAhead();
+    }
   }
 
-  /** Bind one more listener (e.g. the registrar address); rejects with the listen error (EADDRINUSE...). */
-  async listenOn(target: ParsedAddress): Promise<Address> {
+  /**
+   * Bind one more listener (e.g. the registrar address); rejects with the
+   * listen error (EADDRINUSE...). With `ahead`, a TCP socket already bound
+   * to `target`, listen on that one instead of binding.
+   */
+  async listenOn(target: ParsedAddress, ahead?: net.Server): Promise<Address> {
     if (target.proto === 'uds') await removeStaleSocket(target.path);
     const { name, uuid } = this.#opts.self;
     const server = createListener(target, (socket) => void this.#accept(socket), [name, uuid], this.#opts.handshakeTimeoutMs);
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
+      if (ahead) server.listen(ahead, resolve); // takes over its socket
+      else if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
       else server.listen(target.path, resolve);
     });
     if (target.proto === 'uds') this.#socketFiles.push(target.path);
@@ -101,6 +110,35 @@ export class Server {
     }
     this.#opts.onChannel(chan, viaSpawnToken);
   }
+}
+
+/** A TCP listener bound on 127.0.0.1:0 before this process knew what actor it would be (a prewarmed spare's). */
+let boundAhead: net.Server | undefined;
+
+/**
+ * Bind a TCP listener on 127.0.0.1:0 now, for the first default TCP bind of
+ * this process to take over (a prewarmed spare's: the bind, and Node's
+ * address lookup behind it, are done before the spare is taken, not during
+ * its spawn). No connection can reach it before its address is announced.
+ */
+export async function bindAhead(): Promise<void> {
+  const server = net.createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', resolve);
+  });
+  boundAhead = server;
+}
+
+function takeBoundAhead(): net.Server | undefined {
+  const s = boundAhead;
+  boundAhead = undefined;
+  return s;
+}
+
+/** Close a listener bound ahead that no default TCP bind took (an actor given other transports or addresses). */
+function releaseBoundAhead(): void {
+  takeBoundAhead()?.close();
 }
 
 /**

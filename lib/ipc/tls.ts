@@ -10,9 +10,8 @@
  * own, never a public one. Cookie authentication (`auth.ts`) runs on top, its
  * proofs bound to the TLS session.
  */
-import { createPrivateKey, X509Certificate } from 'node:crypto';
+import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
-import tls from 'node:tls';
 import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
 import { getLogger } from '../log.ts';
@@ -22,6 +21,10 @@ import { encodeShared } from '../msg/codec.ts';
 import { CLOSE_FLUSH_GRACE_MS } from '../runtime/timing.ts';
 
 const log = getLogger('ipc');
+
+// node:tls and node:crypto are loaded by the first tree that uses TLS: an actor without
+// TLS never pays for them (their import is a good part of an actor's boot).
+const tls = () => process.getBuiltinModule('node:tls');
 
 /** A tree's TLS identity: its certificate and key (PEM), and the CA that signs every member's certificate. */
 export interface TlsOptions { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
@@ -46,19 +49,19 @@ export function setTls(opts: TlsOptions | undefined): void {
   }
   let cert: X509Certificate;
   try {
-    cert = new X509Certificate(opts.cert);
+    cert = new (process.getBuiltinModule('node:crypto').X509Certificate)(opts.cert);
   } catch (err) {
     throw new InvalidArgument(`tls.cert is not a PEM certificate: ${(err as Error).message}`);
   }
   try {
-    if (!cert.checkPrivateKey(createPrivateKey(opts.key))) throw new Error('it belongs to another certificate');
+    if (!cert.checkPrivateKey(process.getBuiltinModule('node:crypto').createPrivateKey(opts.key))) throw new Error('it belongs to another certificate');
   } catch (err) {
     throw new InvalidArgument(`tls.key is not the private key of tls.cert: ${(err as Error).message}`);
   }
   const now = Date.now();
   if (Date.parse(cert.validTo) < now) throw new AuthenticationError(`tls.cert expired on ${cert.validTo}: renew it (every member's certificate must be valid)`);
   if (Date.parse(cert.validFrom) > now) throw new AuthenticationError(`tls.cert is not valid before ${cert.validFrom}: check the clock, or issue it again`);
-  tls.createSecureContext({ cert: opts.cert, key: opts.key, ca: opts.ca }); // a bad CA bundle fails here, at boot
+  tls().createSecureContext({ cert: opts.cert, key: opts.key, ca: opts.ca }); // a bad CA bundle fails here, at boot
   config = { cert: String(opts.cert), key: String(opts.key), ca: String(opts.ca) };
 }
 
@@ -71,7 +74,7 @@ export function getTls(): TlsOptions | undefined {
 export function connectSocket(a: ParsedAddress): { socket: net.Socket; ready: 'connect' | 'secureConnect' } {
   if (a.proto === 'uds') return { socket: net.connect(a.path), ready: 'connect' };
   if (!config) return { socket: net.connect(a.port, a.host), ready: 'connect' };
-  const socket = tls.connect({
+  const socket = tls().connect({
     host: a.host, port: a.port, ...config,
     rejectUnauthorized: true,
     checkServerIdentity: () => undefined, // membership is the CA's signature (see the header)
@@ -87,7 +90,7 @@ export function connectSocket(a: ParsedAddress): { socket: net.Socket; ready: 'c
  */
 export function createListener(target: ParsedAddress, onSocket: (socket: net.Socket) => void, self: Uid, handshakeTimeoutMs: number): net.Server {
   if (target.proto === 'uds' || !config) return net.createServer(onSocket);
-  const server = tls.createServer({ ...config, requestCert: true, rejectUnauthorized: false, handshakeTimeout: handshakeTimeoutMs }, (socket) => {
+  const server = tls().createServer({ ...config, requestCert: true, rejectUnauthorized: false, handshakeTimeout: handshakeTimeoutMs }, (socket) => {
     if (socket.authorized) return onSocket(socket);
     const who = `tcp://${socket.remoteAddress}:${socket.remotePort}`;
     const reason = socket.authorizationError ?? 'PEER_DID_NOT_RETURN_A_CERTIFICATE';

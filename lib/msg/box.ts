@@ -7,7 +7,7 @@
 import {
   ActorFailure, AuthenticationError, Cancelled, ContextCancelled, DebuggerQuit, EndOfStream, type ErrorConstructorLike, InvalidAddress, InvalidArgument, Lagged, ModuleNotExposed,
   MsgTypeError, RegistryError, RemoteActorError, type RemoteErrorInfo, RuntimeUsageError, safeString, StreamOverrun,
-  TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod, FunctionNotFound,
+  TractorError, TransportClosed, ConnectTimeout, HandshakeTimeout, NotARegistrar, UnknownRuntimeMethod, FunctionNotFound, FrameTooLarge,
 } from '../errors.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { isPlainData } from './payload.ts';
@@ -39,7 +39,7 @@ const Suppressed = (globalThis as { SuppressedError?: ErrorConstructorLike }).Su
 if (Suppressed) registerErrorType(Suppressed);
 for (const cls of [
   TractorError, InvalidArgument, ModuleNotExposed, MsgTypeError, TransportClosed, ConnectTimeout, HandshakeTimeout, StreamOverrun, Lagged,
-  NotARegistrar, UnknownRuntimeMethod, FunctionNotFound,
+  NotARegistrar, UnknownRuntimeMethod, FunctionNotFound, FrameTooLarge,
   EndOfStream, InvalidAddress, RegistryError, ActorFailure, RuntimeUsageError, Cancelled, RemoteActorError, ContextCancelled,
   AuthenticationError, DebuggerQuit,
 ]) {

@@ -34,6 +34,8 @@ export interface TractorTsAnnounce {
   proto: number;
   /** The version of per-stream credit this peer grants and honours (absent: none; see `context/credit.ts`). */
   stream_credit?: number;
+  /** The largest frame this peer accepts, in bytes, when not the default 64 MiB (its `maxFrameBytes`). */
+  max_frame?: number;
 }
 
 /** `Start.pld_spec`: Python tractor requires a string (`str(typing.Any)`); no typed spec crosses the wire. */

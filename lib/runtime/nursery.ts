@@ -41,6 +41,17 @@ export interface SpawnOptions {
   startMethod?: StartMethod;
   /** Start the actor with the Node inspector on a free port (its `ws://` URL printed with its name); it waits for a debugger. */
   inspect?: boolean;
+  /**
+   * The largest message (frame) this actor accepts, in bytes (default: its
+   * parent's, 64 MiB unless set on the root); inherited by its own children.
+   * A bigger message sent to it is refused at the sender with a `FrameTooLarge`.
+   *
+   * @example
+   * ```ts
+   * const big = await an.startActor('loader', { enableModules: [import.meta.url], maxFrameBytes: 512 * 1024 * 1024 });
+   * ```
+   */
+  maxFrameBytes?: number;
 }
 
 /** Options of a nursery; those of a root apply when the nursery boots one implicitly. */
@@ -121,6 +132,39 @@ class ChildActor implements PortalOwner {
 
   delivered(err: unknown): void {
     this.nursery.markDelivered(err);
+  }
+
+  /** This child's failure, once made: one object however many places its death surfaces. */
+  #failure: unknown;
+
+  /**
+   * The failure of this child that died unasked (`exit`), made once: the error
+   * it reported about itself, or an `ActorFailure` (`cause`: the symptom
+   * seen, the `TransportClosed` of its channel if it closed); `undefined` for an exit
+   * this nursery caused or a graceful one.
+   */
+  failure(exit: ExitInfo, cause: unknown = this.spawned.chan.closeReason): unknown {
+    if (this.#failure !== undefined || this.exitedAsAsked(exit)) return this.#failure;
+    const reported = this.spawned.chan.peerError;
+    this.#failure = reported ?? new ActorFailure(this.#deathText(exit), exit.code, exit.signal, cause === undefined ? undefined : { cause });
+    return this.#failure;
+  }
+
+  /**
+   * A dialog with this child lost its connection (`err`): if the child died
+   * unasked, that is its failure (the error the nursery reports it as), so the
+   * body receives the cause, and disposal does not raise it a second time
+   * beside its symptom. Waits (bounded) for the exit that follows the close.
+   */
+  explain(err: unknown): Promise<unknown> | undefined {
+    if (!(err instanceof TransportClosed) || !this.spawned.chan.closed) return undefined; // (a timeout on a live channel is itself)
+    return withTimeout(this.spawned.exited, EXIT_AFTER_CLOSE_MS, undefined, true)
+      .then((exit) => (exit && this.failure(exit, err)) ?? err, () => err);
+  }
+
+  #deathText(exit: ExitInfo): string {
+    const how = describeExit(exit);
+    return this.oneShot ? `actor '${this.spawned.name}' died (${how}) before returning its result` : `daemon actor '${this.spawned.name}' exited unexpectedly (${how})`;
   }
 
   /** A worker actor that did not acknowledge `cancelActor()` (e.g. busy in a synchronous loop) is terminated. */
@@ -361,6 +405,9 @@ export class ActorNursery implements AsyncDisposable {
       inspect: opts.inspect ?? false,
       infectPromises: opts.infectPromises === true, // per actor: an infected actor's children are not
     };
+    const maxFrameBytes = opts.maxFrameBytes ?? vars.maxFrameBytes;
+    if (maxFrameBytes === undefined) delete runtimeVars.maxFrameBytes; // (nothing undefined crosses the wire)
+    else runtimeVars.maxFrameBytes = maxFrameBytes;
     const startMethod = checkStartMethod(opts.startMethod, 'SpawnOptions.startMethod') ?? this.#opts.startMethod;
     const enableModules = moduleSpecs(modules, moduleAliases(this.#specs(opts)));
     const spawning = spawnActor(this.#actor, { name, enableModules, runtimeVars, startMethod }, this.scope);
@@ -370,6 +417,8 @@ export class ActorNursery implements AsyncDisposable {
         if (err === this.scope.reason) this.markDelivered(err); // a child's error cut this spawn short: raised here, not again at disposal
         throw err;
       });
+      // The child announced the default limit before it learned its own from its SpawnSpec: this side knows it.
+      if (maxFrameBytes !== undefined) spawned.chan.setPeerMaxFrame(maxFrameBytes);
       const child = new ChildActor(this, spawned, oneShot);
       child.portal = new Portal(this.#actor, spawned.chan, { targetModules: [...modules], owner: child });
       this.#children.add(child);
@@ -409,17 +458,17 @@ export class ActorNursery implements AsyncDisposable {
     if (!(err instanceof TransportClosed)) return err;
     const exit = await withTimeout(child.spawned.exited, EXIT_AFTER_CLOSE_MS, undefined, true);
     if (!exit) return err;
-    if (child.exitedAsAsked(exit)) return undefined;
-    return new ActorFailure(`actor '${child.spawned.name}' died (${describeExit(exit)}) before returning its result`, exit.code, exit.signal, { cause: err });
+    return child.failure(exit, err);
   }
 
   #childExited(child: ChildActor): void {
     const e = child.spawned.exitInfo!;
     // A one-shot child's outcome comes with its result; a daemon's exit is judged by how it exited.
-    if (child.oneShot || child.exitedAsAsked(e)) return;
-    // A child that reported why it died (e.g. a module failed to import at boot) fails with that reason.
-    const reported = child.spawned.chan.peerError;
-    this.#childFailed(child, reported ?? new ActorFailure(`daemon actor '${child.spawned.name}' exited unexpectedly (${describeExit(e)})`, e.code, e.signal));
+    if (child.oneShot) return;
+    // A child that reported why it died (e.g. a module failed to import at boot) fails with that reason;
+    // one whose death a dialog already met fails with the error that dialog raised.
+    const failure = child.failure(e);
+    if (failure !== undefined) this.#childFailed(child, failure);
   }
 
   #childFailed(child: ChildActor, err: unknown): void {

@@ -56,6 +56,12 @@ export interface PortalOwner {
   delivered(err: unknown): void;
   /** The actor did not acknowledge `cancelActor()` in time (a worker actor is then terminated). */
   unresponsive?(): void;
+  /**
+   * What the loss of the connection (`err`, a `TransportClosed`) means: the
+   * nursery's failure of this actor if it died (the one error the nursery
+   * reports for its death), else `err`. `undefined` when `err` is no such loss.
+   */
+  explain?(err: unknown): Promise<unknown> | undefined;
 }
 
 /**
@@ -124,6 +130,15 @@ export class Portal<R = unknown> implements AsyncDisposable {
     }
   }
 
+  /**
+   * @internal What `err` means for the user: a lost connection to a nursery's
+   * child that died is that child's failure (so the block does not also raise
+   * it, wrapped with its symptom, at disposal); `undefined` when it is itself.
+   */
+  explain(err: unknown): Promise<unknown> | undefined {
+    return this.#owner?.explain?.(err);
+  }
+
   /** @internal Reject with `err`, recording that the user received it. */
   deliver(err: unknown): never {
     this.#owner?.delivered(err);
@@ -155,7 +170,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       return (await callFunction(this.#actor, this.#chan, ref.ns, ref.func, args ?? {}, this.sources(opts.signal))) as ResultOf<F>;
     } catch (err) {
-      return this.deliver(err);
+      return this.deliver((await this.explain(err)) ?? err);
     }
   }
 
@@ -172,7 +187,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
       if (ns === 'self') return await callSelf(this.#actor, this.#chan, func, args, CANCEL_ACK_TIMEOUT_MS);
       return await callFunction(this.#actor, this.#chan, normalizeModule(ns), func, args, this.sources(opts.signal));
     } catch (err) {
-      return this.deliver(err);
+      return this.deliver((await this.explain(err)) ?? err);
     }
   }
 
@@ -212,7 +227,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       await ctx.open(ref.ns, ref.func, kwargs);
     } catch (err) {
-      return this.deliver(err);
+      return this.deliver((await this.explain(err)) ?? err);
     }
     return ctx;
   }
@@ -246,7 +261,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     try {
       return await dialog.open(ref.ns, ref.func, kwargs, opts) as MsgStream<YieldOf<F>>;
     } catch (err) {
-      return this.deliver(err);
+      return this.deliver((await this.explain(err)) ?? err);
     }
   }
 

@@ -36,6 +36,10 @@ export interface RuntimeVars {
   inspect?: boolean;
   /** True in an actor spawned with `infectPromises: true` (see `toPromise`); never inherited. */
   infectPromises?: boolean;
+  /** @internal How many spare processes an actor keeps for `'prewarm'` spawns: the root's `prewarm` option (default 1), inherited. */
+  prewarm?: number;
+  /** The largest frame this actor accepts (`maxFrameBytes`; absent: the default, 64 MiB); inherited unless a spawn sets its own. */
+  maxFrameBytes?: number;
 }
 
 const vars: RuntimeVars = {
@@ -74,6 +78,8 @@ export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
   field('debugLockAddr', raw.debugLockAddr === undefined || typeof raw.debugLockAddr === 'string', 'an address');
   field('inspect', raw.inspect === undefined || typeof raw.inspect === 'boolean', 'a boolean');
   field('infectPromises', raw.infectPromises === undefined || typeof raw.infectPromises === 'boolean', 'a boolean');
+  field('prewarm', raw.prewarm === undefined || (Number.isInteger(raw.prewarm) && (raw.prewarm as number) >= 0), 'a non-negative integer');
+  field('maxFrameBytes', raw.maxFrameBytes === undefined || (Number.isInteger(raw.maxFrameBytes) && (raw.maxFrameBytes as number) > 0), 'a positive integer');
   return {
     isRoot: false,
     debugMode: raw.debugMode as boolean,
@@ -86,6 +92,8 @@ export function parseRuntimeVars(raw: Record<string, unknown>): RuntimeVars {
     ...(raw.debugLockAddr !== undefined && { debugLockAddr: raw.debugLockAddr as string }),
     inspect: raw.inspect === true,
     infectPromises: raw.infectPromises === true,
+    ...(raw.prewarm !== undefined && { prewarm: raw.prewarm as number }),
+    ...(raw.maxFrameBytes !== undefined && { maxFrameBytes: raw.maxFrameBytes as number }),
   };
 }
 

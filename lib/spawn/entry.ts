@@ -1,118 +1,16 @@
 /**
- * Entry point of a spawned actor process: mark this process as a child,
- * connect back to the parent, exchange `Aid`s, receive the `SpawnSpec`, boot
- * (`bootActor`), import the enabled modules and serve RPC until cancelled or
- * until the parent's channel closes (a parent that died, even by SIGKILL,
- * takes its children with it).
+ * Entry point of a spawned actor (spawn/start.ts loads it; it also runs on
+ * its own as `node entry.js <parent address> <uuid> <name>`): run this
+ * process, or this worker thread, as the actor its command line describes
+ * (see spawn/child.ts).
  *
  * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3] (a
  * worker-thread actor gets the first three, and its spawn secrets, in its
  * `workerData`, see spawn/worker.ts; signals never reach a thread).
  */
-import { isMainThread, workerData } from 'node:worker_threads';
-import { bootActor, stopActor } from '../boot.ts';
-import { trapStrayErrors } from '../infect/traps.ts';
-import { greet, readSpawnSecrets, setAuthKey } from '../ipc/auth.ts';
-import { Channel } from '../ipc/channel.ts';
-import { getConsoleLog, getLogger, setActorName } from '../log.ts';
-import { boxError } from '../msg/box.ts';
-import { importModule } from '../runtime/resolve.ts';
-import { markChildProcess, parseRuntimeVars, type RuntimeVars, setImportingModules, updateRuntimeVars } from '../runtime/state.ts';
-import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { workerData } from 'node:worker_threads';
+import { runChild } from './child.ts';
 import { WORKER_ARGV, WORKER_SECRETS } from './worker.ts';
-import { bootDebugChild, inspectActor } from '../devx/debug-mode.ts';
-import { setProcTitle } from '../devx/proctitle.ts';
 
-// Before anything else: no module this process imports is a program's entry (`isMain`).
-markChildProcess();
 const fromParent = workerData as { [WORKER_ARGV]?: string[]; [WORKER_SECRETS]?: string } | null;
-const [parentAddr, uuid, name] = (fromParent?.[WORKER_ARGV] ?? process.argv.slice(2)) as [string, string, string];
-// first: `ps` names the actor from its first moment (a worker thread must not rename its parent's process)
-if (isMainThread) setProcTitle(name);
-const log = getLogger('runtime');
-// Ctrl-C reaches the whole process group; the root decides how the tree goes down.
-if (isMainThread) process.on('SIGINT', () => {});
-// SIGTERM before boot completes: nothing to cancel yet, exit cleanly (replaced once the actor runs).
-const earlySigterm = () => process.exit(0);
-if (isMainThread) process.on('SIGTERM', earlySigterm);
-
-// Before anything else: the spawn token (and TLS identity) the parent handed over (fd 3, the
-// spare's spawn line, or a worker's workerData; a thread's process.argv is its process's, not its own).
-const spawnToken = await readSpawnSecrets(isMainThread ? process.argv.slice(5) : [], fromParent?.[WORKER_SECRETS]).catch((err: Error) => {
-  console.error(`tractor-ts: actor ${name} could not read the spawn secrets its parent handed it: ${err.message}`);
-  process.exit(1);
-});
-let booted = false;
-const chan = await Channel.connect(parentAddr).catch((err: Error) => {
-  console.error(`tractor-ts: actor ${name} cannot reach its parent at ${parentAddr}: ${err.message}`);
-  process.exit(1);
-});
-chan.onClose(() => {
-  if (!booted) process.exit(1);
-});
-await greet(chan, { name, uuid, pid: process.pid }, { timeoutMs: SPAWN_TIMEOUT_MS, spawnToken }).catch((err: Error) => {
-  console.error(`tractor-ts: actor ${name} got a bad handshake from its parent: ${err.message}`);
-  process.exit(1);
-});
-const spec = await chan.recv();
-if (spec.msg_type !== 'SpawnSpec') {
-  console.error(`tractor-ts: actor ${name} expected its SpawnSpec from its parent, got ${spec.msg_type}`);
-  process.exit(1);
-}
-
-setAuthKey(spec.auth_key, spawnToken, uuid); // the tree's cookie key, for every connection from now on
-let vars: RuntimeVars;
-try {
-  vars = parseRuntimeVars(spec._runtime_vars);
-} catch (err) {
-  // Report it to the parent as this actor's failure to boot, then exit.
-  chan.send(boxError(err, [name, uuid], null));
-  chan.flush();
-  console.error(`tractor-ts: actor ${name} got bad runtime variables from its parent: ${(err as Error).message}`);
-  process.exit(1);
-}
-updateRuntimeVars(vars);
-setActorName(name);
-if (vars.debugMode) bootDebugChild();
-if (vars.inspect) inspectActor(name, false);
-getConsoleLog(vars.loglevel);
-
-booted = true;
-const self = await bootActor({
-  name, uuid, enableModules: spec.enable_modules, transports: vars.enableTransports,
-  registryAddrs: vars.registryAddrs, parent: { chan, isRegistrar: vars.registrarIsParent === true },
-});
-
-let exiting = false;
-self.onShutdown = () => {
-  if (exiting) return;
-  exiting = true;
-  // Never exit before every actor this one spawned is dead (see reapChildren).
-  void stopActor(self).finally(() => process.exit());
-};
-if (isMainThread) {
-  process.off('SIGTERM', earlySigterm);
-  process.on('SIGTERM', () => void self.cancel(null).then(() => self.onShutdown?.()));
-}
-
-// An error that escapes every task (a stray promise, an emitter's 'error') is
-// this actor's failure: report it boxed to the parent instead of dying silently.
-trapStrayErrors(self, (err) => {
-  if (!chan.closed) chan.send(boxError(err, self.uid, null));
-  chan.flush();
-  process.exitCode = 1;
-  void self.cancel(null).then(() => self.onShutdown?.());
-});
-
-setImportingModules(true);
-try {
-  for (const m of self.enableModules) await importModule(m);
-} catch (err) {
-  // Report the boot failure to the parent as the actor's own error, then exit.
-  if (!chan.closed) chan.send(boxError(err, self.uid, null));
-  chan.flush();
-  await self.close();
-  process.exit(1);
-} finally {
-  setImportingModules(false);
-}
+await runChild({ argv: fromParent?.[WORKER_ARGV] ?? process.argv.slice(2), secrets: fromParent?.[WORKER_SECRETS] });

@@ -12,9 +12,10 @@
  * (even by SIGKILL), makes it exit. Spares belong to the root:
  * `closeSpares()` ends them when it closes.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { childEnv } from '../ipc/auth.ts';
 import { getLogger } from '../log.ts';
+import { getRuntimeVars } from '../runtime/state.ts';
 import { CHILD_EXEC_ARGV } from './flags.ts';
 import { ACTOR_ENTRY, type ExitInfo, type Launched } from './launch.ts';
 
@@ -25,16 +26,10 @@ export const SPARE_ARG = '--tractor-spare';
 
 interface Spare { proc: ChildProcess; exited: Promise<ExitInfo> }
 
-let count = 1;
 const spares: Spare[] = [];
 
-/** How many spares this root keeps (its `prewarm` option, default 1). */
-export function setPrewarmCount(n: number | undefined): void {
-  count = n ?? 1;
-}
-
 function startSpare(): Spare {
-  const proc = spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, SPARE_ARG], { stdio: ['pipe', 'inherit', 'inherit'], env: childEnv() });
+  const proc = process.getBuiltinModule('node:child_process').spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, SPARE_ARG], { stdio: ['pipe', 'inherit', 'inherit'], env: childEnv() });
   // A spare that died (or a parent pipe that broke) is simply not taken.
   proc.stdin!.on('error', () => {});
   const exited = new Promise<ExitInfo>((resolve) => {
@@ -52,8 +47,14 @@ function startSpare(): Spare {
   return spare;
 }
 
-/** Top the pool up to the root's `prewarm` count (in the background). */
+/**
+ * Top the pool up to the root's `prewarm` count (in the background). A root
+ * whose start method is `'prewarm'` fills it once booted; any other actor on
+ * its first `'prewarm'` spawn (a tree with that default would otherwise
+ * double its processes, one spare beside each actor, spawning or not).
+ */
 export function fillSpares(): void {
+  const count = getRuntimeVars().prewarm ?? 1;
   while (spares.length < count) spares.push(startSpare());
 }
 

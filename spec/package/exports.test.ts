@@ -24,7 +24,7 @@ const EXPORTS = [
   // errors
   'TractorError', 'InvalidArgument', 'RemoteActorError', 'ContextCancelled', 'ModuleNotExposed', 'MsgTypeError', 'TransportClosed',
   'ConnectTimeout', 'HandshakeTimeout', 'StreamOverrun', 'Lagged', 'EndOfStream', 'NoResult', 'InvalidAddress', 'RegistryError',
-  'NotARegistrar', 'UnknownRuntimeMethod', 'FunctionNotFound', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'AuthenticationError', 'registerErrorType', 'formatError',
+  'NotARegistrar', 'UnknownRuntimeMethod', 'FunctionNotFound', 'FrameTooLarge', 'ActorFailure', 'Cancelled', 'RuntimeUsageError', 'AuthenticationError', 'registerErrorType', 'formatError',
   // logging; the wire's custom types
   'log', 'msg',
 ];

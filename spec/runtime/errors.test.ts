@@ -77,6 +77,7 @@ test('every error class has a stable code', T, () => {
     [new tractor.MsgTypeError('x'), 'ERR_TRACTOR_MSG_TYPE'],
     [new tractor.TransportClosed('x'), 'ERR_TRACTOR_TRANSPORT_CLOSED'],
     [new tractor.StreamOverrun('x'), 'ERR_TRACTOR_STREAM_OVERRUN'],
+    [new tractor.FrameTooLarge('x', 2, 1), 'ERR_TRACTOR_FRAME_TOO_LARGE'],
     [new tractor.Lagged('x'), 'ERR_TRACTOR_LAGGED'],
     [new tractor.EndOfStream('x'), 'ERR_TRACTOR_END_OF_STREAM'],
     [new tractor.InvalidAddress('x'), 'ERR_TRACTOR_INVALID_ADDRESS'],

@@ -3,9 +3,11 @@
 // behaviour it shares with 'subprocess' is checked by the suites run once per
 // start method (spec/by-method/).
 import assert from 'node:assert/strict';
+import net from 'node:net';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { actorKind, CORE } from '../fixtures/core.ts';
+import { listeners, PREWARM, sparesAfterPrewarmSpawn } from '../fixtures/prewarm.ts';
 import { actorProcesses, runScript, within } from '../helpers.ts';
 
 const PROGRAM = new URL('../fixtures/programs/prewarm-root.ts', import.meta.url);
@@ -74,3 +76,36 @@ function alive(pid: number): boolean {
     return false;
   }
 }
+
+test("a child's 'prewarm' spawns keep the root's prewarm count of spares, not the default", { timeout: 60_000 }, async () => {
+  await using an = await tractor.openNursery({ enableModules: [PREWARM], prewarm: 2 });
+  const child = await an.startActor('spawner');
+  assert.equal(await child.run(sparesAfterPrewarmSpawn, { want: 2 }), 2);
+});
+
+test('a spare given other transports than TCP closes the TCP listener it bound ahead', { timeout: 40_000 }, async () => {
+  await using root = await tractor.openRoot({ startMethod: 'prewarm', enableTransports: ['uds'] });
+  void root;
+  await processesUntil((p) => p.length === 1, 'one spare');
+  await using an = await tractor.openNursery({ enableModules: [PREWARM] });
+  const { addrs, tcpListening } = await (await an.startActor('uds-only')).run(listeners);
+  assert.ok(addrs.length > 0 && addrs.every((a) => a.startsWith('uds://')), addrs.join(' '));
+  assert.equal(tcpListening, 0, 'no TCP socket left listening');
+});
+
+test('a spare given TCP listens on the socket it bound ahead, and is reached there', { timeout: 40_000 }, async () => {
+  await using root = await tractor.openRoot({ startMethod: 'prewarm' });
+  void root;
+  await processesUntil((p) => p.length === 1, 'one spare');
+  await using an = await tractor.openNursery({ enableModules: [PREWARM, CORE] });
+  const portal = await an.startActor('tcp');
+  const { addrs, tcpListening } = await portal.run(listeners);
+  assert.equal(tcpListening, 1);
+  assert.match(addrs[0]!, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  // That address accepts connections (a socket taken over, not just bound).
+  const port = Number(addrs[0]!.split(':').pop());
+  await within(new Promise<void>((resolve, reject) => {
+    const s = net.connect(port, '127.0.0.1', () => (s.destroy(), resolve()));
+    s.once('error', reject);
+  }), 10_000, 'a connection to the announced address');
+});
