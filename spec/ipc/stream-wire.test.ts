@@ -9,7 +9,7 @@ import { decodeBody, decodeYield, encodePldShared, encodeShared, FRAME_BYTES, yi
 import { FrameReader } from '../../lib/ipc/framing.ts';
 import { NOTHING } from '../../lib/context/receive-buffer.ts';
 // The library's sources, not the built package: the same classes as lib/stream.ts sees.
-import { EndOfStream } from '../../lib/errors.ts';
+import { EndOfStream, TransportClosed } from '../../lib/errors.ts';
 import { MsgStream } from '../../lib/context/stream.ts';
 
 const T = { timeout: 20_000 };
@@ -110,7 +110,8 @@ test('FrameReader splits any chunking of a frame stream into its frames', T, () 
   const reader = new FrameReader(100);
   const big = Buffer.alloc(8);
   big.writeUInt32LE(1000);
-  assert.throws(() => reader.push(big.subarray(0, 4), () => {}), /exceeds the limit of 100 bytes/);
+  assert.throws(() => reader.push(big.subarray(0, 4), () => {}),
+    (err: Error) => err instanceof TransportClosed && err.reason === 'protocol' && /1000 bytes exceeds this actor's limit of 100 bytes/.test(err.message));
 });
 
 // ------------------------------------------------------------ the stream iterator

@@ -80,7 +80,8 @@ export function cycles(graph: ImportGraph): string[][] {
  */
 const LAYERS: [rank: number, pattern: RegExp][] = [
   // Single files first: the first pattern that matches places a file.
-  [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start)\.ts$/],
+  // The child side's composition too: the actor entry, the life of a spawned actor (child.ts), a spare and its rehearsal.
+  [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start|child|spare|rehearse)\.ts$/],
   [1, /^ipc\/addr\.ts$/],
   // The task nursery is built on the cancel scopes (runtime/scope.ts), so it sits beside them.
   [3, /^trionics\/task-nursery\.ts$/],
