@@ -24,6 +24,7 @@ import { connectActor } from './discovery/connections.ts';
 import type { RegistryEntry } from './discovery/registry.ts';
 import { entriesOf } from './discovery/python.ts';
 import { getRegistry, runDaemon, run, sleep } from './index.ts';
+import { serveDaemon } from './root.ts';
 import { parseAddress } from './ipc/addr.ts';
 import { speaksTractorTs } from './ipc/channel.ts';
 import { callSelf } from './runtime/call.ts';
@@ -110,6 +111,18 @@ async function requireRegistrar(addr: string): Promise<void> {
     console.error(`tractor-ts: no registrar at ${addr} (start one with \`tractor-ts registrar --registry ${addr}\`)`);
     process.exit(1);
   }
+}
+
+/**
+ * The registrar command booted, but another program holds the registry
+ * address (it registered with that one instead): say who, and exit 1,
+ * rather than run as an ordinary actor named 'registrar'.
+ */
+async function mustBeRegistrar(addr: string): Promise<void> {
+  if (getRuntime()!.isRegistrar) return;
+  const holder = (await readRegistry(addr).catch(() => [])).find((e) => e.addrs.includes(addr));
+  const who = holder ? `${holder.name} (pid ${holder.pid})` : 'another program';
+  throw new Error(`a registrar already runs at ${addr}: ${who}. Stop it first, or give this one another address (--registry ADDR)`);
 }
 
 async function readRegistry(addr: string): Promise<RegistryEntry[]> {
@@ -203,7 +216,7 @@ async function main(): Promise<void> {
   const cookie = values['cookie-file'] === undefined ? undefined : readCookieFile(values['cookie-file']);
   switch (command) {
     case 'registrar':
-      return runDaemon([], { name: values.name ?? 'registrar', registryAddrs, cookie });
+      return serveDaemon({ name: values.name ?? 'registrar', registryAddrs, cookie }, () => mustBeRegistrar(addr));
     case 'daemon': {
       if (!rest.length) throw new UsageError('daemon needs at least one MODULE to serve');
       const modules = rest.map(moduleId);

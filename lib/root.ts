@@ -19,6 +19,7 @@ import type { ModuleSpec } from './runtime/resolve.ts';
 import { Scope, sleepForever, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
 import { fillSpares } from './spawn/prewarm.ts';
+import { FORGOT_AWAIT_USING, undisposedNurseries, watchForgotten } from './runtime/forgotten.ts';
 import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
@@ -115,6 +116,19 @@ export class Root implements AsyncDisposable {
    */
   get signal(): AbortSignal {
     return this.#runtime.scope.signal;
+  }
+
+  /**
+   * `using root = ...` instead of `await using`: a root closes asynchronously
+   * (it reaps its children). Throws a `RuntimeUsageError` that says so, and
+   * closes the root in the background, so the mistake does not hang.
+   * @internal
+   */
+  [Symbol.dispose](): void {
+    const err = new RuntimeUsageError('a root needs `await using root = await tractor.openRoot()`, not `using`: ' +
+      'closing it reaps its children, which a synchronous disposal cannot');
+    this[Symbol.asyncDispose]().catch(() => {}); // the mistake is reported by the throw below
+    throw err;
   }
 
   /**
@@ -254,7 +268,17 @@ export async function openNursery(opts: NurseryOptions & RootOptions = {}): Prom
     return new ActorNursery(existing, opts);
   }
   const root = await openRoot(opts);
-  return new ActorNursery(runtimes.get(root)!, opts, () => root[Symbol.asyncDispose]());
+  const actor = runtimes.get(root)!;
+  const nursery = new ActorNursery(actor, opts, () => root[Symbol.asyncDispose]());
+  // A plain script (no run()): nothing returns to notice a nursery never closed.
+  watchForgotten(nursery, actor);
+  return nursery;
+}
+
+/** `main` ended with nurseries never closed (their children are killed with the root): say how to close them. */
+function warnUndisposed(actor: ActorRuntime): void {
+  const n = undisposedNurseries(actor);
+  if (n) log.warning('main() ended with %d actor nurser%s never closed: %s', n, n === 1 ? 'y' : 'ies', FORGOT_AWAIT_USING);
 }
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
@@ -309,7 +333,7 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
-    }));
+    })).finally(() => warnUndisposed(runtimes.get(root)!));
     // An error that escaped every task is the program's failure even if main() swallowed it.
     if (stray.error) throw stray.error.err;
     return value;
@@ -366,7 +390,18 @@ function flatten(err: unknown): unknown[] {
 export async function runDaemon(enableModules: ModuleSpec[], opts: RootOptions = {}): Promise<void> {
   checkModules(enableModules, 'runDaemon(enableModules)');
   checkOptions(opts, 'runDaemon()');
-  await using root = await openRoot({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
+  await serveDaemon({ ...opts, enableModules: [...enableModules, ...(opts.enableModules ?? [])] });
+}
+
+/**
+ * The body of `runDaemon`. `booted` runs once the root is up, before it
+ * serves: what it throws ends the daemon at once (the `tractor-ts registrar`
+ * command refuses to run as anything but the registrar).
+ * @internal
+ */
+export async function serveDaemon(opts: RootOptions, booted?: () => Promise<void>): Promise<void> {
+  await using root = await openRoot(opts);
+  await booted?.();
   const scope = new Scope([runtimes.get(root)!.scope]);
   const stray = strays.get(root)!;
   stray.onStray = (err) => scope.abort(err);

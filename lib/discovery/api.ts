@@ -15,7 +15,7 @@ import { Portal } from '../runtime/portal.ts';
 import { getRuntimeVars } from '../runtime/state.ts';
 import { DISCOVERY_TIMEOUT_MS } from '../runtime/timing.ts';
 import {
-  channelTo, connectActor, type DiscoveryOptions, ownedPortal, registryCall, registryCallOver, reusableChannel, saysRegistrar,
+  channelTo, connectRegistrar, type DiscoveryOptions, ownedPortal, registryCall, registryCallOver, reusableChannel, saysRegistrar,
 } from './connections.ts';
 import type { RegistryEntry } from './registry.ts';
 
@@ -154,7 +154,7 @@ export async function getRegistry(addr?: Address, opts: Omit<DiscoveryOptions, '
   parseAddress(target);
   let chan: Channel;
   try {
-    chan = await connectActor(actor, target, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+    chan = await connectRegistrar(actor, target, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
   } catch (err) {
     if (err instanceof AuthenticationError) throw err;
     throw new RegistryError(`no registrar answers at ${target}: ${(err as Error).message}`, { cause: err });

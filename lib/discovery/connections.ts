@@ -15,7 +15,7 @@ import type { ActorRuntime, SelfMethod } from '../runtime/actor.ts';
 import { callFunction } from '../runtime/call.ts';
 import { Portal } from '../runtime/portal.ts';
 import { currentScope, Scope } from '../runtime/scope.ts';
-import { DISCOVERY_TIMEOUT_MS } from '../runtime/timing.ts';
+import { DISCOVERY_TIMEOUT_MS, REGISTRAR_GAP_MS } from '../runtime/timing.ts';
 import { callPythonRegistrar } from './python.ts';
 import type { Registry, RegistryEntry } from './registry.ts';
 
@@ -49,6 +49,8 @@ interface DiscoveryState {
   opened: Map<string, Held>;
   /** Connections being opened to registered actors, by uuid: concurrent finds of one actor share one. */
   connecting: Map<string, Promise<Reached>>;
+  /** Set when this actor leaves the registry (it exits): a registrar going away then starts no re-election. */
+  leaving: boolean;
 }
 
 const states = new WeakMap<ActorRuntime, DiscoveryState>();
@@ -57,7 +59,7 @@ const states = new WeakMap<ActorRuntime, DiscoveryState>();
 export function discoveryOf(actor: ActorRuntime): DiscoveryState {
   let s = states.get(actor);
   if (!s) {
-    s = { registry: undefined, registrarChans: new Map(), registrarsReached: new Set(), opened: new Map(), connecting: new Map() };
+    s = { registry: undefined, registrarChans: new Map(), registrarsReached: new Set(), opened: new Map(), connecting: new Map(), leaving: false };
     states.set(actor, s);
   }
   return s;
@@ -97,13 +99,47 @@ export function rememberRegistrar(actor: ActorRuntime, addr: Address, p: Promise
 function registrarChannel(actor: ActorRuntime, addr: Address, timeoutMs: number): Promise<Channel> {
   let p = discoveryOf(actor).registrarChans.get(addr);
   if (!p) {
-    p = connectActor(actor, addr, timeoutMs).catch((err: Error) => {
+    p = connectRegistrar(actor, addr, timeoutMs).catch((err: Error) => {
       if (err instanceof AuthenticationError) throw err; // says what to do itself: another tree, or no cookie
       throw new RegistryError(`no registrar answers at ${addr}: ${err.message}. Start one (any root listening there) or pass registryAddrs`, { cause: err });
     });
     rememberRegistrar(actor, addr, p);
   }
   return p;
+}
+
+/**
+ * Connect to the registrar at `addr`. Nobody listening there may be the gap
+ * while the actors registered with a registrar that went away elect the next
+ * one (discovery/membership.ts): a refused connection is tried again, for
+ * {@link REGISTRAR_GAP_MS} at most, unless this actor itself became the
+ * registrar there meanwhile.
+ */
+export async function connectRegistrar(actor: ActorRuntime, addr: Address, timeoutMs: number): Promise<Channel> {
+  const until = performance.now() + Math.min(timeoutMs, REGISTRAR_GAP_MS);
+  for (let pause = 20; ; pause = Math.min(pause * 2, 200)) {
+    try {
+      return await connectActor(actor, addr, timeoutMs);
+    } catch (err) {
+      if (!nobodyListens(err) || isRegistrarAt(actor, addr) || performance.now() + pause > until) throw err;
+    }
+    await new Promise((r) => setTimeout(r, pause));
+  }
+}
+
+/**
+ * A connection refused (TCP), reset while connecting (the listener's process
+ * died with our connection in its backlog) or a socket file missing (UDS):
+ * nobody listens at that address right now.
+ */
+function nobodyListens(err: unknown): boolean {
+  const code = ((err as Error).cause as NodeJS.ErrnoException | undefined)?.code;
+  return err instanceof TransportClosed && (code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOENT');
+}
+
+/** Whether this actor serves the registry at `addr`. */
+function isRegistrarAt(actor: ActorRuntime, addr: Address): boolean {
+  return actor.selfMethods !== undefined && actor.addrs.includes(addr);
 }
 
 /** A portal on a connection this actor opened: counted, and closed with its last portal. */
@@ -189,10 +225,42 @@ function timedOut(err: Error): boolean {
 
 // ------------------------------------------------------------------ registry calls
 
-/** Call a registry method at `addr` (directly, when this actor is that registrar). */
+/** Lookups: asked again (of the next registrar) when the registrar went away while answering. */
+const LOOKUPS = new Set(['find_actor', 'wait_for_actor', 'get_registry']);
+
+/**
+ * Call a registry method at `addr` (directly, when this actor is that
+ * registrar). A lookup whose registrar goes away mid-call is asked again:
+ * the actors registered there elect the next registrar meanwhile.
+ */
 export async function registryCall(actor: ActorRuntime, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
-  if (actor.selfMethods && actor.addrs.includes(addr)) return localCall(actor.selfMethods, func, kwargs, opts);
-  const chan = await registrarChannel(actor, addr, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+  for (;;) {
+    try {
+      return await registryCallOnce(actor, addr, func, kwargs, opts, bounded);
+    } catch (err) {
+      if (!LOOKUPS.has(func) || !wentAway.has(err as Error) || opts.signal?.aborted) throw err;
+      log.info("the registrar at %s went away during '%s': asking the next one", addr, func);
+    }
+  }
+}
+
+/** The `RegistryError`s that say the registrar went away mid-call. */
+const wentAway = new WeakSet<Error>();
+
+async function registryCallOnce(actor: ActorRuntime, addr: Address, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions, bounded = true): Promise<unknown> {
+  if (isRegistrarAt(actor, addr)) return localCall(actor, func, kwargs, opts);
+  let chan: Channel;
+  try {
+    chan = await registrarChannel(actor, addr, opts.timeoutMs ?? DISCOVERY_TIMEOUT_MS);
+  } catch (err) {
+    // Re-elected while we waited for a registrar there.
+    if (isRegistrarAt(actor, addr)) return localCall(actor, func, kwargs, opts);
+    throw err;
+  }
+  if (chan.aid?.uuid === actor.uuid && isRegistrarAt(actor, addr)) {
+    chan.close(); // reached ourselves, just re-elected
+    return localCall(actor, func, kwargs, opts);
+  }
   if (!speaksTractorTs(chan)) {
     // A Python tractor registrar: its arguments and shapes (discovery/python.ts).
     return callPythonRegistrar(func, kwargs, (f, kw, b = bounded) => registryCallOver(actor, chan, addr, f, kw, opts, b), actor.uid);
@@ -224,7 +292,9 @@ export async function registryCallOver(
     if (timeout?.aborted && err === timeout.reason) throw new RegistryError(`the registrar at ${addr} did not answer '${func}' within ${timeoutMs} ms`);
     // The registry died with its registrar: say so, rather than a bare TransportClosed.
     if (err instanceof TransportClosed && chan.closed) {
-      throw new RegistryError(`the registrar at ${addr} went away during '${func}' (${err.message}); start a new one and retry`, { cause: err });
+      const gone = new RegistryError(`the registrar at ${addr} went away during '${func}' (${err.message}); start a new one and retry`, { cause: err });
+      wentAway.add(gone);
+      throw gone;
     }
     if (err instanceof RemoteActorError && err.boxedTypeName === 'UnknownRuntimeMethod') {
       throw new NotARegistrar(`the actor at ${addr} (${chan.aid?.name}) is not a registrar; point registryAddrs at the registrar`);
@@ -237,13 +307,16 @@ export async function registryCallOver(
  * A registry method of this very registrar, from the same table its remote
  * callers are served from: `opts.signal` and the ambient scope cancel it.
  */
-async function localCall(methods: Readonly<Record<string, SelfMethod>>, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions): Promise<unknown> {
+async function localCall(actor: ActorRuntime, func: string, kwargs: Record<string, unknown>, opts: DiscoveryOptions): Promise<unknown> {
+  const methods = actor.selfMethods!;
   const method = Object.hasOwn(methods, func) ? methods[func] : undefined;
   if (!method) throw new InvalidArgument(`'${func}' is not a registry method`);
   const scope = new Scope([opts.signal, currentScope()]);
+  actor.localCalls++; // a wait_for_actor here opens no dialog: the actor is busy all the same
   try {
     return await method(kwargs, { chan: undefined, get signal() { return scope.signal; } });
   } finally {
+    actor.localCalls--;
     scope.close();
   }
 }

@@ -266,6 +266,19 @@ export class ActorRuntime {
     this.#tasks.delete(cid);
   }
 
+  /** Calls this actor makes to its own runtime methods (a registrar's own lookups): no dialog, but work under way. */
+  localCalls = 0;
+
+  /** Whether any dialog is open (a call, context or stream, either way), any remote task is being served, or a local call runs. */
+  busy(): boolean {
+    return this.localCalls > 0 || this.#tasks.size > 0 || [...this.#dialogs.values()].some((d) => d.size > 0);
+  }
+
+  /** How many channels this actor serves. */
+  channelCount(): number {
+    return this.#dialogs.size;
+  }
+
   /** The remote tasks being served now. */
   tasks(): IterableIterator<ServedTask> {
     return this.#tasks.values();

@@ -18,6 +18,8 @@ export class Dialog {
   }
 
   deliver(msg: DialogMsg): void {
+    // After a failure, what the peer sent later is its consequence (the peer's own task cancelled, say): the failure is what the owner reads.
+    if (this.#error !== undefined) return;
     const w = this.#waiter;
     if (w) {
       this.#waiter = undefined;

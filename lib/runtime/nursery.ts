@@ -18,6 +18,7 @@ import { currentScope, Scope } from './scope.ts';
 import { getRuntimeVars, type StartMethod } from './state.ts';
 import { EXIT_AFTER_CLOSE_MS, KILL_GRACE_MS, withTimeout } from './timing.ts';
 import { debugBoot, debugHooks } from './debug-hooks.ts';
+import { disposed, opened } from './forgotten.ts';
 
 const log = getLogger('nursery');
 
@@ -240,6 +241,7 @@ export class ActorNursery implements AsyncDisposable {
   readonly #errors: unknown[] = [];
   readonly #delivered = new WeakSet<object>();
   #closed = false;
+  #waiting = 0;
   /** A child failed while the tree was in the debugger: the one-cancels-all waits for it (debug mode only). */
   #cancelling = false;
 
@@ -250,6 +252,7 @@ export class ActorNursery implements AsyncDisposable {
     this.#opts = opts;
     this.#onClose = onClose;
     this.scope = new Scope([currentScope(), opts.signal]);
+    opened(this, actor);
     // However the nursery gets cancelled (a child's error, cancel(), its
     // parent scope), every child is asked to cancel, then killed if need be.
     this.scope.onAbort(() => {
@@ -260,6 +263,16 @@ export class ActorNursery implements AsyncDisposable {
   /** Aborted when the nursery is cancelled: by a child's error, `cancel()`, or its parent scope. */
   get signal(): AbortSignal {
     return this.scope.signal;
+  }
+
+  /** @internal Disposal has begun. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /** @internal A spawn or a `wait()` is under way (runtime/forgotten.ts). */
+  get active(): boolean {
+    return this.#spawning.size > 0 || this.#waiting > 0;
   }
 
   /**
@@ -323,11 +336,16 @@ export class ActorNursery implements AsyncDisposable {
    * ```
    */
   async wait(): Promise<void> {
-    await Promise.allSettled([...this.#spawning]);
-    // Every child's real outcome, not the body's view of it (which a first
-    // failure cuts short): children failing at the same moment are all
-    // recorded, and raised here together. A failure cancels the others, so this ends.
-    await Promise.allSettled([...this.#children].map((c) => c.settled));
+    this.#waiting++;
+    try {
+      await Promise.allSettled([...this.#spawning]);
+      // Every child's real outcome, not the body's view of it (which a first
+      // failure cuts short): children failing at the same moment are all
+      // recorded, and raised here together. A failure cancels the others, so this ends.
+      await Promise.allSettled([...this.#children].map((c) => c.settled));
+    } finally {
+      this.#waiting--;
+    }
     this.#raisePending();
   }
 
@@ -346,10 +364,27 @@ export class ActorNursery implements AsyncDisposable {
   }
 
   /**
+   * `using an = ...` instead of `await using`: closing a nursery waits for
+   * its children, which a synchronous disposal cannot. Throws a
+   * `RuntimeUsageError` that says to use `await using`, and closes the
+   * nursery in the background (its children cancelled), so the mistake
+   * does not also leave the program running for ever.
+   * @internal
+   */
+  [Symbol.dispose](): void {
+    const err = new RuntimeUsageError('an actor nursery needs `await using an = await tractor.openNursery()`, not `using`: ' +
+      'closing it waits for its children, which a synchronous disposal cannot');
+    this.scope.abort(err);
+    this[Symbol.asyncDispose]().catch(() => {}); // the mistake is reported by the throw below
+    throw err;
+  }
+
+  /**
    * Cancel what still runs, reap every process, then raise the errors not yet delivered.
    */
   async [Symbol.asyncDispose](): Promise<void> {
     this.#closed = true;
+    disposed(this);
     try {
       await Promise.allSettled([...this.#spawning]);
       await debugHooks.debuggerIdle?.(); // debug mode, in the root: no teardown under an open REPL

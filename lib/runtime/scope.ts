@@ -159,7 +159,19 @@ export async function sleep(ms: number, signal: AbortSignal = currentSignal()): 
  * ```
  */
 export async function sleepForever(signal: AbortSignal = currentSignal()): Promise<never> {
-  return (await helpers()).forever(signal);
+  foreverSleepers++;
+  try {
+    return await (await helpers()).forever(signal);
+  } finally {
+    foreverSleepers--;
+  }
+}
+
+let foreverSleepers = 0;
+
+/** Whether some task sleeps until cancelled (it waits on purpose: runtime/forgotten.ts does not call that idle). */
+export function sleepingForever(): boolean {
+  return foreverSleepers > 0;
 }
 
 /**

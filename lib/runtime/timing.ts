@@ -32,6 +32,32 @@ export const ACTOR_CLOSE_GRACE_MS = 300;
 export const PROBE_TIMEOUT_MS = 1000;
 /** Default bound of a discovery call (find, query, connect to the found actor). */
 export const DISCOVERY_TIMEOUT_MS = 3000;
+/**
+ * How long a registry call keeps retrying a refused connection to its
+ * registrar: the gap while the actors registered with a registrar that went
+ * away elect a new one (a bind race on the same host takes milliseconds).
+ * Short, so a registry address nobody will ever serve still fails soon.
+ */
+export const REGISTRAR_GAP_MS = 1000;
+/**
+ * A root booted by a nursery outside `run()` whose program has had nothing
+ * left to do for this many checks, this far apart, while the nursery is
+ * still open, is told it forgot `await using` (runtime/forgotten.ts): long
+ * enough that a program between two steps is never taken for one that ended.
+ */
+export const FORGOTTEN_NURSERY_CHECK_MS = 1000;
+export const FORGOTTEN_NURSERY_IDLE_CHECKS = 3;
+/**
+ * A registry address whose connection is reset or closed before the peer's
+ * Aid is asked again this many times, this far apart: a registrar exiting
+ * just then (its listener accepted us) is gone by then, and its address free
+ * to take over. An impostor that always does so still fails within ~0.5 s more.
+ */
+export const EXITING_REGISTRAR_TRIES = 3;
+export const EXITING_REGISTRAR_PAUSE_MS = 100;
+/** First and longest pause between tries to rejoin the registry after its registrar went away (doubling in between). */
+export const REJOIN_FIRST_MS = 20;
+export const REJOIN_MAX_MS = 2000;
 /** How long a module being resolved by identity may take to import before it counts as stuck in top-level await. */
 export const MAIN_IMPORT_WAIT_MS = 1000;
 /** How long a one-shot child's lost channel may precede its exit and still count as that exit (not a transport failure). */

@@ -47,6 +47,11 @@ function startSpare(): Spare {
   return spare;
 }
 
+/** How many spare processes are kept now. */
+export function spareCount(): number {
+  return spares.length;
+}
+
 /**
  * Top the pool up to the root's `prewarm` count (in the background). A root
  * whose start method is `'prewarm'` fills it once booted; any other actor on

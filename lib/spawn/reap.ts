@@ -42,6 +42,11 @@ export function describeExit(e: ExitInfo): string {
   return e.signal ? `killed by ${e.signal}` : `exit code ${e.code}`;
 }
 
+/** How many child processes (and workers) of this process are still running. */
+export function liveChildren(): number {
+  return live.size;
+}
+
 /** Track `proc` until `exited` settles (see {@link reapChildren}). */
 export function trackChild(proc: Killable, exited: Promise<ExitInfo>): void {
   live.set(proc, exited);

@@ -5,10 +5,12 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { runProgram } from '../discovery-helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(ROOT, 'lib', 'cli.ts');
 const TREE = path.join(ROOT, 'spec', 'fixtures', 'programs', 'tree.ts');
+const ROOT_PROGRAM = path.join(ROOT, 'spec', 'fixtures', 'programs', 'discovery-root.ts');
 
 function cli(args: string[], env: Record<string, string> = {}) {
   return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
@@ -69,6 +71,22 @@ test('list and tree never become a registrar: with nobody at the address they sa
     const r = cli([cmd, '--registry', reg]);
     assert.equal(r.status, 1, r.stderr);
     assert.equal(r.stderr.trim(), `tractor-ts: no registrar at ${reg} (start one with \`tractor-ts registrar --registry ${reg}\`)`);
+  }
+});
+
+test('tractor-ts registrar started while another program holds the registry address says who holds it and exits 1', { timeout: 60_000 }, async () => {
+  const reg = freeRegistry();
+  const holder = runProgram(ROOT_PROGRAM, ['holder'], { env: { TRACTOR_TS_REGISTRY_ADDRS: reg } });
+  try {
+    assert.equal(JSON.parse(await holder.line(/^\{/)).isRegistrar, true);
+    const r = cli(['registrar', '--registry', reg]);
+    assert.equal(r.status, 1, r.stderr);
+    assert.equal(r.stderr.trim(), `tractor-ts: a registrar already runs at ${reg}: holder (pid ${holder.proc.pid}). ` +
+      'Stop it first, or give this one another address (--registry ADDR)');
+    assert.equal(r.stdout, '');
+    assert.equal(holder.proc.exitCode, null, 'the holder keeps running');
+  } finally {
+    await holder.kill();
   }
 });
 

@@ -156,6 +156,40 @@ test('an array header claiming 16 million elements in a 6-byte frame is refused 
   await stillServing('a hostile element count');
 });
 
+test('connections holding partial frames past the deadline are dropped, a trickling one too; declared lengths are never allocated ahead of their bytes; memory returns near its start', { timeout: 120_000 }, async () => {
+  const rss0 = rssMiB(pid);
+  // Under the frame limit: only the deadline (10 s + 1 s per MiB declared) can drop these.
+  const declared = 4 * 1024 * 1024;
+  const head = Buffer.alloc(4);
+  head.writeUInt32LE(declared);
+  const held: RawPeer[] = [];
+  for (let i = 0; i < 32; i++) {
+    const peer = await RawPeer.open(addr);
+    await peer.handshake();
+    peer.write(Buffer.concat([head, Buffer.alloc(64 * 1024, 0xc0)]));
+    held.push(peer);
+  }
+  // One that keeps sending, a byte at a time: still one frame that never completes.
+  const trickle = await RawPeer.open(addr);
+  await trickle.handshake();
+  trickle.write(head);
+  const drip = setInterval(() => trickle.write(Buffer.from([0xc0])), 250);
+  try {
+    await tractor.sleep(1000);
+    const whileHeld = rssMiB(pid) - rss0;
+    assert.ok(whileHeld < 48, `32 frames declaring 4 MiB each hold ${whileHeld.toFixed(0)} MiB, not 128 MiB`);
+    await stillServing('partial frames held');
+    for (const [i, peer] of held.entries()) assert.ok(await peer.dropped(60_000), `held partial frame ${i} is dropped past the deadline`);
+    assert.ok(await trickle.dropped(60_000), 'the trickling partial frame is dropped past the deadline');
+  } finally {
+    clearInterval(drip);
+    for (const p of [...held, trickle]) p.close();
+  }
+  await stillServing('partial frames dropped');
+  const after = rssMiB(pid) - rss0;
+  assert.ok(after < 32, `memory returns near its start (${rss0.toFixed(0)} -> ${rssMiB(pid).toFixed(0)} MiB)`);
+});
+
 test('call arguments that are not a plain object are an InvalidArgument at the sender', T, async () => {
   for (const bad of [5, [1, 2], 'x', new Date(0)]) {
     await assert.rejects(portal.run(add, bad as never), (e) => e instanceof tractor.InvalidArgument && e.code === 'ERR_TRACTOR_INVALID_ARG');

@@ -9,7 +9,7 @@ import { decodeBody, decodeYield, encodePldShared, encodeShared, FRAME_BYTES, yi
 import { FrameReader } from '../../lib/ipc/framing.ts';
 import { NOTHING } from '../../lib/context/receive-buffer.ts';
 // The library's sources, not the built package: the same classes as lib/stream.ts sees.
-import { EndOfStream, TransportClosed } from '../../lib/errors.ts';
+import { EndOfStream } from '../../lib/errors.ts';
 import { MsgStream } from '../../lib/context/stream.ts';
 
 const T = { timeout: 20_000 };
@@ -110,8 +110,9 @@ test('FrameReader splits any chunking of a frame stream into its frames', T, () 
   const reader = new FrameReader(100);
   const big = Buffer.alloc(8);
   big.writeUInt32LE(1000);
-  assert.throws(() => reader.push(big.subarray(0, 4), () => {}),
-    (err: Error) => err instanceof TransportClosed && err.reason === 'protocol' && /1000 bytes exceeds this actor's limit of 100 bytes/.test(err.message));
+  // Refused from its length prefix alone, before any of its bytes: a protocol error that names the option.
+  assert.throws(() => reader.push(big.subarray(0, 4), () => {}), (err: Error & { code?: string; reason?: string }) =>
+    err.code === 'ERR_TRACTOR_TRANSPORT_CLOSED' && err.reason === 'protocol' && err.message.includes('maxFrameBytes'));
 });
 
 // ------------------------------------------------------------ the stream iterator

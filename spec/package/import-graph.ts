@@ -80,13 +80,13 @@ export function cycles(graph: ImportGraph): string[][] {
  */
 const LAYERS: [rank: number, pattern: RegExp][] = [
   // Single files first: the first pattern that matches places a file.
-  // The child side's composition too: the actor entry, the life of a spawned actor (child.ts), a spare and its rehearsal.
+  // A child process's own main (entry, start, child, and a prewarmed spare with its rehearsal) boots an actor as root.ts does.
   [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start|child|spare|rehearse)\.ts$/],
   [1, /^ipc\/addr\.ts$/],
   // The task nursery is built on the cancel scopes (runtime/scope.ts), so it sits beside them.
   [3, /^trionics\/task-nursery\.ts$/],
   [8, /^(discovery|devx|infect)\//],
-  [7, /^runtime\/(nursery|current|pool)\.ts$/],
+  [7, /^runtime\/(nursery|current|pool|forgotten)\.ts$/],
   [6, /^runtime\/(portal|serve)\.ts$/],
   [5, /^context\//],
   [4, /^runtime\/(actor|call|task)\.ts$|^spawn\//],
