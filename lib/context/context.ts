@@ -3,27 +3,26 @@
  * over IPC. The parent side opens it (`portal.openContext`), the child side
  * is the endpoint's first argument. Each side can open the one `MsgStream` of
  * the dialog; the child's return value (or error, or cancellation) is the
- * outcome both sides agree on.
- *
- * Also the caller side of legacy one-way streams (`portal.openStreamFrom`),
- * which is the same dialog without `Started` and without a send direction.
+ * outcome both sides agree on. (A legacy one-way stream's dialog is
+ * `GeneratorDialog`, in generator-stream.ts.)
  */
-import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError, RemoteActorError, RuntimeUsageError, StreamOverrun, TransportClosed } from '../errors.ts';
+import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError, RuntimeUsageError } from '../errors.ts';
 import type { Channel, ChannelView } from '../ipc/channel.ts';
 import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
 import { FRAME_BYTES } from '../msg/codec.ts';
-import type { DialogMsg, FuncType } from '../msg/types.ts';
-import type { ActorRuntime } from '../runtime/actor.ts';
+import type { DialogMsg } from '../msg/types.ts';
+import type { ActorRuntime, DialogSink } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import { type Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { GrantCredit, SendCredit } from './credit.ts';
-import { NOTHING, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
-import { MsgStream, type OpenStreamOptions } from './stream.ts';
+import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
+import { NOTHING, overrunError, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
+import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
 
 const log = getLogger('context');
 /** The settled promise of every send that did not have to wait. */
@@ -44,8 +43,6 @@ export interface DeliveryTarget {
   /** What a lost connection means (a dead child's failure), when the target knows better than the bare `TransportClosed`. */
   explain?(err: unknown): Promise<unknown> | undefined;
 }
-
-type Outcome = { value: unknown } | { error: Error };
 
 /**
  * One side of a linked pair of tasks (a context dialog). The parent side
@@ -77,7 +74,6 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   readonly #actor: ActorRuntime;
   readonly #scope: Scope;
-  readonly #functype: FuncType;
   readonly #portal: DeliveryTarget | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
@@ -105,22 +101,72 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #delivered = new WeakSet<object>();
   #unlink: () => void = () => {};
 
+  /** @internal What the actor (parent side) or the served task (child side) routes this dialog's messages to. */
+  readonly sink: Required<DialogSink>;
+  /** What this dialog's stream talks to: kept off the context, whose surface is the SPEC's. */
+  readonly #streamEnd: StreamEnd;
+
+  /**
+   * The one object the machinery holds of a context: the actor routes the
+   * dialog's messages to it, the stream talks through it, and it calls the
+   * context's private methods (it is written inside the class for that). A
+   * class rather than closures made per context, so that a call site that
+   * sees many contexts stays monomorphic: with closures, stream.oneway.small
+   * took ~20% more CPU per message than with methods (parent and child,
+   * interleaved runs on a loaded machine); with this class, the same as before.
+   */
+  static readonly #Port = class Port implements StreamEnd, Required<DialogSink> {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    readonly #ctx: Context<any, any, any>;
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any
+    constructor(ctx: Context<any, any, any>) {
+      this.#ctx = ctx;
+    }
+    deliver(msg: DialogMsg, mustAccept: boolean): boolean | void {
+      return this.#ctx.#deliver(msg, mustAccept);
+    }
+    fail(err: unknown): void {
+      this.#ctx.#fail(err);
+    }
+    undecodable(err: Error): void {
+      this.#ctx.#undecodable(err);
+    }
+    sendYield(value: unknown): Promise<void> {
+      return this.#ctx.#sendYield(value);
+    }
+    receiveYield(): Promise<unknown> {
+      return this.#ctx.#receiveYield();
+    }
+    takeBuffered(): unknown {
+      return this.#ctx.#takeBuffered();
+    }
+    sendStop(): void {
+      this.#ctx.#sendStop();
+    }
+    discardRest(): void {
+      this.#ctx.#discardRest();
+    }
+    [Symbol.asyncDispose](): Promise<void> {
+      return this.#ctx[Symbol.asyncDispose]();
+    }
+  };
+
   /** @internal */
   constructor(init: {
-    actor: ActorRuntime; chan: Channel; cid: string; side: 'parent' | 'child'; functype: FuncType;
+    actor: ActorRuntime; chan: Channel; cid: string; side: 'parent' | 'child';
     scope: Scope; portal?: DeliveryTarget; task?: RemoteTask; pldSpec?: StandardSchemaV1; allowOverruns?: boolean;
   }) {
     this.#actor = init.actor;
     this.#chan = init.chan;
     this.cid = init.cid;
     this.side = init.side;
-    this.#functype = init.functype;
     this.#scope = init.scope;
     this.#portal = init.portal;
     this.#task = init.task;
     this.#pldSpec = init.pldSpec;
     this.#buffer = new ReceiveBuffer(init.allowOverruns ?? false);
-    if (init.functype === 'context' && init.chan.aid?.credit) {
+    this.sink = this.#streamEnd = new Context.#Port(this);
+    if (init.chan.aid?.credit) {
       this.#sendCredit = new SendCredit();
       this.#grants = new GrantCredit();
     }
@@ -181,14 +227,14 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   // ---------------------------------------------------------------- messages
 
-  /** @internal Route one message of this dialog (called synchronously by the actor). */
-  deliver(msg: DialogMsg, mustAccept = true): boolean | void {
+  /** Route one message of this dialog (called synchronously by the actor). */
+  #deliver(msg: DialogMsg, mustAccept: boolean): boolean | void {
     switch (msg.msg_type) {
       case 'StartAck':
-        if (msg.functype !== this.#functype) {
+        if (msg.functype !== 'context') {
           this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
-          this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a ${this.#functype}`) });
-        } else if (this.#functype === 'asyncgen') this.#started?.resolve();
+          this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a context`) });
+        }
         return;
       case 'Started':
         this.#first = msg.pld;
@@ -199,7 +245,6 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         return this.#push(msg.pld, mustAccept);
       case 'Stop':
         this.#peerStopped = true;
-        if (this.#functype === 'asyncgen') this.#end({ value: undefined });
         return this.#wake();
       case 'Return':
         this.#peerStopped = true;
@@ -221,11 +266,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   /**
-   * @internal The channel closed under the dialog. Parent side: when the peer
+   * The channel closed under the dialog. Parent side: when the peer
    * is a nursery's child that died, the dialog ends with that child's failure
    * (found out within a bound), the one error its death is reported as.
    */
-  fail(err: unknown): void {
+  #fail(err: unknown): void {
     if (this.side === 'child') {
       this.#peerError ??= err as Error;
       this.#wake();
@@ -276,21 +321,18 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   /**
-   * @internal A message of this dialog could not be decoded here (an unknown
+   * A message of this dialog could not be decoded here (an unknown
    * extension code): as an overrun, the stream raises `err` after what came
    * before, drops what follows, and the peer is told.
    */
-  undecodable(err: Error): void {
+  #undecodable(err: Error): void {
     if (this.#overrun) return;
     this.#overrunBy(err);
     this.#started?.reject(err); // an undecodable Started: openContext fails with it
   }
 
   #overrunBy(broken?: Error): void {
-    const who = this.#chan.aid ? fmtUid([this.#chan.aid.name, this.#chan.aid.uuid]) : 'the peer';
-    const err = broken ?? new StreamOverrun(
-      `${fmtUid(this.#actor.uid)} was overrun by ${who} on context ${this.cid}: its receive buffer of ${this.#buffer.limit} ` +
-      'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
+    const err = broken ?? overrunError(this.#actor.uid, peerName(this.#chan), this.cid, this.#buffer.limit);
     this.#overrun = err;
     log.warning('%s', err.message);
     if (this.#task) {
@@ -317,7 +359,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   #isOurs(uid: Uid | null | undefined): boolean {
-    return !!uid && uid[1] === this.#actor.uuid;
+    return isOurs(this.#actor.uid, uid);
   }
 
   /**
@@ -334,8 +376,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   // ------------------------------------------------------------ stream I/O
 
-  /** @internal The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
-  takeBuffered(): unknown {
+  /** The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
+  #takeBuffered(): unknown {
     const v = this.#buffer.take();
     if (v !== NOTHING && this.#grants) this.#grant(this.#grants.taken());
     return v;
@@ -347,12 +389,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#chan.send({ msg_type: 'Credit', cid: this.cid, n });
   }
 
-  /** @internal This side reads no more: drop what is buffered and what still arrives, never silently. */
-  discardRest(): void {
+  /** This side reads no more: drop what is buffered and what still arrives, never silently. */
+  #discardRest(): void {
     if (this.#discarding) return;
     this.#discarding = true;
     let n = 0;
-    while (this.takeBuffered() !== NOTHING) n++;
+    while (this.#takeBuffered() !== NOTHING) n++;
     this.#discard(n);
     this.#wake();
   }
@@ -365,19 +407,18 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       this.#discardWarned = true;
       const report = first ? setImmediate : (f: () => void) => setTimeout(f, 1000).unref();
       report(() => {
-        const who = this.#chan.aid ? fmtUid([this.#chan.aid.name, this.#chan.aid.uuid]) : 'the peer';
         log.warning('context %s: discarded %d stream message(s) from %s that arrived after this side stopped reading (break or disposal); ' +
-          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, who);
+          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, peerName(this.#chan));
         this.#discarded = 0;
       });
     }
     this.#discarded += n;
   }
 
-  /** @internal Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
-  async receiveYield(): Promise<unknown> {
+  /** Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
+  async #receiveYield(): Promise<unknown> {
     for (;;) {
-      const v = this.takeBuffered();
+      const v = this.#takeBuffered();
       if (v !== NOTHING) return v;
       // This side's own overrun first: the peer's failure that may follow is its echo.
       if (this.#overrun) return this.#throw(this.#overrun);
@@ -392,12 +433,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   }
 
   /**
-   * @internal Send one stream message; the promise settles at once unless
+   * Send one stream message; the promise settles at once unless
    * the transport is backed up. Not an `async` function: a sender in a loop
    * then makes no promise of its own per message (each one costs, more so
    * with AsyncLocalStorage's promise hooks on); failures still reject.
    */
-  sendYield(value: unknown): Promise<void> {
+  #sendYield(value: unknown): Promise<void> {
     try {
       const o = this.#outcome;
       if (o && 'error' in o) return this.#throw(this.#cause(o.error));
@@ -417,11 +458,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   /** Wait for the receiver's next grant (or the dialog's end, which the retry raises), then send. */
   async #sendWhenGranted(value: unknown): Promise<void> {
     await this.#changed();
-    return this.sendYield(value);
+    return this.#sendYield(value);
   }
 
-  /** @internal This side's stream closed: tell the peer (once). */
-  sendStop(): void {
+  /** This side's stream closed: tell the peer (once). */
+  #sendStop(): void {
     // A task of this side blocked in receive() must see the stream closed now.
     this.#wake();
     if (this.#stopSent || this.#chan.closed || (this.side === 'parent' && this.#outcome)) return;
@@ -481,7 +522,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.#scope.aborted) throw this.#scope.reason;
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
-    this.#stream = new MsgStream(this, this.#functype === 'asyncgen');
+    this.#stream = new MsgStream(this.#streamEnd, this.#streamEnd);
     if (this.#grants) this.#grant(this.#grants.resize(opts.msgBufferSize, this.#buffer.allowOverruns));
     return this.#stream as MsgStream<T, S>;
   }
@@ -519,16 +560,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#cancelCalled = true;
     void requestTaskCancel(this.#actor, this.#chan, this.cid).then((acked) => {
       // The task is over: a peer that sends nothing else for it (Python tractor) ends the dialog here.
-      if (acked !== undefined) this.#end({ error: this.#cancelledByUs() });
-    });
-  }
-
-  /** The outcome of a remote task that ended on this side's cancel request without saying so itself. */
-  #cancelledByUs(): ContextCancelled {
-    const peer: Uid = this.#chan.aid ? [this.#chan.aid.name, this.#chan.aid.uuid] : this.#actor.uid;
-    return new ContextCancelled(`ContextCancelled in actor ${fmtUid(peer)}: task cancelled by ${fmtUid(this.#actor.uid)}`, {
-      srcUid: peer, srcTypeName: 'ContextCancelled', relayPath: [peer], remoteStack: '', canceller: this.#actor.uid, cid: this.cid,
-      remoteMessage: `task cancelled by ${fmtUid(this.#actor.uid)}`,
+      if (acked !== undefined) this.#end({ error: cancelledBy(this.#actor.uid, this.#chan, this.cid) });
     });
   }
 
@@ -581,7 +613,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.side === 'child') return;
     try {
       if (this.#stream && !this.#stream.closed) this.#stream.markClosed();
-      this.sendStop();
+      this.#sendStop();
       if (!this.#outcome) {
         this.#cancelRemote();
         await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
@@ -589,30 +621,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     } finally {
       this.#close();
     }
-    const err = this.#finalError();
+    const err = leavingError({
+      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#overrun, delivered: this.#delivered,
+      cancelCalled: this.#cancelCalled, scope: this.#scope,
+    });
     if (err) this.#throw(err);
-  }
-
-  #finalError(): Error | undefined {
-    const o = this.#outcome;
-    const err = o && 'error' in o ? o.error : undefined;
-    if (this.#overrun && (!err || this.#isOverrunEcho(err) || this.#absorbed(err))) {
-      // Lost messages are never silent; a peer failure echoing our own overrun is that same error, raised once.
-      return this.#delivered.has(this.#overrun) || (err && this.#delivered.has(err)) ? undefined : this.#overrun;
-    }
-    return err && !this.#delivered.has(err) && !this.#absorbed(err) ? err : undefined;
-  }
-
-  /** True when `err` is a cancellation this side caused, which disposal absorbs. */
-  #absorbed(err: Error): boolean {
-    if (err instanceof ContextCancelled) return this.#isOurs(err.canceller);
-    // The channel died while we were cancelling (e.g. the actor was torn down): that is our cancel completing.
-    if (err instanceof TransportClosed && this.#cancelCalled) return true;
-    return this.#scope.aborted && err === this.#scope.reason;
-  }
-
-  #isOverrunEcho(err: Error): boolean {
-    return err instanceof RemoteActorError && err.boxedTypeName === this.#overrun?.name && this.#isOurs(err.srcUid);
   }
 
   #close(): void {
@@ -623,7 +636,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   // ------------------------------------------------------------ opening
 
-  /** @internal Parent side: send Start, wait for Started (or StartAck for a generator). */
+  /** @internal Parent side: send Start, wait for Started. */
   async open(ns: string, func: string, kwargs: object): Promise<void> {
     const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
     // Awaited below, unless the Start cannot be sent (a closed channel): then
@@ -631,7 +644,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     started.catch(() => {});
     const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
     try {
-      this.#actor.registerDialog(this.#chan, this.cid, this);
+      this.#actor.registerDialog(this.#chan, this.cid, this.sink);
       this.#chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
       await started;
     } catch (err) {

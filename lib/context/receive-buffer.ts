@@ -2,10 +2,12 @@
  * `ReceiveBuffer`: the bounded queue of stream messages received and not yet
  * read, with the overrun policy's first half: a full buffer refuses a message
  * (the channel then stops reading, so TCP slows the sender, and retries)
- * unless overruns are allowed, when it grows instead. What a refusal that
- * cannot wait means (a `StreamOverrun`) is the context's to decide.
+ * unless overruns are allowed, when it grows instead. A refusal that cannot
+ * wait is a `StreamOverrun` ({@link overrunError}); whom it fails (the
+ * served task, or the sending peer) is its dialog's to decide.
  */
-import { InvalidArgument } from '../errors.ts';
+import { InvalidArgument, StreamOverrun } from '../errors.ts';
+import { fmtUid, type Uid } from '../uid.ts';
 
 /** What {@link ReceiveBuffer.take} returns when no message is waiting. */
 export const NOTHING: unique symbol = Symbol('nothing buffered');
@@ -17,6 +19,13 @@ export const DEFAULT_BUFFER = 64;
 export function validBufferSize(n: number): number {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgument(`msgBufferSize must be a positive integer, got ${n}`);
   return n;
+}
+
+/** The `StreamOverrun` of actor `self`, overrun by `peer` on dialog `cid` with a buffer of `limit` messages. */
+export function overrunError(self: Uid, peer: string, cid: string, limit: number): StreamOverrun {
+  return new StreamOverrun(
+    `${fmtUid(self)} was overrun by ${peer} on context ${cid}: its receive buffer of ${limit} ` +
+    'messages is full and not being read. Read faster, raise msgBufferSize, or pass allowOverruns: true.');
 }
 
 export class ReceiveBuffer {

@@ -14,18 +14,15 @@ import { type ContextFn, pldSpecOf } from './endpoint.ts';
 export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unknown): Promise<void> {
   const pldSpec = pldSpecOf(fn);
   const ctx = new Context({
-    actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', functype: 'context', scope: task.scope, task, pldSpec,
+    actor: task.actor, chan: task.chan, cid: task.cid, side: 'child', scope: task.scope, task, pldSpec,
   });
-  task.deliver = (msg, mustAccept) => ctx.deliver(msg, mustAccept);
-  task.fail = (err) => ctx.undecodable(err as Error);
+  task.deliver = (msg, mustAccept) => ctx.sink.deliver(msg, mustAccept);
+  task.fail = (err) => ctx.sink.undecodable(err as Error);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
   if (task.scope.reason instanceof DebuggerQuit) throw task.scope.reason; // `q` after stepping, and the endpoint returned anyway
   if (!ctx.startedSent) throw new RuntimeUsageError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');
   assertSerializable(pld, 'the return value of', task.func);
-  if (ctx.stream && !ctx.stream.closed) {
-    ctx.stream.markClosed();
-    ctx.sendStop();
-  }
+  if (ctx.stream && !ctx.stream.closed) ctx.stream.markClosed();
   task.send({ msg_type: 'Return', cid: task.cid, pld });
 }

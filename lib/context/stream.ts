@@ -2,26 +2,31 @@
  * `MsgStream`: the two-way message stream of a context (or the receive-only
  * stream of a remote async generator), as an AsyncIterable and
  * AsyncDisposable, with broadcast fan-out to many local consumers. It talks
- * to its dialog through the {@link StreamEnd} a context implements.
+ * to its dialog through the {@link StreamEnd} a context implements (the
+ * {@link ReceiveEnd} alone for a legacy stream, which has no send direction).
  */
 import { EndOfStream, RuntimeUsageError } from '../errors.ts';
 import { BroadcastHub, type BroadcastReceiver } from '../trionics/broadcast.ts';
 import { NOTHING } from './receive-buffer.ts';
 
-/** What a stream needs of its dialog: the context implements it. */
-export interface StreamEnd {
-  /** Send one stream message; settles at once unless the transport is backed up. */
-  sendYield(value: unknown): Promise<void>;
+/** What a receive-only stream needs of its dialog: a legacy stream's generator dialog implements it. */
+export interface ReceiveEnd {
   /** The next stream message: buffered ones first, then the dialog's error or its end (`EndOfStream`). */
   receiveYield(): Promise<unknown>;
   /** A message already received, taken now; `NOTHING` if none is waiting. */
   takeBuffered(): unknown;
+  /** Leave the dialog (a receive-only stream's close: its remote generator is cancelled if it still runs). */
+  [Symbol.asyncDispose](): Promise<void>;
+}
+
+/** What a two-way stream needs of its dialog: the context implements it. */
+export interface StreamEnd extends ReceiveEnd {
+  /** Send one stream message; settles at once unless the transport is backed up. */
+  sendYield(value: unknown): Promise<void>;
   /** This side's stream closed: tell the peer (once). */
   sendStop(): void;
   /** This side reads no more (`break`, disposal): discard what is buffered and what still arrives, with a warning giving the count. */
   discardRest(): void;
-  /** Leave the dialog (a receive-only stream's close: its remote generator is cancelled if it still runs). */
-  [Symbol.asyncDispose](): Promise<void>;
 }
 
 /** Options of `ctx.openStream`. */
@@ -54,16 +59,17 @@ export interface OpenStreamOptions {
  * ```
  */
 export class MsgStream<T = unknown, S = unknown> implements AsyncIterable<T>, AsyncDisposable {
-  readonly #ctx: StreamEnd;
-  readonly #receiveOnly: boolean;
+  readonly #ctx: ReceiveEnd;
+  /** The send direction; none for a receive-only stream (`openStreamFrom`). */
+  readonly #send: StreamEnd | undefined;
   #closed = false;
   #hub: BroadcastHub<T> | undefined;
   #primary: BroadcastReceiver<T> | undefined;
 
-  /** @internal */
-  constructor(ctx: StreamEnd, receiveOnly: boolean) {
+  /** @internal A context's stream: `new MsgStream(ctx, ctx)`; a legacy (receive-only) one: `new MsgStream(end)`. */
+  constructor(ctx: ReceiveEnd, send?: StreamEnd) {
     this.#ctx = ctx;
-    this.#receiveOnly = receiveOnly;
+    this.#send = send;
   }
 
   /** True once this side closed the stream. */
@@ -82,9 +88,9 @@ export class MsgStream<T = unknown, S = unknown> implements AsyncIterable<T>, As
    * @throws {RuntimeUsageError} on a receive-only stream (`openStreamFrom`).
    */
   send(value: S): Promise<void> {
-    if (this.#receiveOnly) return Promise.reject(new RuntimeUsageError('a stream from openStreamFrom() is receive-only'));
+    if (!this.#send) return Promise.reject(new RuntimeUsageError('a stream from openStreamFrom() is receive-only'));
     if (this.#closed) return Promise.reject(new EndOfStream('this side closed the stream; it cannot send'));
-    return this.#ctx.sendYield(value);
+    return this.#send.sendYield(value);
   }
 
   /**
@@ -116,8 +122,8 @@ export class MsgStream<T = unknown, S = unknown> implements AsyncIterable<T>, As
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    if (this.#receiveOnly) await this.#ctx[Symbol.asyncDispose]();
-    else this.#ctx.sendStop();
+    if (this.#send) this.#send.sendStop();
+    else await this.#ctx[Symbol.asyncDispose]();
   }
 
   /**
@@ -126,14 +132,15 @@ export class MsgStream<T = unknown, S = unknown> implements AsyncIterable<T>, As
    * warning that gives the count.
    */
   async closeBoth(): Promise<void> {
-    if (!this.#receiveOnly) this.#ctx.discardRest();
+    this.#send?.discardRest();
     await this.close();
   }
 
-  /** @internal Mark closed both ways without sending (the context sends the `Stop` itself). */
+  /** @internal Close both ways now, the dialog ending (its endpoint returned, or it is left): stop reading, send `Stop` if not sent. */
   markClosed(): void {
     this.#closed = true;
-    if (!this.#receiveOnly) this.#ctx.discardRest();
+    this.#send?.discardRest();
+    this.#send?.sendStop();
   }
 
   /**

@@ -183,8 +183,6 @@ export function reusableChannel(actor: ActorRuntime, uuid: string): { chan: Chan
   return shared ? { chan: shared, owned: false } : undefined;
 }
 
-const connecting = new Map<string, Promise<Reached>>();
-
 /** Connect to the first address of `entry` where that very actor answers (shared by concurrent callers). */
 export function channelTo(actor: ActorRuntime, entry: RegistryEntry, opts: DiscoveryOptions): Promise<Reached> {
   const { connecting } = discoveryOf(actor);

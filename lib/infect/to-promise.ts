@@ -18,7 +18,7 @@ import { getLogger } from '../log.ts';
 import { currentScope, currentSignal, Scope, taskStorage } from '../runtime/scope.ts';
 import { getRuntime } from '../runtime/current.ts';
 import { getRuntimeVars } from '../runtime/state.ts';
-import { LEGACY_CANCEL_GRACE_MS } from '../runtime/timing.ts';
+import { LEGACY_CANCEL_GRACE_MS, withTimeout } from '../runtime/timing.ts';
 import { receiveAll } from '../trionics/receive-all.ts';
 import { AsyncQueue } from './queue.ts';
 import { failActor } from './traps.ts';
@@ -79,12 +79,7 @@ function reraise(err: unknown, label: string): Error {
  * because nothing else could ever stop that code.
  */
 async function graceOrTeardown(legacy: Promise<unknown>, label: string): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  const settled = await Promise.race([
-    legacy.then(() => true, () => true),
-    new Promise<false>((r) => (timer = setTimeout(() => r(false), LEGACY_CANCEL_GRACE_MS))),
-  ]);
-  clearTimeout(timer);
+  const settled = await withTimeout(legacy.then(() => true, () => true), LEGACY_CANCEL_GRACE_MS, () => false);
   if (settled) return;
   const actor = getRuntime();
   const msg = `${label} did not settle within ${LEGACY_CANCEL_GRACE_MS} ms of its cancellation (it ignores its signal): abandoned`;

@@ -40,6 +40,7 @@ import net from 'node:net';
 import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
 import type { AidAuth, AidMsg, Msg } from '../msg/types.ts';
+import { withTimeout } from '../runtime/timing.ts';
 import { type Aid, aidMsg, type Channel, peerAid } from './channel.ts';
 import { getTls, setTls, type TlsOptions } from './tls.ts';
 
@@ -174,12 +175,11 @@ export interface Answered {
  */
 export async function answer(chan: Channel, self: Aid, timeoutMs: number, tokenFor: (uuid: string) => Buffer | undefined): Promise<Answered> {
   const state = { spoke: false };
-  let timer: NodeJS.Timeout | undefined;
   const steps = answerSteps(chan, self, timeoutMs, tokenFor, state);
   // Without a cookie the one wait is recvAid's own bound (a TransportClosed, as ever).
-  const bounded = !treeKey ? steps : Promise.race([steps, new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new AuthenticationError(`the peer at ${chan.raddr} did not complete authentication within ${timeoutMs} ms`)), timeoutMs);
-  })]);
+  const bounded = !treeKey ? steps : withTimeout(steps, timeoutMs, (): never => {
+    throw new AuthenticationError(`the peer at ${chan.raddr} did not complete authentication within ${timeoutMs} ms`);
+  });
   steps.catch(() => {}); // after a timeout, its rejection (the aborted channel) is nobody's
   try {
     return await bounded;
@@ -194,8 +194,6 @@ export async function answer(chan: Channel, self: Aid, timeoutMs: number, tokenF
       chan.close(err);
     } else chan.abort(err);
     throw err;
-  } finally {
-    clearTimeout(timer);
   }
 }
 

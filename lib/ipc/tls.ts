@@ -18,6 +18,7 @@ import { getLogger } from '../log.ts';
 import type { Uid } from '../msg/types.ts';
 import type { ParsedAddress } from './addr.ts';
 import { encodeShared } from '../msg/codec.ts';
+import { CLOSE_FLUSH_GRACE_MS } from '../runtime/timing.ts';
 
 const log = getLogger('ipc');
 
@@ -103,7 +104,7 @@ export function createListener(target: ParsedAddress, onSocket: (socket: net.Soc
     head.writeUInt32LE(body.length);
     socket.on('error', () => {});
     socket.end(Buffer.concat([head, body]));
-    setTimeout(() => socket.destroy(), 1000).unref();
+    setTimeout(() => socket.destroy(), CLOSE_FLUSH_GRACE_MS).unref(); // the refusal is flushed, unless the peer never reads
   });
   server.on('tlsClientError', (err, socket) => {
     const who = socket.remoteAddress ? `tcp://${socket.remoteAddress}:${socket.remotePort}` : 'a peer';

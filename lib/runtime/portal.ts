@@ -9,6 +9,7 @@ import { getLogger } from '../log.ts';
 import { assertSerializable } from '../msg/payload.ts';
 import { Context, type ContextOptions } from '../context/context.ts';
 import { type ContextFn, type FirstOf, type MsgOf, pldSpecOf } from '../context/endpoint.ts';
+import { GeneratorDialog } from '../context/generator-stream.ts';
 import { validBufferSize } from '../context/receive-buffer.ts';
 import type { MsgStream, OpenStreamOptions } from '../context/stream.ts';
 import type { ActorRuntime } from './actor.ts';
@@ -220,7 +221,7 @@ export class Portal<R = unknown> implements AsyncDisposable {
     checkKwargs(kwargs, ref.func);
     assertSerializable(kwargs, 'the arguments of', ref.func);
     const ctx = new Context<Awaited<ReturnType<F>>, FirstOf<F>, MsgOf<F>>({
-      actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), side: 'parent', functype: 'context',
+      actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), side: 'parent',
       scope: new Scope(this.sources(opts.signal)), portal: this, pldSpec: pldSpecOf(fn), allowOverruns: opts.allowOverruns,
     });
     try {
@@ -254,17 +255,14 @@ export class Portal<R = unknown> implements AsyncDisposable {
     assertSerializable(kwargs, 'the arguments of', ref.func);
     // Checked before Start: a bad option must not leave a remote generator running.
     if (opts.msgBufferSize !== undefined) validBufferSize(opts.msgBufferSize);
-    // The same dialog as a context, opened on `StartAck`, without `Started` and without a send direction.
-    const ctx = new Context({
-      actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), side: 'parent', functype: 'asyncgen',
-      scope: new Scope(this.sources(opts.signal)), portal: this,
+    const dialog = new GeneratorDialog({
+      actor: this.#actor, chan: this.#chan, cid: this.#actor.newCid(), scope: new Scope(this.sources(opts.signal)), portal: this,
     });
     try {
-      await ctx.open(ref.ns, ref.func, kwargs);
+      return await dialog.open(ref.ns, ref.func, kwargs, opts) as MsgStream<YieldOf<F>>;
     } catch (err) {
       return this.deliver((await this.explain(err)) ?? err);
     }
-    return ctx.openStream<YieldOf<F>>({ msgBufferSize: opts.msgBufferSize, allowOverruns: opts.allowOverruns });
   }
 
   /**

@@ -188,6 +188,27 @@ describe('contexts and streams', () => {
     assert.deepEqual(got, [0, 1, 2]);
   });
 
+  test('legacy openStreamFrom: the stream is receive-only: send() rejects with RuntimeUsageError and receiving goes on', T, async () => {
+    await using stream = await portal.openStreamFrom(range, { from: 0, count: 3 });
+    await assert.rejects(stream.send(7), (err) => err instanceof tractor.RuntimeUsageError);
+    assert.deepEqual(await drain(stream), [0, 1, 2]);
+  });
+
+  test('legacy openStreamFrom: a consumer that stops reading is overrun: StreamOverrun after what it buffered (never silence), and leaving stops the generator', T, async () => {
+    const file = markerFile();
+    const got: number[] = [];
+    const err = await thrown(async () => {
+      await using stream = await portal.openStreamFrom(ticker, { file, delayMs: 0 }, { msgBufferSize: 4 });
+      got.push(await stream.receive());
+      await tractor.sleep(2000); // far past the stall period: the buffer is full and not read
+      for await (const x of stream) got.push(x);
+    });
+    assert.ok(err instanceof tractor.StreamOverrun, `expected StreamOverrun, got ${String(err)}`);
+    assert.deepEqual(got, upTo(got.length), 'every message before the overrun, in order');
+    assert.ok(got.length >= 2 && got.length <= 5, `the first message and at most a full buffer (4) after it, got ${got.length}`);
+    await until(() => marks(file).includes('finally'), "the generator's finally");
+  });
+
   // ------------------------------------------------------------ concurrency
 
   test('20 concurrent contexts and 5 legacy streams over one portal: each dialog gets exactly its own messages', T, async () => {

@@ -193,7 +193,8 @@ test('the stream iterator behaves as the async generator it replaces', T, async 
       const runs = [];
       for (const impl of ['generator', 'iterator'] as const) {
         const log: string[] = [];
-        const stream = new MsgStream(fakeContext(events, log, slow) as never, false);
+        const end = fakeContext(events, log, slow) as never;
+        const stream = new MsgStream(end, end);
         const it = impl === 'generator' ? generatorOf(stream) : stream[Symbol.asyncIterator]();
         const results = await script(it);
         runs.push({ results, log, closed: stream.closed });
