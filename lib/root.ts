@@ -24,6 +24,7 @@ import { trapStrayErrors } from './infect/traps.ts';
 import { rootCookie, setCookie } from './ipc/auth.ts';
 import { setTls, type TlsOptions } from './ipc/tls.ts';
 import { setMaxFrameBytes } from './ipc/channel.ts';
+import { SIGNAL_REPEAT_MS } from './runtime/timing.ts';
 
 const log = getLogger('runtime');
 
@@ -283,13 +284,19 @@ function warnUndisposed(actor: ActorRuntime): void {
 
 const SIGNAL_EXIT: Record<string, number> = { SIGINT: 130, SIGTERM: 143 };
 
-/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one exits at once); `onCancel` gets the first one's `Cancelled`. */
+/** While `fn` runs, SIGINT/SIGTERM abort `scope` (a second one, SIGNAL_REPEAT_MS or more later, exits at once); `onCancel` gets the first one's `Cancelled`. */
 async function withSignalHandling<T>(scope: Scope, onCancel: (reason: Cancelled) => void, fn: () => Promise<T>): Promise<T> {
   let received: string | undefined;
+  let receivedAt = 0;
   const onSignal = (sig: NodeJS.Signals) => {
     if (sig === 'SIGINT' && debugHooks.shieldSigint?.()) return;
-    if (received) process.exit(SIGNAL_EXIT[sig]);
+    if (received) {
+      // The same signal relayed again (tsx's relay, see SIGNAL_REPEAT_MS) is not a second Ctrl-C.
+      if (performance.now() - receivedAt < SIGNAL_REPEAT_MS) return;
+      process.exit(SIGNAL_EXIT[sig]);
+    }
     received = sig;
+    receivedAt = performance.now();
     process.exitCode = SIGNAL_EXIT[sig];
     const reason = new Cancelled(`${sig} received: cancelling the actor tree`);
     onCancel(reason);

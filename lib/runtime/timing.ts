@@ -58,6 +58,14 @@ export const EXITING_REGISTRAR_PAUSE_MS = 100;
 /** First and longest pause between tries to rejoin the registry after its registrar went away (doubling in between). */
 export const REJOIN_FIRST_MS = 20;
 export const REJOIN_MAX_MS = 2000;
+
+/**
+ * A second SIGINT/SIGTERM at a root within this time of the first is the
+ * same one (not an impatient second Ctrl-C, which exits at once): `npx tsx`
+ * relays a signal to its program and, if the program's thread has not run
+ * its handler within 30 ms, sends it again (then SIGKILLs it 30 ms later).
+ */
+export const SIGNAL_REPEAT_MS = 500;
 /** How long a module being resolved by identity may take to import before it counts as stuck in top-level await. */
 export const MAIN_IMPORT_WAIT_MS = 1000;
 /** How long a one-shot child's lost channel may precede its exit and still count as that exit (not a transport failure). */
