@@ -19,6 +19,7 @@ import { type Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
+import { Wakeup } from '../trionics/wakeup.ts';
 import { GrantCredit, SendCredit } from './credit.ts';
 import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
 import { NOTHING, overrunError, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
@@ -88,7 +89,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #peerStopped = false;
   #outcome: Outcome | undefined;
   #peerError: Error | undefined;
-  #waiters: (() => void)[] = [];
+  readonly #changes = new Wakeup();
   #started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #startedSent = false;
   #stopSent = false;
@@ -172,7 +173,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     }
     this.#unlink = this.#scope.onAbort(() => {
       if (this.side === 'parent') this.#cancelRemote();
-      this.#wake();
+      this.#changes.wakeAll();
     });
   }
 
@@ -245,7 +246,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         return this.#push(msg.pld, mustAccept);
       case 'Stop':
         this.#peerStopped = true;
-        return this.#wake();
+        return this.#changes.wakeAll();
       case 'Return':
         this.#peerStopped = true;
         return this.#end({ value: msg.pld });
@@ -253,7 +254,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         const err = unboxError(msg);
         if (this.side === 'child') {
           this.#peerError = err;
-          return this.#wake();
+          return this.#changes.wakeAll();
         }
         return this.#end({ error: err });
       }
@@ -261,7 +262,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         return;
       case 'Credit':
         this.#sendCredit?.grant(msg.n);
-        return this.#wake();
+        return this.#changes.wakeAll();
     }
   }
 
@@ -273,7 +274,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #fail(err: unknown): void {
     if (this.side === 'child') {
       this.#peerError ??= err as Error;
-      this.#wake();
+      this.#changes.wakeAll();
       return;
     }
     const explained = this.#outcome ? undefined : this.#portal?.explain?.(err);
@@ -289,7 +290,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         : new MsgTypeError(`the context endpoint returned without calling ctx.started()`);
       this.#started.reject(err);
     }
-    this.#wake();
+    this.#changes.wakeAll();
   }
 
   /**
@@ -308,7 +309,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // The sender waits for credit: a full buffer means it broke the protocol.
       if (this.#buffer.size >= this.#grants.window && !this.#buffer.allowOverruns) this.#overrunBy();
       else this.#buffer.push(pld);
-      if (this.#waiters.length) this.#wake();
+      if (this.#changes.waiting) this.#changes.wakeAll();
       return true;
     }
     if (!this.#buffer.offer(pld)) {
@@ -316,7 +317,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       this.#overrunBy();
       return true;
     }
-    if (this.#waiters.length) this.#wake();
+    if (this.#changes.waiting) this.#changes.wakeAll();
     return true;
   }
 
@@ -344,19 +345,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // Parent side: relay it to the sending child, whose next send raises it.
       this.#chan.send(boxError(err, this.#actor.uid, this.cid));
     }
-    this.#wake();
+    this.#changes.wakeAll();
   }
 
-  #wake(): void {
-    const ws = this.#waiters;
-    if (!ws.length) return;
-    this.#waiters = [];
-    for (const w of ws) w();
-  }
 
-  #changed(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
 
   #isOurs(uid: Uid | null | undefined): boolean {
     return isOurs(this.#actor.uid, uid);
@@ -396,7 +388,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     let n = 0;
     while (this.#takeBuffered() !== NOTHING) n++;
     this.#discard(n);
-    this.#wake();
+    this.#changes.wakeAll();
   }
 
   /** Count `n` dropped messages; a warning gives the count: at once for the first, then at most once a second. */
@@ -428,7 +420,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
       if (this.#discarding) throw new EndOfStream('this side closed the stream');
-      await this.#changed();
+      await this.#changes.wait();
     }
   }
 
@@ -457,14 +449,14 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   /** Wait for the receiver's next grant (or the dialog's end, which the retry raises), then send. */
   async #sendWhenGranted(value: unknown): Promise<void> {
-    await this.#changed();
+    await this.#changes.wait();
     return this.#sendYield(value);
   }
 
   /** This side's stream closed: tell the peer (once). */
   #sendStop(): void {
     // A task of this side blocked in receive() must see the stream closed now.
-    this.#wake();
+    this.#changes.wakeAll();
     if (this.#stopSent || this.#chan.closed || (this.side === 'parent' && this.#outcome)) return;
     if (this.#task?.abandoned) return;
     this.#stopSent = true;
@@ -567,7 +559,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   async #waitOutcome(timeoutMs: number): Promise<void> {
     if (this.#outcome) return;
     const ended = (async () => {
-      while (!this.#outcome) await this.#changed();
+      while (!this.#outcome) await this.#changes.wait();
     })();
     await withTimeout(ended, timeoutMs);
     if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.#chan.aid?.name, timeoutMs);
@@ -588,7 +580,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.side !== 'parent') throw new RuntimeUsageError('waitForResult() is called by the parent side of a context');
     while (!this.#outcome) {
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-      await this.#changed();
+      await this.#changes.wait();
     }
     const o = this.#outcome;
     if ('value' in o) return o.value as R;

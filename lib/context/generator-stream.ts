@@ -14,6 +14,7 @@ import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import type { Scope } from '../runtime/scope.ts';
+import { Wakeup } from '../trionics/wakeup.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import type { DeliveryTarget } from './context.ts';
 import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
@@ -35,7 +36,7 @@ export class GeneratorDialog implements ReceiveEnd {
   #outcome: Outcome | undefined;
   #cancelCalled = false;
   #opened: { resolve: () => void; reject: (e: unknown) => void } | undefined;
-  #waiters: (() => void)[] = [];
+  readonly #changes = new Wakeup();
   #delivered = new WeakSet<object>();
   #unlink: () => void;
 
@@ -47,7 +48,7 @@ export class GeneratorDialog implements ReceiveEnd {
     this.#portal = init.portal;
     this.#unlink = this.#scope.onAbort(() => {
       this.#cancelRemote();
-      this.#wake();
+      this.#changes.wakeAll();
     });
   }
 
@@ -125,7 +126,7 @@ export class GeneratorDialog implements ReceiveEnd {
       if (o && 'error' in o) return this.#throw(this.#cause(o.error));
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
       if (o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
-      await this.#changed();
+      await this.#changes.wait();
     }
   }
 
@@ -161,7 +162,7 @@ export class GeneratorDialog implements ReceiveEnd {
       this.#overrunBy();
       return true;
     }
-    if (this.#waiters.length) this.#wake();
+    if (this.#changes.waiting) this.#changes.wakeAll();
     return true;
   }
 
@@ -171,14 +172,14 @@ export class GeneratorDialog implements ReceiveEnd {
     this.#overrun = err;
     log.warning('%s', err.message);
     if (!this.#chan.closed) this.#chan.send(boxError(err, this.#actor.uid, this.cid));
-    this.#wake();
+    this.#changes.wakeAll();
   }
 
   #end(outcome: Outcome): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
     this.#opened?.reject('error' in outcome ? outcome.error : new MsgTypeError('the remote generator ended before its StartAck'));
-    this.#wake();
+    this.#changes.wakeAll();
   }
 
   /** Tell the generator this side stops reading, unless it already ended (as a context's `Stop`). */
@@ -201,7 +202,7 @@ export class GeneratorDialog implements ReceiveEnd {
     if (this.#outcome) return;
     this.#cancelRemote();
     const ended = (async () => {
-      while (!this.#outcome) await this.#changed();
+      while (!this.#outcome) await this.#changes.wait();
     })();
     await withTimeout(ended, CANCEL_ACK_TIMEOUT_MS);
     if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.#chan.aid?.name, CANCEL_ACK_TIMEOUT_MS);
@@ -213,16 +214,7 @@ export class GeneratorDialog implements ReceiveEnd {
     return this.#portal.deliver(err);
   }
 
-  #wake(): void {
-    const ws = this.#waiters;
-    if (!ws.length) return;
-    this.#waiters = [];
-    for (const w of ws) w();
-  }
 
-  #changed(): Promise<void> {
-    return new Promise((resolve) => this.#waiters.push(resolve));
-  }
 
   #close(): void {
     this.#unlink();

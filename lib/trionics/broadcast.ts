@@ -6,6 +6,7 @@
  */
 import { EndOfStream, InvalidArgument, Lagged } from '../errors.ts';
 import { receiveAll } from './receive-all.ts';
+import { Wakeup } from './wakeup.ts';
 
 /** @internal */
 export class BroadcastHub<T> {
@@ -15,7 +16,7 @@ export class BroadcastHub<T> {
   #base = 0;
   #pulling = false;
   #end: { error: unknown } | undefined;
-  #waiters: (() => void)[] = [];
+  readonly #changes = new Wakeup();
   readonly #subs = new Set<BroadcastReceiver<T>>();
 
   constructor(pull: () => Promise<T>) {
@@ -52,7 +53,7 @@ export class BroadcastHub<T> {
       }
       if (this.#end) throw this.#end.error;
       if (!this.#pulling) await this.#pullOne();
-      else await new Promise<void>((resolve) => this.#waiters.push(resolve));
+      else await this.#changes.wait();
     }
   }
 
@@ -64,9 +65,7 @@ export class BroadcastHub<T> {
       this.#end = { error };
     } finally {
       this.#pulling = false;
-      const ws = this.#waiters;
-      this.#waiters = [];
-      for (const w of ws) w();
+      this.#changes.wakeAll();
     }
   }
 
