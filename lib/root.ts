@@ -307,8 +307,12 @@ async function withSignalHandling<T>(scope: Scope, onCancel: (reason: Cancelled)
   try {
     return await fn();
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    // After a signal the tree is still going down (the root's own disposal comes next): keep
+    // answering, so a repeat is ignored and a real second one exits, never Node's default kill.
+    if (!received) {
+      process.off('SIGINT', onSignal);
+      process.off('SIGTERM', onSignal);
+    }
   }
 }
 

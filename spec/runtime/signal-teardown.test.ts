@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { isAlive, runScript, waitDead, within } from '../helpers.ts';
+import { isAlive, runScript, TS_LOADER, waitDead, within } from '../helpers.ts';
 
 const PROGRAM = new URL('../fixtures/programs/stream-root.ts', import.meta.url);
 /** The race hit about a third of the runs before the fix: ten runs find it nearly always. */
@@ -65,7 +65,7 @@ test('the same signal twice within moments (as `npx tsx` relays a Ctrl-C) is one
 const TSX_CLI = fileURLToPath(new URL('../../node_modules/tsx/dist/cli.mjs', import.meta.url));
 
 // Node 24 runs the suite with no tsx in its process tree; this one is about tsx itself.
-test('under the tsx command (npx tsx), Ctrl-C to the process group tears the tree down gracefully', { timeout: 60_000, skip: Boolean(process.features.typescript) && 'tsx is not used on Node 24' }, async () => {
+test('under the tsx command (npx tsx), Ctrl-C to the process group tears the tree down gracefully', { timeout: 60_000, skip: TS_LOADER.length === 0 && 'tsx is not used on Node 24' }, async () => {
   const proc = spawn(process.execPath, [TSX_CLI, fileURLToPath(GRACEFUL)], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   let out = '';
   let err = '';
