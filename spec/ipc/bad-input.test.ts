@@ -1,80 +1,12 @@
 // Bad input on a channel never crashes an actor: raw sockets against a live actor's listener.
-import { encode, decode } from '@msgpack/msgpack';
 import assert from 'node:assert/strict';
-import net from 'node:net';
 import { after, before, test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { add, CORE, whoami } from '../fixtures/core.ts';
 import { isAlive } from '../helpers.ts';
+import { frame, RAW_AID as AID, RawPeer } from '../raw-peer.ts';
 
 const T = { timeout: 10_000 };
-
-function frame(value: unknown): Buffer {
-  const body = encode(value);
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(body.length);
-  return Buffer.concat([head, body]);
-}
-
-function rawFrame(body: Buffer): Buffer {
-  const head = Buffer.alloc(4);
-  head.writeUInt32LE(body.length);
-  return Buffer.concat([head, body]);
-}
-
-const AID = { msg_type: 'Aid', name: 'raw-peer', uuid: '00000000-0000-4000-8000-000000000000', pid: process.pid };
-
-/** A raw TCP connection that collects the frames the actor sends back. */
-class RawPeer {
-  readonly socket: net.Socket;
-  readonly frames: Record<string, unknown>[] = [];
-  readonly closed: Promise<void>;
-  #buf = Buffer.alloc(0);
-
-  constructor(addr: string) {
-    const m = /^tcp:\/\/(.+):(\d+)$/.exec(addr)!;
-    this.socket = net.connect(Number(m[2]), m[1]!);
-    this.socket.on('error', () => {});
-    this.socket.on('data', (chunk: Buffer) => {
-      this.#buf = Buffer.concat([this.#buf, chunk]);
-      while (this.#buf.length >= 4 && this.#buf.length >= 4 + this.#buf.readUInt32LE(0)) {
-        const len = this.#buf.readUInt32LE(0);
-        this.frames.push(decode(this.#buf.subarray(4, 4 + len)) as Record<string, unknown>);
-        this.#buf = this.#buf.subarray(4 + len);
-      }
-    });
-    this.closed = new Promise((resolve) => this.socket.once('close', () => resolve()));
-  }
-
-  connected(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      this.socket.once('connect', resolve);
-      this.socket.once('error', reject);
-    });
-  }
-
-  write(data: Buffer): void {
-    this.socket.write(data);
-  }
-
-  /** The actor drops the connection (rather than ignoring the input or crashing). */
-  async droppedByActor(ms = 3000): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      this.closed,
-      new Promise((_, reject) => (timer = setTimeout(() => reject(new Error('the actor did not drop the connection')), ms))),
-    ]).finally(() => clearTimeout(timer));
-  }
-
-  async nextFrame(ms = 3000): Promise<Record<string, unknown>> {
-    const until = Date.now() + ms;
-    while (!this.frames.length) {
-      if (Date.now() > until) throw new Error('no frame from the actor');
-      await new Promise((r) => setTimeout(r, 10));
-    }
-    return this.frames.shift()!;
-  }
-}
 
 let an: tractor.ActorNursery;
 let portal: tractor.Portal;
@@ -101,8 +33,7 @@ async function stillServing(): Promise<void> {
 }
 
 async function openPeer(): Promise<RawPeer> {
-  const peer = new RawPeer(addr);
-  await peer.connected();
+  const peer = await RawPeer.open(addr);
   return peer;
 }
 
@@ -116,7 +47,7 @@ async function handshake(peer: RawPeer): Promise<void> {
 test('garbage bytes: the actor drops the connection and keeps serving', T, async () => {
   const peer = await openPeer();
   peer.write(Buffer.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n'));
-  await peer.droppedByActor();
+  assert.ok(await peer.dropped(), 'the actor dropped the connection');
   await stillServing();
 });
 
@@ -133,14 +64,14 @@ test('a truncated frame then close: the actor keeps serving', T, async () => {
 test('an oversized length prefix (0xFFFFFFFF): the actor drops the connection without allocating it', T, async () => {
   const peer = await openPeer();
   peer.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
-  await peer.droppedByActor();
+  assert.ok(await peer.dropped(), 'the actor dropped the connection');
   await stillServing();
 });
 
 test('invalid msgpack inside a valid frame: the actor drops the connection and keeps serving', T, async () => {
   const peer = await openPeer();
-  peer.write(rawFrame(Buffer.from([0xc1, 0xc1, 0xc1]))); // 0xc1 is never valid msgpack
-  await peer.droppedByActor();
+  peer.write(frame(Buffer.from([0xc1, 0xc1, 0xc1]))); // 0xc1 is never valid msgpack
+  assert.ok(await peer.dropped(), 'the actor dropped the connection');
   await stillServing();
 });
 
@@ -148,7 +79,7 @@ test('a msgpack value that is not a message (not a map, unknown msg_type): dropp
   for (const bad of [42, ['Aid'], { msg_type: 'Bogus', cid: '1' }, { no_type: true }]) {
     const peer = await openPeer();
     peer.write(frame(bad));
-    await peer.droppedByActor();
+    assert.ok(await peer.dropped(), 'the actor dropped the connection');
     await stillServing();
   }
 });
@@ -163,7 +94,7 @@ test('after a valid Aid: an unknown msg_type or a Start missing fields is droppe
     const peer = await openPeer();
     await handshake(peer);
     peer.write(frame(msg));
-    await peer.droppedByActor();
+    assert.ok(await peer.dropped(), 'the actor dropped the connection');
     await stillServing();
   }
 });
@@ -171,7 +102,7 @@ test('after a valid Aid: an unknown msg_type or a Start missing fields is droppe
 test('a first message that is not an Aid is refused', T, async () => {
   const peer = await openPeer();
   peer.write(frame({ msg_type: 'Stop', cid: 'x' }));
-  await peer.droppedByActor();
+  assert.ok(await peer.dropped(), 'the actor dropped the connection');
   await stillServing();
 });
 
