@@ -422,6 +422,7 @@ test('a registrar that dies while waitForActor waits on it, with nobody to take 
 
 const HAS_PYTHON = spawnSync('python3', ['-c', '']).status === 0;
 
+// Skipped without python3, the one tool here that holds a socket bound but not listening.
 test('a registry address that is bound but accepts no connections is a RegistryError, within about a second', { ...T, skip: !HAS_PYTHON && 'needs python3 to hold a bound, non-listening socket' }, async () => {
   // python3 binds the port without listening: connecting is refused, and listening there fails with EADDRINUSE
   const port = await freePort();

@@ -15,6 +15,7 @@ const CLIENT_PROGRAM = new URL('../fixtures/programs/discovery-client.ts', impor
 
 const unavailable = netnsUnavailable();
 
+// Skipped where network namespaces cannot be made (no unshare/ip or no privilege): the reason is printed.
 test('two hosts: a client root finds the registrar-daemon on the other host, calls it and streams with it', { ...T, skip: unavailable ?? false }, async () => {
   const hosts = makeHosts();
   const port = 20_000 + Math.floor(Math.random() * 20_000); // a fresh namespace: every port is free there

@@ -82,6 +82,7 @@ test('with a cookie, a worker and a prewarm actor are what was asked, answer, an
   }
 });
 
+// Skipped without the openssl command, which makes the test certificates.
 test('with TLS and a cookie, a worker and a prewarm actor connect back over TLS and answer', { timeout: 90_000, skip: noOpenssl ?? false }, async () => {
   const certs = makeCerts(['127.0.0.1']);
   try {

@@ -51,6 +51,7 @@ async function logged(prog: Program, re: RegExp, ms = 5000): Promise<void> {
 
 // Skipped only where the openssl CLI is missing (the certificates are made with it); it is
 // on this machine and CI's, so these run there. `noOpenssl` is the reason shown when skipped.
+// Skipped without the openssl command, which makes the test certificates.
 describe('TLS on one host', { skip: noOpenssl ?? false }, () => {
   let certs: Certs;
   let daemon: Program;
@@ -132,6 +133,7 @@ describe('TLS on one host', { skip: noOpenssl ?? false }, () => {
 
 const netnsWhyNot = noOpenssl ?? netnsUnavailable();
 
+// Skipped where network namespaces cannot be made (no unshare/ip or no privilege): the reason is printed.
 test('two hosts over TLS with a cookie: a member on the other host finds, calls and streams with the daemon; an outsider\'s certificate is refused', { ...T, skip: netnsWhyNot ?? false }, async () => {
   const certs = makeCerts([HOST1, HOST2, '127.0.0.1']);
   const hosts = makeHosts();

@@ -42,6 +42,7 @@ test('wait() raises the error of a runInActor child, and disposal does not raise
   });
 });
 
+// PROCESS_ONLY (here and below): these check an actor's own process (its pid, signals, reaping); a 'worker' actor has none.
 test('one-cancels-all: a child error cancels its siblings, aborts an.signal and rejects pending calls promptly', { ...T, skip: PROCESS_ONLY }, async () => {
   let sibling = 0;
   let daemon = 0;

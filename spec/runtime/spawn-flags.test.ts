@@ -42,6 +42,7 @@ test("a child gets exactly the parent's loader flags, never node --test's", { ti
   else assert.ok(args.some((a) => /tsx/.test(a)), `the tsx loader is inherited on Node 20: ${args.join(' ')}`);
 });
 
+// Skipped on Node 20, which runs the suite through tsx by design: the check is for Node 24's native run.
 test('on a Node that strips types the suite itself runs without tsx', { timeout: 5_000, skip: !NATIVE_TYPESCRIPT && 'Node 20 runs the suite through tsx' }, () => {
   assert.ok(!process.execArgv.some((a) => /tsx/.test(a)), process.execArgv.join(' '));
   assert.ok(!process.env.NODE_OPTIONS?.includes('tsx'), process.env.NODE_OPTIONS);
@@ -64,6 +65,7 @@ test('the children of a program run with --inspect boot (they do not inherit it)
 
 const HAS_COMPILE_CACHE = typeof (module as { enableCompileCache?: unknown }).enableCompileCache === 'function';
 
+// Skipped where Node has no module.enableCompileCache (Node 20): there is no cache to fill.
 test("a child fills Node's compile cache in the per-user cache directory", { timeout: 20_000, skip: !HAS_COMPILE_CACHE && 'this Node has no module.enableCompileCache' }, async () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'tractor-cc-'));
   const before = process.env.TRACTOR_TS_COMPILE_CACHE;

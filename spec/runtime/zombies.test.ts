@@ -57,6 +57,7 @@ test('Ctrl-C (SIGINT to the whole process group) tears the tree down once, from 
   assert.deepEqual(await waitDead([pids.child, pids.grandchild], 1000), [], 'no actor survives its root');
 });
 
+// PROCESS_ONLY: under startMethod 'worker' the actor is a thread of this process, with no pid to check.
 test('an actor never exits leaving a grandchild behind, even one that ignores cancellation', { ...T, skip: PROCESS_ONLY }, async () => {
   let gc = 0;
   let child = 0;
