@@ -18,7 +18,7 @@
  * are gone in far less than that, and such a stream ran at a fifth of the
  * socket's speed. So, for a stream opened without `msgBufferSize`, the
  * window is what the messages weigh: as many as fit in
- * {@link WINDOW_BYTES} (by the average size of the frames received so far),
+ * {@link WINDOW_BYTES} (by the average size of the last frames received),
  * never fewer than the default 64 nor more than {@link MAX_WINDOW}. Memory
  * stays bounded by bytes as well as by count, as HTTP/2's byte windows do.
  */
@@ -32,6 +32,9 @@ export const WINDOW_BYTES = 256 * 1024;
 
 /** The most messages a default window admits, however small they are. */
 export const MAX_WINDOW = 16 * DEFAULT_BUFFER;
+
+/** How many frames a default window's size is averaged over, each time it is sized. */
+const SIZE_SAMPLE = 16;
 
 /** The sender's side: how many more messages it may send. */
 export class SendCredit {
@@ -60,8 +63,9 @@ export class GrantCredit {
   #window = INITIAL_CREDIT;
   /** The window follows the messages' size (no explicit `msgBufferSize`). */
   #bySize = true;
-  /** Average frame size of the messages received, in bytes (0: none measured yet). */
-  #avgBytes = 0;
+  /** Bytes and count of the frames received since the window was last sized by them. */
+  #bytes = 0;
+  #frames = 0;
   #unbounded = false;
 
   /** The most messages that can be in flight or buffered now: a sender within its credit never has more. */
@@ -72,10 +76,13 @@ export class GrantCredit {
   /** A message of `bytes` (its frame; undefined if unknown) arrived: a default window follows their size. */
   arrived(bytes: number | undefined): void {
     if (!this.#bySize || bytes === undefined) return;
-    // A moving average over about the last 16 messages: cheap, and quick to follow a change of size.
-    this.#avgBytes = this.#avgBytes === 0 ? bytes : this.#avgBytes + (bytes - this.#avgBytes) / 16;
-    const fit = Math.floor(WINDOW_BYTES / Math.max(1, this.#avgBytes));
+    // Two additions per message; the window is sized once per SIZE_SAMPLE frames, by their average.
+    this.#bytes += bytes;
+    if (++this.#frames < SIZE_SAMPLE) return;
+    const fit = Math.floor((WINDOW_BYTES * this.#frames) / Math.max(1, this.#bytes));
     this.#window = Math.min(MAX_WINDOW, Math.max(INITIAL_CREDIT, fit));
+    this.#bytes = 0;
+    this.#frames = 0;
   }
 
   /** The consumer took one message: the credit to grant now (0: none yet; grants are batched by half a window). */
