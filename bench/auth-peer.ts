@@ -13,8 +13,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import * as tractor from 'tractor-ts';
 // The handshake itself, from the same module instance the runtime uses (dist).
-import { greet } from '../dist/ipc/auth.js';
-import { Channel } from '../dist/ipc/channel.js';
+import { Channel, greet } from '../dist/internal.js';
 import { echo, listenAddrs, trivial } from './endpoints.ts';
 import { median, rate, timed } from './lib.ts';
 

@@ -17,8 +17,7 @@
  */
 import * as tractor from 'tractor-ts';
 // Not public API: the switch (the same module instance as tractor-ts's own, in dist/).
-import { setWireExtensions } from '../dist/msg/ext.js';
-import { decodeBody, decodeYield, encodePldShared, encodeShared, yieldHead } from '../dist/msg/codec.js';
+import { decodeBody, decodeYield, encodePldShared, encodeShared, setWireExtensions, yieldHead } from '../dist/internal.js';
 import { echo, setWireExt, shapeSource, streamSource } from './endpoints.ts';
 import { interleave, median, now, rate, type Result, result, type Target } from './lib.ts';
 

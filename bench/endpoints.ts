@@ -4,7 +4,7 @@
  */
 import * as tractor from 'tractor-ts';
 // Not public API: the switch the codec.ext.overhead bench flips (the same module instance as tractor-ts's own).
-import { setWireExtensions } from '../dist/msg/ext.js';
+import { setWireExtensions } from '../dist/internal.js';
 
 /** The smallest one-shot task (spawn benches). */
 export async function trivial(): Promise<number> {

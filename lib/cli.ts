@@ -29,6 +29,7 @@ import { parseAddress } from './ipc/addr.ts';
 import { speaksTractorTs } from './ipc/channel.ts';
 import { callSelf } from './runtime/call.ts';
 import { getRuntime } from './runtime/current.ts';
+import { dynamicImport } from './runtime/import-module.ts';
 import type { ActorState } from './runtime/serve.ts';
 
 const HELP = `usage: tractor-ts <command> [options]
@@ -221,7 +222,7 @@ async function main(): Promise<void> {
       if (!rest.length) throw new UsageError('daemon needs at least one MODULE to serve');
       const modules = rest.map(moduleId);
       for (const m of modules) {
-        await import(m).catch((err: Error) => {
+        await dynamicImport(m).catch((err: Error) => {
           throw new Error(`cannot load module ${m}: ${err.message.split('\n')[0]}`);
         });
       }

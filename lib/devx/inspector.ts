@@ -29,8 +29,12 @@ export interface Place { file: string; line: number }
 let session: inspector.Session | undefined;
 const scripts = new Map<string, { url: string; map: SourceMap | null | undefined; mapUrl?: string }>();
 const INSPECT = Symbol.for('tractor-ts.inspect');
-/** This library's code, which the steps skip. */
-const LIB_DIR = new URL('../', import.meta.url).href;
+/**
+ * This library's code, which the steps skip: lib/ (this file is in
+ * lib/devx/), or dist/ once built (this code is then in a chunk at dist/'s
+ * root, scripts/build.mjs checks that).
+ */
+const LIB_DIR = new URL(import.meta.url.endsWith('.ts') ? '../' : './', import.meta.url).href;
 
 /** The in-thread session, opened (and the debugger enabled) on first use. */
 export function debuggerSession(onPaused: (frames: CallFrame[]) => void): inspector.Session {

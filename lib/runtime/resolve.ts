@@ -8,6 +8,7 @@ import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FunctionNotFound, InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import type { FuncType } from '../msg/types.ts';
+import { dynamicImport } from './import-module.ts';
 import { mainModuleUrl } from './state.ts';
 import { MAIN_IMPORT_WAIT_MS, withTimeout } from './timing.ts';
 
@@ -70,7 +71,7 @@ const settled = new Map<string, ModuleNs>();
 export function importModule(ns: string): Promise<ModuleNs> {
   let p = loaded.get(ns);
   if (!p) {
-    p = import(ns).then((m: ModuleNs) => {
+    p = dynamicImport<ModuleNs>(ns).then((m) => {
       settled.set(ns, m);
       return m;
     });

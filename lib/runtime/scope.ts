@@ -7,6 +7,7 @@
  * child scope registers a callback on its parent and removes it when closed.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { dynamicImport } from './import-module.ts';
 
 /** One node of the cancellation tree. */
 export class Scope {
@@ -136,7 +137,7 @@ export function withScope<T>(scope: Scope, fn: () => T, ctx?: unknown): T {
 
 // abort-controller-x is loaded on first use: an actor that never sleeps does not pay for it at spawn.
 let abortable: Promise<typeof import('abort-controller-x')> | undefined;
-const helpers = () => (abortable ??= import('abort-controller-x'));
+const helpers = () => (abortable ??= dynamicImport<typeof import('abort-controller-x')>('abort-controller-x'));
 
 /**
  * Sleep `ms`; rejects with the abort reason if `signal` (default: the ambient one) aborts first.

@@ -9,6 +9,7 @@
  * `workerData`, see spawn/worker.ts; signals never reach a thread).
  */
 import { workerData } from 'node:worker_threads';
+import '../index.ts'; // the library as the modules an actor serves import it (built: one shared chunk, not two)
 import { runChild } from './child.ts';
 import { WORKER_ARGV, WORKER_SECRETS } from './worker.ts';
 

@@ -1,14 +1,12 @@
 /**
- * What a spawned actor inherits from this process's command line, and where
- * its compile cache lives. Children get only the loader flags of SPEC
- * section 1 (an allowlist: `--import`/`--loader`/`--require`, the type and
- * module `--experimental-*` flags, `--conditions`, `--enable-source-maps`),
+ * What a spawned actor inherits from this process's command line. Children
+ * get only the loader flags of SPEC section 1 (an allowlist:
+ * `--import`/`--loader`/`--require`, the type and module `--experimental-*`
+ * flags, `--conditions`, `--enable-source-maps`),
  * never the test runner's (Node 24's `--test` puts ~30 flags in a test
  * file's `execArgv`, `--test-isolation=process` among them), `--inspect*`
  * (every child would die with "address already in use") or `--watch`.
  */
-import { homedir, tmpdir, userInfo } from 'node:os';
-import path from 'node:path';
 
 /** Flags that take their value as the next argument when not written `--flag=value`. */
 const WITH_VALUE = new Set(['--import', '--loader', '--experimental-loader', '--require', '-r', '--conditions', '-C']);
@@ -43,16 +41,3 @@ export const CHILD_EXEC_ARGV: readonly string[] = childExecArgv(process.execArgv
 
 /** Whether this Node strips TypeScript types itself (Node >= 22.18 / 23.6: `node prog.ts` needs no loader). */
 export const NATIVE_TYPESCRIPT = Boolean((process.features as { typescript?: unknown }).typescript);
-
-/**
- * The per-user directory of the children's compile cache:
- * `$TRACTOR_TS_COMPILE_CACHE`, else `$XDG_CACHE_HOME/tractor-ts/compile-cache`,
- * else `~/.cache/tractor-ts/compile-cache` (the OS temp dir, per user, when
- * there is no home). Node keys entries by file content, so one directory
- * serves every program and Node version of this user.
- */
-export function compileCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.TRACTOR_TS_COMPILE_CACHE) return env.TRACTOR_TS_COMPILE_CACHE;
-  const base = env.XDG_CACHE_HOME || (homedir() ? path.join(homedir(), '.cache') : path.join(tmpdir(), `tractor-ts-${userInfo().uid}`));
-  return path.join(base, 'tractor-ts', 'compile-cache');
-}

@@ -6,8 +6,12 @@
  */
 import { fileURLToPath } from 'node:url';
 
-/** The first module of every actor, process or thread (spawn/start.ts, or .js once built). */
-export const ACTOR_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './start.ts' : './start.js', import.meta.url));
+/**
+ * The first module of every actor, process or thread: spawn/start.ts beside
+ * this file in lib/, or dist/spawn/start.js once built, where this code sits
+ * in a chunk at dist/'s root (scripts/build.mjs checks that).
+ */
+export const ACTOR_ENTRY = fileURLToPath(new URL(import.meta.url.endsWith('.ts') ? './start.ts' : './spawn/start.js', import.meta.url));
 
 export type { StartMethod };
 

@@ -21,6 +21,11 @@ import { withTimeout } from '../runtime/timing.ts';
 
 const ROLE = { name: 'rehearsal', uuid: '00000000-0000-4000-8000-000000000000', pid: process.pid };
 const TIMEOUT_MS = 2000;
+/**
+ * The module of the function the rehearsal calls (spawn/rehearsal.ts), beside
+ * this file in lib/ and beside the spare's entry (which holds this code) in dist/.
+ */
+const REHEARSAL_MODULE = new URL(import.meta.url.endsWith('.ts') ? './rehearsal.ts' : './rehearsal.js', import.meta.url).href;
 
 /** Rehearse a spawn's first exchange; a failure only means a slower spawn, so it is never raised. */
 export async function rehearse(): Promise<void> {
@@ -45,16 +50,11 @@ export async function rehearse(): Promise<void> {
   }
 }
 
-/** The function the rehearsal calls (as a parent's `runInActor` would). */
-export async function rehearsal({ a }: { a: number }): Promise<number> {
-  return a + 1;
-}
-
 /** The messages of one spawn, one call and the cancel that ends the actor, served by a runtime of its own. */
 async function exchange(parent: Channel, child: Channel): Promise<void> {
   const vars = { isRoot: false, debugMode: false, registryAddrs: ['tcp://127.0.0.1:1'], loglevel: 'warning', startMethod: 'prewarm', enableTransports: ['tcp'], depth: 1 };
   parent.send({
-    msg_type: 'SpawnSpec', name: ROLE.name, uuid: ROLE.uuid, enable_modules: [import.meta.url], reg_addrs: [], bind_addrs: [],
+    msg_type: 'SpawnSpec', name: ROLE.name, uuid: ROLE.uuid, enable_modules: [REHEARSAL_MODULE], reg_addrs: [], bind_addrs: [],
     _runtime_vars: vars, _parent_main_data: { main_url: null },
   });
   const spec = await child.recv();
@@ -66,7 +66,7 @@ async function exchange(parent: Channel, child: Channel): Promise<void> {
   try {
     const ns = [...actor.enableModules][0]!;
     const uid: [string, string] = [ROLE.name, ROLE.uuid];
-    parent.send({ msg_type: 'Start', cid: 'rehearsal:1', ns, func: rehearsal.name, kwargs: { a: 1 }, uid, pld_spec: PLD_SPEC_ANY });
+    parent.send({ msg_type: 'Start', cid: 'rehearsal:1', ns, func: 'rehearsal', kwargs: { a: 1 }, uid, pld_spec: PLD_SPEC_ANY });
     await replies(parent, 2); // StartAck, Return
     parent.send({ msg_type: 'Start', cid: 'rehearsal:2', ns: 'self', func: 'cancel', kwargs: {}, uid, pld_spec: PLD_SPEC_ANY });
     await replies(parent, 2); // StartAck, CancelAck

@@ -8,7 +8,7 @@
  * turns it off, as for any Node program.
  */
 import module from 'node:module';
-import { compileCacheDir } from './flags.ts';
+import { compileCacheDir } from './compile-cache.ts';
 
 const enable = (module as { enableCompileCache?: (dir?: string) => unknown }).enableCompileCache;
 try {

@@ -64,9 +64,10 @@ export function startThread(entry: string, workerData: unknown): Worker {
   const opts = { workerData, execArgv: [...CHILD_EXEC_ARGV], env: childEnv() };
   const loaders = NATIVE_TYPESCRIPT ? [] : threadPreloads();
   if (!loaders.length) return new Worker(entry, opts);
+  // `import (`, spaced: tsx rewrites, at a cost that grows with the file, every file in which `import(` appears.
   const boot = `(async () => {
-    for (const [url, register] of ${JSON.stringify(loaders)}) { const m = await import(url); if (register) m.register(); }
-    await import(${JSON.stringify(pathToFileURL(entry).href)});
+    for (const [url, register] of ${JSON.stringify(loaders)}) { const m = await import (url); if (register) m.register(); }
+    await import (${JSON.stringify(pathToFileURL(entry).href)});
   })()`;
   return new Worker(boot, { ...opts, eval: true });
 }

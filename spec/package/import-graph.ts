@@ -81,7 +81,7 @@ export function cycles(graph: ImportGraph): string[][] {
 const LAYERS: [rank: number, pattern: RegExp][] = [
   // Single files first: the first pattern that matches places a file.
   // A child process's own main (entry, start, child, and a prewarmed spare with its rehearsal) boots an actor as root.ts does.
-  [9, /^(index|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start|child|spare|rehearse)\.ts$/],
+  [9, /^(index|internal|cli|cluster|root|boot)\.ts$|^spawn\/(entry|start|child|spare|rehearse)\.ts$/],
   [1, /^ipc\/addr\.ts$/],
   // The task nursery is built on the cancel scopes (runtime/scope.ts), so it sits beside them.
   [3, /^trionics\/task-nursery\.ts$/],
@@ -90,7 +90,8 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [6, /^runtime\/(portal|serve)\.ts$/],
   [5, /^context\//],
   [4, /^runtime\/(actor|call|task)\.ts$|^spawn\//],
-  [3, /^runtime\/(dialog|scope|state|resolve|remote|debug-hooks)\.ts$/],
+  // The one real import() (runtime/import-module.ts) imports nothing; resolve.ts and scope.ts use it.
+  [3, /^runtime\/(dialog|scope|state|resolve|remote|debug-hooks|import-module)\.ts$/],
   [2, /^ipc\//],
   [1, /^(msg|trionics)\/|^options\.ts$|^runtime\/timing\.ts$/],
   [0, /^(errors|log|log-api|uid)\.ts$/],

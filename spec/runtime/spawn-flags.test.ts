@@ -11,7 +11,8 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import * as tractor from 'tractor-ts';
-import { childExecArgv, compileCacheDir, NATIVE_TYPESCRIPT } from '../../lib/spawn/flags.ts';
+import { compileCacheDir } from '../../lib/spawn/compile-cache.ts';
+import { childExecArgv, NATIVE_TYPESCRIPT } from '../../lib/spawn/flags.ts';
 import { echo, execArgv } from '../fixtures/basic.ts';
 import { TS_LOADER } from '../helpers.ts';
 

@@ -1,0 +1,91 @@
+#!/usr/bin/env node
+// `npm run build`: dist/ as the package ships it.
+//  1. tsc (tsconfig.build.json) writes the type declarations, dist/**/*.d.ts,
+//     in lib/'s layout (`types`, the consumer's compile, typedoc read them);
+//  2. esbuild bundles lib/ into a few ES modules: the entry points below,
+//     sharing their code through chunks at dist/'s root (dist/tractor-*.js),
+//     so a process loads a handful of files instead of ~80 (each one a resolve
+//     and a load, through the tsx loader's thread on Node 20).
+// Then it checks the layout the code relies on (see checkLayout).
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const ROOT = path.join(path.dirname(fileURLToPath(import.meta.url)), '..');
+const DIST = path.join(ROOT, 'dist');
+
+/** dist/ name (without .js) -> lib/ source. */
+const ENTRIES = {
+  index: 'lib/index.ts', // the package (`exports`)
+  cli: 'lib/cli.ts', // `bin`
+  internal: 'lib/internal.ts', // what bench/ and spec/ drive directly
+  'spawn/start': 'lib/spawn/start.ts', // first module of every actor (spawn/launch.ts ACTOR_ENTRY)
+  'spawn/entry': 'lib/spawn/entry.ts', // ... which loads this one,
+  'spawn/spare': 'lib/spawn/spare.ts', // ... or this one (a prewarmed spare)
+  'spawn/rehearsal': 'lib/spawn/rehearsal.ts', // imported by URL by a spare's rehearsal
+  'import-module': 'lib/runtime/import-module.ts', // the one real import() (kept out of the big files)
+};
+
+/**
+ * Where code that finds files by `import.meta.url` must land (the path is
+ * written for that place), and the only outputs allowed a dynamic `import(`.
+ */
+const PLACED = {
+  'lib/spawn/launch.ts': 'dist/', // ACTOR_ENTRY: ./spawn/start.js
+  'lib/devx/inspector.ts': 'dist/', // LIB_DIR: ./
+  'lib/cli.ts': 'dist/', // ../package.json
+  'lib/spawn/rehearse.ts': 'dist/spawn/', // ./rehearsal.js
+  'lib/spawn/start.ts': 'dist/spawn/', // ./entry.js, ./spare.js
+};
+const MAY_IMPORT = new Set(['dist/import-module.js', 'dist/spawn/start.js']);
+
+/** Imports of lib/runtime/import-module.ts stay imports of the separate file dist/import-module.js. */
+const keepImportModuleApart = {
+  name: 'keep-import-module-apart',
+  setup(build) {
+    build.onResolve({ filter: /\/import-module\.ts$/ }, (args) =>
+      args.importer ? { path: './import-module.js', external: true } : undefined);
+  },
+};
+
+function checkLayout(metafile, outputs) {
+  const problems = [];
+  for (const [out, { inputs }] of Object.entries(metafile.outputs)) {
+    const dir = path.posix.dirname(out) + '/';
+    for (const input of Object.keys(inputs)) {
+      if (PLACED[input] && PLACED[input] !== dir) problems.push(`${input} was bundled into ${out}, not into ${PLACED[input]}`);
+    }
+  }
+  for (const { path: file, text } of outputs) {
+    const rel = path.relative(ROOT, file).split(path.sep).join('/');
+    if (rel.endsWith('.js') && !MAY_IMPORT.has(rel) && text.includes('import(')) problems.push(`${rel} holds "import(" (keep dynamic imports in lib/runtime/import-module.ts)`);
+  }
+  if (problems.length) throw new Error(`dist/ layout:\n  ${problems.join('\n  ')}`);
+}
+
+rmSync(DIST, { recursive: true, force: true });
+execFileSync(process.execPath, [path.join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
+const result = await esbuild.build({
+  absWorkingDir: ROOT,
+  entryPoints: ENTRIES,
+  outdir: 'dist',
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  packages: 'external', // the dependencies stay the user's packages
+  chunkNames: 'tractor-[hash]',
+  keepNames: true, // class and function names are on the wire (error types) and in stack traces
+  metafile: true,
+  write: false,
+  plugins: [keepImportModuleApart],
+  logLevel: 'warning',
+});
+checkLayout(result.metafile, result.outputFiles);
+for (const f of result.outputFiles) {
+  mkdirSync(path.dirname(f.path), { recursive: true });
+  writeFileSync(f.path, f.contents);
+}
