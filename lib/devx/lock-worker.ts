@@ -24,9 +24,16 @@ import type net from 'node:net';
 
 interface Waiter { who: string; grant(): void; sock?: net.Socket }
 
+/**
+ * esbuild (the build's `keepNames`, and tsx's) names functions with a
+ * `__name(fn, name)` helper of their module, which the thread's source
+ * would lack.
+ */
+const NAME_HELPER = 'var __name = (fn, name) => Object.defineProperty(fn, "name", { value: name, configurable: true });';
+
 /** The source of the lock thread, for `new Worker(src, { eval: true })`. */
 export function lockWorkerSource(): string {
-  return `(${lockWorkerMain.toString()})(require);`;
+  return `${NAME_HELPER}\n(${lockWorkerMain.toString()})(require);`;
 }
 
 function lockWorkerMain(load: (id: string) => unknown): void {

@@ -233,7 +233,8 @@ function userFrameBelow(frames: CallFrame[], action: Action): boolean {
 function quitError(): DebuggerQuit {
   const err = new DebuggerQuit(`quit from the debugger in actor ${actorLabel()}`);
   const lines = String(err.stack).split('\n');
-  const first = lines.findIndex((l, i) => i > 0 && !/node:inspector|node:events|\/devx\/(repl|inspector)\.[jt]s/.test(l));
+  // The debugger's own frames (the REPL, the inspector session, this library's code around them) go.
+  const first = lines.findIndex((l, i) => i > 0 && !/node:inspector|node:events/.test(l) && !isLibraryFrame(l));
   if (first > 1) err.stack = [lines[0], ...lines.slice(first)].join('\n');
   return err;
 }
@@ -310,10 +311,19 @@ function liveRepl(all: CallFrame[], first: number): Action {
 
 // ---------------------------------------------------------------- post mortem
 
+/** A stack line's file (path or file URL), if it names one. */
+const FRAME_FILE = /(?:^|[\s(])((?:file:\/\/)?\/[^\s():]+):(\d+):\d+/gm;
+
+/** True for a stack line in this library's code (by file: built, it is a few bundled chunks, see inspector.ts). */
+function isLibraryFrame(line: string): boolean {
+  const m = [...line.matchAll(FRAME_FILE)][0];
+  return !!m && isLibraryFile(m[1]!);
+}
+
 /** The place an error was thrown, from the first frame of its stack that names a file. */
 function throwSite(err: unknown): Place | undefined {
   const stack = err instanceof RemoteActorError ? err.remoteStack : (err as Error)?.stack;
-  for (const m of String(stack ?? '').matchAll(/(?:^|[\s(])((?:file:\/\/)?\/[^\s():]+):(\d+):\d+/gm)) {
+  for (const m of String(stack ?? '').matchAll(FRAME_FILE)) {
     if (m[1]!.includes('/node_modules/') || isLibraryFile(m[1]!)) continue;
     return { file: m[1]!, line: Number(m[2]) };
   }
