@@ -11,7 +11,7 @@
  * `inspect: true` (the Node inspector on a free port, for an external debugger).
  */
 import { readFileSync } from 'node:fs';
-import inspector from 'node:inspector';
+import type inspector from 'node:inspector';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
@@ -26,6 +26,8 @@ export interface CallFrame {
 
 export interface Place { file: string; line: number }
 
+// node:inspector loads on first use (debug mode, `inspect`): not with every actor.
+const nodeInspector = () => process.getBuiltinModule('node:inspector');
 let session: inspector.Session | undefined;
 const scripts = new Map<string, { url: string; map: SourceMap | null | undefined; mapUrl?: string }>();
 const INSPECT = Symbol.for('tractor-ts.inspect');
@@ -39,7 +41,7 @@ const LIB_DIR = new URL(import.meta.url.endsWith('.ts') ? '../' : './', import.m
 /** The in-thread session, opened (and the debugger enabled) on first use. */
 export function debuggerSession(onPaused: (frames: CallFrame[]) => void): inspector.Session {
   if (session) return session;
-  const s = (session = new inspector.Session());
+  const s = (session = new (nodeInspector().Session)());
   s.connect();
   (globalThis as Record<symbol, unknown>)[INSPECT] = (v: unknown) => inspect(v, { colors: false, depth: 4 });
   s.on('Debugger.scriptParsed', (m) => {
@@ -138,7 +140,7 @@ export function sourceLines(file: string): string[] | null {
 
 /** `inspect: true`: open the Node inspector on a free port, print its URL with the actor's name, wait for a debugger. */
 export function openInspector(actorName: string, write: (s: string) => void): void {
-  inspector.open(0, '127.0.0.1', false);
-  write(`tractor-ts: actor ${actorName} waits for a debugger at ${inspector.url()}\n`);
-  inspector.waitForDebugger();
+  nodeInspector().open(0, '127.0.0.1', false);
+  write(`tractor-ts: actor ${actorName} waits for a debugger at ${nodeInspector().url()}\n`);
+  nodeInspector().waitForDebugger();
 }
