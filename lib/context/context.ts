@@ -22,7 +22,7 @@ import { fmtUid, type Uid } from '../uid.ts';
 import { Wakeup } from '../trionics/wakeup.ts';
 import { GrantCredit, SendCredit } from './credit.ts';
 import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
-import { NOTHING, overrunError, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
+import { ReceiveBuffer, type ReceiveOwner, validBufferSize } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
 
 const log = getLogger('context');
@@ -78,14 +78,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   readonly #portal: DeliveryTarget | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
-  readonly #buffer: ReceiveBuffer;
+  /** The stream's receive side: its buffer, overrun and discarding. */
+  readonly #rx: ReceiveBuffer;
   /** Per-stream credit, when both ends grant it (a context stream between tractor-ts peers): this side's room to send, and its grants. */
   readonly #sendCredit: SendCredit | undefined;
   readonly #grants: GrantCredit | undefined;
   #first: unknown = undefined;
   #cancelCalled = false;
-  /** This side's overrun, or the MsgTypeError of a message of this dialog it could not decode: both drop what follows. */
-  #overrun: Error | undefined;
   #peerStopped = false;
   #outcome: Outcome | undefined;
   #peerError: Error | undefined;
@@ -94,18 +93,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #startedSent = false;
   #stopSent = false;
   #stream: MsgStream | undefined;
-  /** This side reads no more (`break`, disposal): stream messages are counted and dropped. */
-  #discarding = false;
-  /** Messages dropped since the last warning about them. */
-  #discarded = 0;
-  #discardWarned = false;
   #delivered = new WeakSet<object>();
   #unlink: () => void = () => {};
 
   /** @internal What the actor (parent side) or the served task (child side) routes this dialog's messages to. */
   readonly sink: Required<DialogSink>;
-  /** What this dialog's stream talks to: kept off the context, whose surface is the SPEC's. */
-  readonly #streamEnd: StreamEnd;
+  /** What this dialog's stream and its receive buffer talk to: kept off the context, whose surface is the SPEC's. */
+  readonly #streamEnd: StreamEnd & ReceiveOwner;
 
   /**
    * The one object the machinery holds of a context: the actor routes the
@@ -116,7 +110,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * took ~20% more CPU per message than with methods (parent and child,
    * interleaved runs on a loaded machine); with this class, the same as before.
    */
-  static readonly #Port = class Port implements StreamEnd, Required<DialogSink> {
+  static readonly #Port = class Port implements StreamEnd, ReceiveOwner, Required<DialogSink> {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     readonly #ctx: Context<any, any, any>;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -136,16 +130,25 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       return this.#ctx.#sendYield(value);
     }
     receiveYield(): Promise<unknown> {
-      return this.#ctx.#receiveYield();
+      return this.#ctx.#rx.receive();
     }
     takeBuffered(): unknown {
-      return this.#ctx.#takeBuffered();
+      return this.#ctx.#rx.take();
     }
     sendStop(): void {
       this.#ctx.#sendStop();
     }
     discardRest(): void {
-      this.#ctx.#discardRest();
+      this.#ctx.#rx.discardRest();
+    }
+    overran(err: Error): void {
+      this.#ctx.#overran(err);
+    }
+    taken(): void {
+      this.#ctx.#taken();
+    }
+    raiseEnd(): void {
+      this.#ctx.#raiseEnd();
     }
     [Symbol.asyncDispose](): Promise<void> {
       return this.#ctx[Symbol.asyncDispose]();
@@ -165,8 +168,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#portal = init.portal;
     this.#task = init.task;
     this.#pldSpec = init.pldSpec;
-    this.#buffer = new ReceiveBuffer(init.allowOverruns ?? false);
     this.sink = this.#streamEnd = new Context.#Port(this);
+    this.#rx = new ReceiveBuffer({
+      owner: this.#streamEnd, changes: this.#changes, self: init.actor.uid, chan: init.chan, cid: init.cid, allowOverruns: init.allowOverruns,
+    });
     if (init.chan.aid?.credit) {
       this.#sendCredit = new SendCredit();
       this.#grants = new GrantCredit();
@@ -223,7 +228,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   /** The error this dialog ended with, if any. */
   get maybeError(): Error | undefined {
     const o = this.#outcome;
-    return (o && 'error' in o ? o.error : undefined) ?? this.#peerError ?? this.#overrun;
+    return (o && 'error' in o ? o.error : undefined) ?? this.#peerError ?? this.#rx.overrun;
   }
 
   // ---------------------------------------------------------------- messages
@@ -293,32 +298,9 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#changes.wakeAll();
   }
 
-  /**
-   * Buffer one stream message. A full buffer first refuses it (the channel
-   * stops reading, so TCP slows the sender, and retries); only a receiver that
-   * takes nothing for a while is overrun.
-   */
+  /** Buffer one stream message; with stream credit, the sender waits for it: a full window means it broke the protocol. */
   #push(pld: unknown, mustAccept: boolean): boolean {
-    if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
-    if (this.#discarding) {
-      this.#discard(1);
-      if (this.#grants) this.#grant(this.#grants.taken());
-      return true;
-    }
-    if (this.#grants) {
-      // The sender waits for credit: a full buffer means it broke the protocol.
-      if (this.#buffer.size >= this.#grants.window && !this.#buffer.allowOverruns) this.#overrunBy();
-      else this.#buffer.push(pld);
-      if (this.#changes.waiting) this.#changes.wakeAll();
-      return true;
-    }
-    if (!this.#buffer.offer(pld)) {
-      if (!mustAccept) return false;
-      this.#overrunBy();
-      return true;
-    }
-    if (this.#changes.waiting) this.#changes.wakeAll();
-    return true;
+    return this.#grants ? this.#rx.push(pld, true, this.#grants.window) : this.#rx.push(pld, mustAccept);
   }
 
   /**
@@ -327,15 +309,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * before, drops what follows, and the peer is told.
    */
   #undecodable(err: Error): void {
-    if (this.#overrun) return;
-    this.#overrunBy(err);
+    if (this.#rx.overrun) return;
+    this.#rx.overrunBy(err);
     this.#started?.reject(err); // an undecodable Started: openContext fails with it
   }
 
-  #overrunBy(broken?: Error): void {
-    const err = broken ?? overrunError(this.#actor.uid, peerName(this.#chan), this.cid, this.#buffer.limit);
-    this.#overrun = err;
-    log.warning('%s', err.message);
+  /** This side was overrun (or could not decode a message): whom that fails. */
+  #overran(err: Error): void {
     if (this.#task) {
       // Child side: the overrun is this task's failure; tell the sender now (its outcome) and stop the task.
       this.#task.sendError(err);
@@ -345,10 +325,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // Parent side: relay it to the sending child, whose next send raises it.
       this.#chan.send(boxError(err, this.#actor.uid, this.cid));
     }
-    this.#changes.wakeAll();
   }
-
-
 
   #isOurs(uid: Uid | null | undefined): boolean {
     return isOurs(this.#actor.uid, uid);
@@ -368,11 +345,9 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   // ------------------------------------------------------------ stream I/O
 
-  /** The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
-  #takeBuffered(): unknown {
-    const v = this.#buffer.take();
-    if (v !== NOTHING && this.#grants) this.#grant(this.#grants.taken());
-    return v;
+  /** A stream message left the buffer (read or discarded): grant the sender room for it, batched. */
+  #taken(): void {
+    if (this.#grants) this.#grant(this.#grants.taken());
   }
 
   /** Grant the sender `n` more messages (`null`: without bound); 0 sends nothing. */
@@ -381,47 +356,16 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.#chan.send({ msg_type: 'Credit', cid: this.cid, n });
   }
 
-  /** This side reads no more: drop what is buffered and what still arrives, never silently. */
-  #discardRest(): void {
-    if (this.#discarding) return;
-    this.#discarding = true;
-    let n = 0;
-    while (this.#takeBuffered() !== NOTHING) n++;
-    this.#discard(n);
-    this.#changes.wakeAll();
-  }
-
-  /** Count `n` dropped messages; a warning gives the count: at once for the first, then at most once a second. */
-  #discard(n: number): void {
-    if (n === 0) return;
-    if (this.#discarded === 0) {
-      const first = !this.#discardWarned;
-      this.#discardWarned = true;
-      const report = first ? setImmediate : (f: () => void) => setTimeout(f, 1000).unref();
-      report(() => {
-        log.warning('context %s: discarded %d stream message(s) from %s that arrived after this side stopped reading (break or disposal); ' +
-          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, peerName(this.#chan));
-        this.#discarded = 0;
-      });
-    }
-    this.#discarded += n;
-  }
-
-  /** Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
-  async #receiveYield(): Promise<unknown> {
-    for (;;) {
-      const v = this.#takeBuffered();
-      if (v !== NOTHING) return v;
-      // This side's own overrun first: the peer's failure that may follow is its echo.
-      if (this.#overrun) return this.#throw(this.#overrun);
-      const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
-      if (this.#peerError) return this.#throw(this.#peerError);
-      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-      if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
-      if (this.#discarding) throw new EndOfStream('this side closed the stream');
-      await this.#changes.wait();
-    }
+  /** Nothing buffered: raise this side's overrun, the remote error, or the end; return to wait. */
+  #raiseEnd(): void {
+    // This side's own overrun first: the peer's failure that may follow is its echo.
+    if (this.#rx.overrun) return this.#throw(this.#rx.overrun);
+    const o = this.#outcome;
+    if (o && 'error' in o) return this.#throw(this.#cause(o.error));
+    if (this.#peerError) return this.#throw(this.#peerError);
+    if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+    if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
+    if (this.#rx.discarding) throw new EndOfStream('this side closed the stream');
   }
 
   /**
@@ -512,10 +456,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.#cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
     if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
     if (this.#scope.aborted) throw this.#scope.reason;
-    if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
-    this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
+    if (opts.msgBufferSize !== undefined) this.#rx.limit = validBufferSize(opts.msgBufferSize);
+    this.#rx.allowOverruns = opts.allowOverruns ?? this.#rx.allowOverruns;
     this.#stream = new MsgStream(this.#streamEnd, this.#streamEnd);
-    if (this.#grants) this.#grant(this.#grants.resize(opts.msgBufferSize, this.#buffer.allowOverruns));
+    if (this.#grants) this.#grant(this.#grants.resize(opts.msgBufferSize, this.#rx.allowOverruns));
     return this.#stream as MsgStream<T, S>;
   }
 
@@ -614,7 +558,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       this.#close();
     }
     const err = leavingError({
-      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#overrun, delivered: this.#delivered,
+      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#rx.overrun, delivered: this.#delivered,
       cancelCalled: this.#cancelCalled, scope: this.#scope,
     });
     if (err) this.#throw(err);

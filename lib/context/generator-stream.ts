@@ -17,22 +17,20 @@ import type { Scope } from '../runtime/scope.ts';
 import { Wakeup } from '../trionics/wakeup.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import type { DeliveryTarget } from './context.ts';
-import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
-import { NOTHING, overrunError, ReceiveBuffer } from './receive-buffer.ts';
+import { cancelledBy, isOurs, leavingError, type Outcome } from './outcome.ts';
+import { ReceiveBuffer, type ReceiveOwner } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions, type ReceiveEnd } from './stream.ts';
 
 const log = getLogger('context');
 
 /** The dialog of a legacy stream, the {@link ReceiveEnd} of its `MsgStream`. */
-export class GeneratorDialog implements ReceiveEnd {
+export class GeneratorDialog implements ReceiveEnd, ReceiveOwner {
   readonly cid: string;
   readonly #actor: ActorRuntime;
   readonly #chan: Channel;
   readonly #scope: Scope;
   readonly #portal: DeliveryTarget;
-  readonly #buffer = new ReceiveBuffer();
-  /** This side's overrun, or the MsgTypeError of a message it could not decode: both drop what follows. */
-  #overrun: Error | undefined;
+  readonly #rx: ReceiveBuffer;
   #outcome: Outcome | undefined;
   #cancelCalled = false;
   #opened: { resolve: () => void; reject: (e: unknown) => void } | undefined;
@@ -46,6 +44,7 @@ export class GeneratorDialog implements ReceiveEnd {
     this.cid = init.cid;
     this.#scope = init.scope;
     this.#portal = init.portal;
+    this.#rx = new ReceiveBuffer({ owner: this, changes: this.#changes, self: init.actor.uid, chan: init.chan, cid: init.cid });
     this.#unlink = this.#scope.onAbort(() => {
       this.#cancelRemote();
       this.#changes.wakeAll();
@@ -58,8 +57,8 @@ export class GeneratorDialog implements ReceiveEnd {
    * outlives the open: it is cancelled and waited for (bounded) first.
    */
   async open(ns: string, func: string, kwargs: object, opts: OpenStreamOptions): Promise<MsgStream> {
-    if (opts.msgBufferSize !== undefined) this.#buffer.limit = opts.msgBufferSize;
-    this.#buffer.allowOverruns = opts.allowOverruns ?? false;
+    if (opts.msgBufferSize !== undefined) this.#rx.limit = opts.msgBufferSize;
+    this.#rx.allowOverruns = opts.allowOverruns ?? false;
     const opened = new Promise<void>((resolve, reject) => (this.#opened = { resolve, reject }));
     opened.catch(() => {}); // awaited below, unless the Start cannot be sent: then not an unhandled rejection
     const unlink = this.#scope.onAbort((reason) => this.#opened?.reject(reason));
@@ -86,7 +85,7 @@ export class GeneratorDialog implements ReceiveEnd {
         this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
         return this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a asyncgen`) });
       case 'Yield':
-        return this.#push(msg.pld, mustAccept);
+        return this.#rx.push(msg.pld, mustAccept);
       case 'Stop':
         return this.#end({ value: undefined });
       case 'Return':
@@ -106,29 +105,37 @@ export class GeneratorDialog implements ReceiveEnd {
 
   /** @internal A message of this dialog could not be decoded here: as an overrun (the stream raises it after what came before). */
   undecodable(err: Error): void {
-    if (this.#overrun) return;
-    this.#overrunBy(err);
+    if (this.#rx.overrun) return;
+    this.#rx.overrunBy(err);
     this.#opened?.reject(err);
   }
 
-  /** The next message taken now; {@link NOTHING} if none is waiting. */
+  /** The next message taken now; `NOTHING` if none is waiting. */
   takeBuffered(): unknown {
-    return this.#buffer.take();
+    return this.#rx.take();
   }
 
   /** The next message: buffered ones first, then this side's overrun, the generator's error, or its end. */
-  async receiveYield(): Promise<unknown> {
-    for (;;) {
-      const v = this.#buffer.take();
-      if (v !== NOTHING) return v;
-      if (this.#overrun) return this.#throw(this.#overrun);
-      const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
-      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-      if (o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
-      await this.#changes.wait();
-    }
+  receiveYield(): Promise<unknown> {
+    return this.#rx.receive();
   }
+
+  /** @internal Nothing buffered: raise this side's overrun, the generator's error, or its end; return to wait. */
+  raiseEnd(): void {
+    if (this.#rx.overrun) return this.#throw(this.#rx.overrun);
+    const o = this.#outcome;
+    if (o && 'error' in o) return this.#throw(this.#cause(o.error));
+    if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+    if (o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
+  }
+
+  /** @internal This side was overrun (or could not decode a message): the generator's next send raises its echo. */
+  overran(err: Error): void {
+    if (!this.#chan.closed) this.#chan.send(boxError(err, this.#actor.uid, this.cid));
+  }
+
+  /** @internal A message left the buffer: a legacy stream grants no credit. */
+  taken(): void {}
 
   /**
    * What receiving raises for the error outcome `err`: the acknowledgement of
@@ -149,30 +156,10 @@ export class GeneratorDialog implements ReceiveEnd {
       this.#close();
     }
     const err = leavingError({
-      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#overrun, delivered: this.#delivered,
+      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#rx.overrun, delivered: this.#delivered,
       cancelCalled: this.#cancelCalled, scope: this.#scope,
     });
     if (err) this.#throw(err);
-  }
-
-  #push(pld: unknown, mustAccept: boolean): boolean {
-    if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
-    if (!this.#buffer.offer(pld)) {
-      if (!mustAccept) return false;
-      this.#overrunBy();
-      return true;
-    }
-    if (this.#changes.waiting) this.#changes.wakeAll();
-    return true;
-  }
-
-  /** Overrun (or an undecodable message): the stream raises it; the generator's next send raises its echo. */
-  #overrunBy(broken?: Error): void {
-    const err = broken ?? overrunError(this.#actor.uid, peerName(this.#chan), this.cid, this.#buffer.limit);
-    this.#overrun = err;
-    log.warning('%s', err.message);
-    if (!this.#chan.closed) this.#chan.send(boxError(err, this.#actor.uid, this.cid));
-    this.#changes.wakeAll();
   }
 
   #end(outcome: Outcome): void {
@@ -213,8 +200,6 @@ export class GeneratorDialog implements ReceiveEnd {
     if (typeof err === 'object' && err !== null) this.#delivered.add(err);
     return this.#portal.deliver(err);
   }
-
-
 
   #close(): void {
     this.#unlink();
