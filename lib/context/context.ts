@@ -192,7 +192,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     return this.#cancelCalled;
   }
 
-  /** Aborted when this side's task is cancelled (child), or when this dialog is cancelled or errors (parent). */
+  /**
+   * Child side: aborted when this task is cancelled. Parent side: aborted
+   * when the caller's signal or the nursery cancels the dialog, and with the
+   * child's error when it fails (as tractor cancels the parent's block), so
+   * work in the block that honours it wakes; never for a result or for a
+   * cancel this side asked for with `cancel()`.
+   */
   get signal(): AbortSignal {
     return this.#scope.signal;
   }
@@ -285,6 +291,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #end(outcome: Outcome): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
+    // As tractor cancels the parent's block when the child errors: the block's
+    // own awaits on ctx.signal wake with the error (the outcome is set first,
+    // so no cancel request goes to the task that already ended).
+    if (this.side === 'parent' && 'error' in outcome && !this.#selfCancelled(outcome.error)) this.#scope.abort(outcome.error);
     if (this.#started) {
       const err = 'error' in outcome ? outcome.error
         : new MsgTypeError(`the context endpoint returned without calling ctx.started()`);
@@ -352,6 +362,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   #isOurs(uid: Uid | null | undefined): boolean {
     return isOurs(this.#actor.uid, uid);
+  }
+
+  /** Whether `err` is the acknowledgement of a cancel this actor asked for. */
+  #selfCancelled(err: Error): boolean {
+    return err instanceof ContextCancelled && this.#isOurs(err.canceller);
   }
 
   /**
@@ -511,7 +526,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
     if (this.#cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
     if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
-    if (this.#scope.aborted) throw this.#scope.reason;
+    if (this.#scope.aborted) return this.#throw(this.#scope.reason);
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
     this.#stream = new MsgStream(this.#streamEnd, this.#streamEnd);
@@ -584,7 +599,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     }
     const o = this.#outcome;
     if ('value' in o) return o.value as R;
-    if (o.error instanceof ContextCancelled && this.#isOurs(o.error.canceller)) return o.error;
+    if (this.#selfCancelled(o.error)) return o.error as ContextCancelled;
     return this.#throw(o.error);
   }
 
