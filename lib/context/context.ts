@@ -15,7 +15,7 @@ import { FRAME_BYTES } from '../msg/codec.ts';
 import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime, DialogSink } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
-import { type Scope, taskStorage } from '../runtime/scope.ts';
+import { Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
@@ -75,6 +75,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   readonly #actor: ActorRuntime;
   readonly #scope: Scope;
+  /** Parent side: the scope behind `ctx.signal` (see there), made on first use. */
+  #blockScope: Scope | undefined;
   readonly #portal: DeliveryTarget | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
@@ -200,7 +202,23 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * cancel this side asked for with `cancel()`.
    */
   get signal(): AbortSignal {
-    return this.#scope.signal;
+    if (this.side === 'child') return this.#scope.signal;
+    // Parent side, made on first use: the dialog's scope (the caller's signal,
+    // the nursery) and, as tractor cancels the parent's block when the child
+    // errors, the child's failure. The dialog's own scope stays as it is: its
+    // abort means "cancel the child", which a failed child no longer needs.
+    if (!this.#blockScope) {
+      this.#blockScope = new Scope([this.#scope]);
+      const failure = this.#failure();
+      if (failure) this.#blockScope.abort(failure);
+    }
+    return this.#blockScope.signal;
+  }
+
+  /** Parent side: the child's error once the dialog ended with one (not a cancel this side asked for). */
+  #failure(): Error | undefined {
+    const o = this.#outcome;
+    return o && 'error' in o && !this.#selfCancelled(o.error) ? o.error : undefined;
   }
 
   /** True once the remote task confirmed a cancellation this side asked for. */
@@ -291,10 +309,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #end(outcome: Outcome): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
-    // As tractor cancels the parent's block when the child errors: the block's
-    // own awaits on ctx.signal wake with the error (the outcome is set first,
-    // so no cancel request goes to the task that already ended).
-    if (this.side === 'parent' && 'error' in outcome && !this.#selfCancelled(outcome.error)) this.#scope.abort(outcome.error);
+    if (this.#blockScope && this.#failure()) this.#blockScope.abort(this.#failure());
     if (this.#started) {
       const err = 'error' in outcome ? outcome.error
         : new MsgTypeError(`the context endpoint returned without calling ctx.started()`);
@@ -526,7 +541,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
     if (this.#cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
     if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
-    if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+    if (this.#scope.aborted) throw this.#scope.reason;
     if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
     this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
     this.#stream = new MsgStream(this.#streamEnd, this.#streamEnd);
@@ -637,6 +652,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   #close(): void {
     this.#unlink();
+    this.#blockScope?.close();
     this.#scope.close();
     this.#actor.closeDialog(this.#chan, this.cid);
   }
