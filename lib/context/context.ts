@@ -15,7 +15,7 @@ import { FRAME_BYTES } from '../msg/codec.ts';
 import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime, DialogSink } from '../runtime/actor.ts';
 import { requestTaskCancel, startMsg } from '../runtime/call.ts';
-import { type Scope, taskStorage } from '../runtime/scope.ts';
+import { Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
 import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
@@ -75,6 +75,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   readonly #actor: ActorRuntime;
   readonly #scope: Scope;
+  /** Parent side: the scope behind `ctx.signal` (see there), made on first use. */
+  #blockScope: Scope | undefined;
   readonly #portal: DeliveryTarget | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
@@ -197,9 +199,31 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     return this.#cancelCalled;
   }
 
-  /** Aborted when this side's task is cancelled (child), or when this dialog is cancelled or errors (parent). */
+  /**
+   * Child side: aborted when this task is cancelled. Parent side: aborted
+   * when the caller's signal or the nursery cancels the dialog, and with the
+   * child's error when it fails (as tractor cancels the parent's block), so
+   * work in the block that honours it wakes; never for a result or for a
+   * cancel this side asked for with `cancel()`.
+   */
   get signal(): AbortSignal {
-    return this.#scope.signal;
+    if (this.side === 'child') return this.#scope.signal;
+    // Parent side, made on first use: the dialog's scope (the caller's signal,
+    // the nursery) and, as tractor cancels the parent's block when the child
+    // errors, the child's failure. The dialog's own scope stays as it is: its
+    // abort means "cancel the child", which a failed child no longer needs.
+    if (!this.#blockScope) {
+      this.#blockScope = new Scope([this.#scope]);
+      const failure = this.#failure();
+      if (failure) this.#blockScope.abort(failure);
+    }
+    return this.#blockScope.signal;
+  }
+
+  /** Parent side: the child's error once the dialog ended with one (not a cancel this side asked for). */
+  #failure(): Error | undefined {
+    const o = this.#outcome;
+    return o && 'error' in o && !this.#selfCancelled(o.error) ? o.error : undefined;
   }
 
   /** True once the remote task confirmed a cancellation this side asked for. */
@@ -290,6 +314,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #end(outcome: Outcome): void {
     if (this.#outcome) return;
     this.#outcome = outcome;
+    if (this.#blockScope && this.#failure()) this.#blockScope.abort(this.#failure());
     if (this.#started) {
       const err = 'error' in outcome ? outcome.error
         : new MsgTypeError(`the context endpoint returned without calling ctx.started()`);
@@ -329,6 +354,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   #isOurs(uid: Uid | null | undefined): boolean {
     return isOurs(this.#actor.uid, uid);
+  }
+
+  /** Whether `err` is the acknowledgement of a cancel this actor asked for. */
+  #selfCancelled(err: Error): boolean {
+    return err instanceof ContextCancelled && this.#isOurs(err.canceller);
   }
 
   /**
@@ -528,7 +558,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     }
     const o = this.#outcome;
     if ('value' in o) return o.value as R;
-    if (o.error instanceof ContextCancelled && this.#isOurs(o.error.canceller)) return o.error;
+    if (this.#selfCancelled(o.error)) return o.error as ContextCancelled;
     return this.#throw(o.error);
   }
 
@@ -566,6 +596,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   #close(): void {
     this.#unlink();
+    this.#blockScope?.close();
     this.#scope.close();
     this.#actor.closeDialog(this.#chan, this.cid);
   }
