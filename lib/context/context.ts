@@ -3,29 +3,27 @@
  * over IPC. The parent side opens it (`portal.openContext`), the child side
  * is the endpoint's first argument. Each side can open the one `MsgStream` of
  * the dialog; the child's return value (or error, or cancellation) is the
- * outcome both sides agree on. (A legacy one-way stream's dialog is
- * `GeneratorDialog`, in generator-stream.ts.)
+ * outcome both sides agree on. The parent side's rules (the open, the
+ * outcome, cancelling, leaving) are a `Caller`'s (caller.ts), which a legacy
+ * one-way stream's dialog, `GeneratorDialog` (generator-stream.ts), shares.
  */
-import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError, RuntimeUsageError } from '../errors.ts';
+import { Cancelled, ContextCancelled, EndOfStream, RuntimeUsageError } from '../errors.ts';
 import type { Channel, ChannelView } from '../ipc/channel.ts';
-import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
 import { FRAME_BYTES } from '../msg/codec.ts';
 import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime, DialogSink } from '../runtime/actor.ts';
-import { requestTaskCancel, startMsg } from '../runtime/call.ts';
-import { Scope, taskStorage } from '../runtime/scope.ts';
+import { type Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
-import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { Wakeup } from '../trionics/wakeup.ts';
+import { Caller, type DeliveryTarget } from './caller.ts';
 import { GrantCredit, SendCredit } from './credit.ts';
-import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
+import { isOurs } from './outcome.ts';
 import { ReceiveBuffer, type ReceiveOwner, validBufferSize } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
 
-const log = getLogger('context');
 /** The settled promise of every send that did not have to wait. */
 const SENT: Promise<void> = Promise.resolve();
 
@@ -35,14 +33,6 @@ export interface ContextOptions {
   allowOverruns?: boolean;
   /** Aborting it cancels the remote task; pending operations reject with the abort reason. */
   signal?: AbortSignal;
-}
-
-/** Where a parent-side context reports an error it raises to the user (its portal, which tells the nursery). */
-export interface DeliveryTarget {
-  /** Record that the user received `err`, then throw it. */
-  deliver(err: unknown): never;
-  /** What a lost connection means (a dead child's failure), when the target knows better than the bare `TransportClosed`. */
-  explain?(err: unknown): Promise<unknown> | undefined;
 }
 
 /**
@@ -75,9 +65,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   readonly #actor: ActorRuntime;
   readonly #scope: Scope;
-  /** Parent side: the scope behind `ctx.signal` (see there), made on first use. */
-  #blockScope: Scope | undefined;
-  readonly #portal: DeliveryTarget | undefined;
+  /** Parent side: the caller's rules (the open, the outcome, cancelling, leaving); `undefined` on the child side. */
+  readonly #caller: Caller | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
   /** The stream's receive side: its buffer, overrun and discarding. */
@@ -86,17 +75,15 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   readonly #sendCredit: SendCredit | undefined;
   readonly #grants: GrantCredit | undefined;
   #first: unknown = undefined;
-  #cancelCalled = false;
+  /** Child side: this task cancelled itself (`cancel()`). */
+  #cancelledItself = false;
   #peerStopped = false;
-  #outcome: Outcome | undefined;
+  /** Child side: the parent's error (or the lost channel's). */
   #peerError: Error | undefined;
   readonly #changes = new Wakeup();
-  #started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #startedSent = false;
   #stopSent = false;
   #stream: MsgStream | undefined;
-  #delivered = new WeakSet<object>();
-  #unlink: () => void = () => {};
 
   /** @internal What the actor (parent side) or the served task (child side) routes this dialog's messages to. */
   readonly sink: Required<DialogSink>;
@@ -167,7 +154,6 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.cid = init.cid;
     this.side = init.side;
     this.#scope = init.scope;
-    this.#portal = init.portal;
     this.#task = init.task;
     this.#pldSpec = init.pldSpec;
     this.sink = this.#streamEnd = new Context.#Port(this);
@@ -178,10 +164,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       this.#sendCredit = new SendCredit();
       this.#grants = new GrantCredit();
     }
-    this.#unlink = this.#scope.onAbort(() => {
-      if (this.side === 'parent') this.#cancelRemote();
-      this.#changes.wakeAll();
-    });
+    if (init.side === 'parent') {
+      this.#caller = new Caller({
+        actor: init.actor, chan: init.chan, cid: init.cid, scope: init.scope, portal: init.portal, rx: this.#rx, changes: this.#changes,
+      });
+    } else {
+      this.#scope.onAbort(() => this.#changes.wakeAll());
+    }
   }
 
   /** The connection to the peer of this dialog (read-only: `aid`, `closed`, `raddr`). */
@@ -196,7 +185,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   /** True once this side asked for the remote task's cancellation. */
   get cancelCalled(): boolean {
-    return this.#cancelCalled;
+    return this.#caller ? this.#caller.cancelCalled : this.#cancelledItself;
   }
 
   /**
@@ -207,29 +196,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * cancel this side asked for with `cancel()`.
    */
   get signal(): AbortSignal {
-    if (this.side === 'child') return this.#scope.signal;
-    // Parent side, made on first use: the dialog's scope (the caller's signal,
-    // the nursery) and, as tractor cancels the parent's block when the child
-    // errors, the child's failure. The dialog's own scope stays as it is: its
-    // abort means "cancel the child", which a failed child no longer needs.
-    if (!this.#blockScope) {
-      this.#blockScope = new Scope([this.#scope]);
-      const failure = this.#failure();
-      if (failure) this.#blockScope.abort(failure);
-    }
-    return this.#blockScope.signal;
-  }
-
-  /** Parent side: the child's error once the dialog ended with one (not a cancel this side asked for). */
-  #failure(): Error | undefined {
-    const o = this.#outcome;
-    return o && 'error' in o && !this.#selfCancelled(o.error) ? o.error : undefined;
+    return this.#caller ? this.#caller.signal : this.#scope.signal;
   }
 
   /** True once the remote task confirmed a cancellation this side asked for. */
   get cancelAcked(): boolean {
     const e = this.maybeError;
-    return e instanceof ContextCancelled && this.#isOurs(e.canceller);
+    return e instanceof ContextCancelled && isOurs(this.#actor.uid, e.canceller);
   }
 
   /** Who cancelled the remote task, once known. */
@@ -240,18 +213,18 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   /** True once the child's final outcome (return value, error, cancellation) is known to this side. */
   get hasOutcome(): boolean {
-    return this.#outcome !== undefined;
+    return this.#caller?.outcome !== undefined;
   }
 
   /** The child's return value, or the error it ended with; `undefined` until {@link hasOutcome}. */
   get outcome(): R | Error | undefined {
-    const o = this.#outcome;
+    const o = this.#caller?.outcome;
     return o === undefined ? undefined : 'error' in o ? o.error : (o.value as R);
   }
 
   /** The error this dialog ended with, if any. */
   get maybeError(): Error | undefined {
-    const o = this.#outcome;
+    const o = this.#caller?.outcome;
     return (o && 'error' in o ? o.error : undefined) ?? this.#peerError ?? this.#rx.overrun;
   }
 
@@ -261,14 +234,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #deliver(msg: DialogMsg, mustAccept: boolean): boolean | void {
     switch (msg.msg_type) {
       case 'StartAck':
-        if (msg.functype !== 'context') {
-          this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
-          this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a context`) });
-        }
+        if (msg.functype !== 'context') this.#caller?.wrongKind(msg.functype, 'context');
         return;
       case 'Started':
         this.#first = msg.pld;
-        this.#started?.resolve();
+        this.#caller?.opened();
         return;
       case 'Yield':
         this.#grants?.arrived((msg as { [FRAME_BYTES]?: number })[FRAME_BYTES]);
@@ -278,14 +248,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         return this.#changes.wakeAll();
       case 'Return':
         this.#peerStopped = true;
-        return this.#end({ value: msg.pld });
+        return this.#caller ? this.#caller.end({ value: msg.pld }) : this.#changes.wakeAll();
       case 'Error': {
         const err = unboxError(msg);
-        if (this.side === 'child') {
-          this.#peerError = err;
-          return this.#changes.wakeAll();
-        }
-        return this.#end({ error: err });
+        if (this.#caller) return this.#caller.end({ error: err });
+        this.#peerError = err;
+        return this.#changes.wakeAll();
       }
       case 'CancelAck':
         return;
@@ -301,25 +269,8 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * (found out within a bound), the one error its death is reported as.
    */
   #fail(err: unknown): void {
-    if (this.side === 'child') {
-      this.#peerError ??= err as Error;
-      this.#changes.wakeAll();
-      return;
-    }
-    const explained = this.#outcome ? undefined : this.#portal?.explain?.(err);
-    if (explained) void explained.then((e) => this.#end({ error: e as Error }));
-    else this.#end({ error: err as Error });
-  }
-
-  #end(outcome: Outcome): void {
-    if (this.#outcome) return;
-    this.#outcome = outcome;
-    if (this.#blockScope && this.#failure()) this.#blockScope.abort(this.#failure());
-    if (this.#started) {
-      const err = 'error' in outcome ? outcome.error
-        : new MsgTypeError(`the context endpoint returned without calling ctx.started()`);
-      this.#started.reject(err);
-    }
+    if (this.#caller) return this.#caller.fail(err);
+    this.#peerError ??= err as Error;
     this.#changes.wakeAll();
   }
 
@@ -336,7 +287,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #undecodable(err: Error): void {
     if (this.#rx.overrun) return;
     this.#rx.overrunBy(err);
-    this.#started?.reject(err); // an undecodable Started: openContext fails with it
+    this.#caller?.rejectOpen(err); // an undecodable Started: openContext fails with it
   }
 
   /** This side was overrun (or could not decode a message): whom that fails. */
@@ -352,27 +303,6 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     }
   }
 
-  #isOurs(uid: Uid | null | undefined): boolean {
-    return isOurs(this.#actor.uid, uid);
-  }
-
-  /** Whether `err` is the acknowledgement of a cancel this actor asked for. */
-  #selfCancelled(err: Error): boolean {
-    return err instanceof ContextCancelled && this.#isOurs(err.canceller);
-  }
-
-  /**
-   * What a stream operation raises for the dialog's error outcome `err`: the
-   * remote task's acknowledgement of a cancel this actor asked for because
-   * its own scope was cancelled (Ctrl-C at the root, a nursery closing) is
-   * never raised to it as a `ContextCancelled`; the scope's reason is, the
-   * cause of that cancel.
-   */
-  #cause(err: Error): Error {
-    if (err instanceof ContextCancelled && this.#isOurs(err.canceller) && this.#scope.aborted) return this.#scope.reason as Error;
-    return err;
-  }
-
   // ------------------------------------------------------------ stream I/O
 
   /** A stream message left the buffer (read or discarded): grant the sender room for it, batched. */
@@ -382,7 +312,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   /** Grant the sender `n` more messages (`null`: without bound); 0 sends nothing. */
   #grant(n: number | null): void {
-    if (n === 0 || this.#chan.closed || (this.side === 'parent' && this.#outcome) || this.#task?.abandoned) return;
+    if (n === 0 || this.#chan.closed || this.#caller?.outcome || this.#task?.abandoned) return;
     this.#chan.send({ msg_type: 'Credit', cid: this.cid, n });
   }
 
@@ -390,11 +320,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #raiseEnd(): void {
     // This side's own overrun first: the peer's failure that may follow is its echo.
     if (this.#rx.overrun) return this.#throw(this.#rx.overrun);
-    const o = this.#outcome;
-    if (o && 'error' in o) return this.#throw(this.#cause(o.error));
+    this.#caller?.raiseFailure();
     if (this.#peerError) return this.#throw(this.#peerError);
     if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-    if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
+    if (this.#peerStopped || this.#caller?.outcome) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
     if (this.#rx.discarding) throw new EndOfStream('this side closed the stream');
   }
 
@@ -406,11 +335,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    */
   #sendYield(value: unknown): Promise<void> {
     try {
-      const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
+      this.#caller?.raiseFailure();
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-      if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
+      if (this.#caller?.outcome) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
       if (this.#chan.closed && this.side === 'parent') return this.#sendWhenGranted(value); // the dialog's end is on its way: raise that
       if (this.#sendCredit && !this.#sendCredit.take()) return this.#sendWhenGranted(value);
       const pld = checkPld(this.#pldSpec, value, 'a stream message');
@@ -431,7 +359,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #sendStop(): void {
     // A task of this side blocked in receive() must see the stream closed now.
     this.#changes.wakeAll();
-    if (this.#stopSent || this.#chan.closed || (this.side === 'parent' && this.#outcome)) return;
+    if (this.#stopSent || this.#chan.closed || this.#caller?.outcome) return;
     if (this.#task?.abandoned) return;
     this.#stopSent = true;
     this.#chan.send({ msg_type: 'Stop', cid: this.cid });
@@ -483,7 +411,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    */
   async openStream<T = Msg, S = Msg>(opts: OpenStreamOptions = {}): Promise<MsgStream<T, S>> {
     if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
-    if (this.#cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
+    if (this.cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
     if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
     if (this.#scope.aborted) throw this.#scope.reason;
     if (opts.msgBufferSize !== undefined) this.#rx.limit = validBufferSize(opts.msgBufferSize);
@@ -511,32 +439,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // that honours the signal raises, and the parent gets ContextCancelled
       // naming this actor. (Waiting for the task to end here would wait on itself.)
       const task = this.#task!;
-      this.#cancelCalled = true;
+      this.#cancelledItself = true;
       task.canceller ??= this.#actor.uid;
       task.scope.abort(new Cancelled(`task '${task.func}' in actor ${fmtUid(this.#actor.uid)} cancelled itself`, this.#actor.uid));
       return;
     }
-    if (this.#outcome) return;
-    this.#cancelRemote();
-    await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
-  }
-
-  #cancelRemote(): void {
-    if (this.cancelCalled || this.#outcome) return;
-    this.#cancelCalled = true;
-    void requestTaskCancel(this.#actor, this.#chan, this.cid).then((acked) => {
-      // The task is over: a peer that sends nothing else for it (Python tractor) ends the dialog here.
-      if (acked !== undefined) this.#end({ error: cancelledBy(this.#actor.uid, this.#chan, this.cid) });
-    });
-  }
-
-  async #waitOutcome(timeoutMs: number): Promise<void> {
-    if (this.#outcome) return;
-    const ended = (async () => {
-      while (!this.#outcome) await this.#changes.wait();
-    })();
-    await withTimeout(ended, timeoutMs);
-    if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.#chan.aid?.name, timeoutMs);
+    await this.#caller!.cancelAndWait();
   }
 
   /**
@@ -551,21 +459,21 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * @throws {RemoteActorError} what the child raised (a `ContextCancelled` someone else asked for too).
    */
   async waitForResult(): Promise<R | ContextCancelled> {
-    if (this.side !== 'parent') throw new RuntimeUsageError('waitForResult() is called by the parent side of a context');
-    while (!this.#outcome) {
-      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+    const caller = this.#caller;
+    if (!caller) throw new RuntimeUsageError('waitForResult() is called by the parent side of a context');
+    while (!caller.outcome) {
+      if (this.#scope.aborted) return caller.raise(this.#scope.reason);
       await this.#changes.wait();
     }
-    const o = this.#outcome;
+    const o = caller.outcome;
     if ('value' in o) return o.value as R;
-    if (this.#selfCancelled(o.error)) return o.error as ContextCancelled;
-    return this.#throw(o.error);
+    if (caller.selfCancelled(o.error)) return o.error as ContextCancelled;
+    return caller.raise(o.error);
   }
 
-  /** Raise `err` to the user, recording it (here and in the owning nursery) so disposal does not raise it again. */
+  /** Raise `err` to the user (parent side: recorded, so leaving does not raise it again). */
   #throw(err: unknown): never {
-    if (typeof err === 'object' && err !== null) this.#delivered.add(err);
-    if (this.#portal) return this.#portal.deliver(err);
+    if (this.#caller) return this.#caller.raise(err);
     throw err;
   }
 
@@ -576,56 +484,17 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * anyone else, is raised (unless this side already received it).
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.side === 'child') return;
-    try {
+    await this.#caller?.leave(() => {
       if (this.#stream && !this.#stream.closed) this.#stream.markClosed();
       this.#sendStop();
-      if (!this.#outcome) {
-        this.#cancelRemote();
-        await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
-      }
-    } finally {
-      this.#close();
-    }
-    const err = leavingError({
-      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#rx.overrun, delivered: this.#delivered,
-      cancelCalled: this.#cancelCalled, scope: this.#scope,
     });
-    if (err) this.#throw(err);
-  }
-
-  #close(): void {
-    this.#unlink();
-    this.#blockScope?.close();
-    this.#scope.close();
-    this.#actor.closeDialog(this.#chan, this.cid);
   }
 
   // ------------------------------------------------------------ opening
 
   /** @internal Parent side: send Start, wait for Started. */
   async open(ns: string, func: string, kwargs: object): Promise<void> {
-    const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
-    // Awaited below, unless the Start cannot be sent (a closed channel): then
-    // its rejection (the nursery's failure, say) must not be an unhandled one.
-    started.catch(() => {});
-    const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
-    try {
-      this.#actor.registerDialog(this.#chan, this.cid, this.sink);
-      this.#chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
-      await started;
-    } catch (err) {
-      // The child never outlives the dialog: before rejecting, cancel it and wait (bounded) for it to end.
-      if (!this.#outcome) {
-        this.#cancelRemote();
-        await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
-      }
-      this.#close();
-      throw err;
-    } finally {
-      this.#started = undefined;
-      unlink();
-    }
+    await this.#caller!.open(this.sink, ns, func, kwargs, 'the context endpoint returned without calling ctx.started()');
   }
 }
 
