@@ -91,6 +91,12 @@ export async function setWireExt(args: { on: boolean }): Promise<boolean> {
   return args.on;
 }
 
+/** This process's CPU time so far, user + system, in microseconds (codec.ext.overhead counts both processes'). */
+export async function cpuMicros(): Promise<number> {
+  const c = process.cpuUsage();
+  return c.user + c.system;
+}
+
 /** Send `n` one-entry values, as a `Map` (an extension type) or as a plain object (codec.ext.stream.oneway.small.map). */
 export const shapeSource = tractor.context(async (ctx, args: { n: number; shape: 'map' | 'object' }) => {
   await ctx.started();

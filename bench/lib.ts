@@ -126,6 +126,15 @@ export async function interleave(label: string, opts: InterleaveOptions, lib: ()
   return out;
 }
 
+/**
+ * The ratio lib/raw of each interleaved pair: its median and quartiles say how
+ * finely a run resolves a ratio (neighbouring samples share the machine's load).
+ */
+export function pairRatios(s: Samples): { median: number; q1: number; q3: number } {
+  const r = s.lib.map((x, i) => x / s.raw[i]!).sort((a, b) => a - b);
+  return { median: median(r), q1: r[Math.floor((r.length - 1) / 4)]!, q3: r[Math.ceil((3 * (r.length - 1)) / 4)]! };
+}
+
 /** Resident set size of process `pid`, in MiB (VmRSS of /proc/<pid>/status). */
 export function rssMiB(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');

@@ -8,7 +8,7 @@ import { bootDebugRoot, inspectActor } from './devx/debug-mode.ts';
 import { setProcTitle } from './devx/proctitle.ts';
 import { debugBoot, debugHooks } from './runtime/debug-hooks.ts';
 import { defaultRegistryAddrs } from './discovery/api.ts';
-import { Cancelled, ContextCancelled, DebuggerQuit, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
+import { Cancelled, ContextCancelled, formatError, InvalidArgument, RuntimeUsageError } from './errors.ts';
 import type { Address, TransportName } from './ipc/addr.ts';
 import { checkModules, checkOptions, checkRootOptions } from './options.ts';
 import { getConsoleLog, getLogger, type LogLevel, setActorName } from './log.ts';
@@ -16,7 +16,7 @@ import type { ActorRuntime } from './runtime/actor.ts';
 import { getRuntime } from './runtime/current.ts';
 import { ActorNursery, type NurseryOptions } from './runtime/nursery.ts';
 import type { ModuleSpec } from './runtime/resolve.ts';
-import { Scope, sleepForever, withScope } from './runtime/scope.ts';
+import { Scope, sleepForever, throwIfDebuggerQuit, withScope } from './runtime/scope.ts';
 import { assertNotImporting, getRuntimeVars, type StartMethod, updateRuntimeVars } from './runtime/state.ts';
 import { fillSpares } from './spawn/prewarm.ts';
 import { FORGOT_AWAIT_USING, undisposedNurseries, watchForgotten } from './runtime/forgotten.ts';
@@ -340,7 +340,10 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     const scope = new Scope([runtimes.get(root)!.scope]);
     const stray = strays.get(root)!;
     stray.onStray = (err) => scope.abort(err);
-    const value = await withSignalHandling(scope, (sig) => (signalled = sig), () => withScope(scope, main).then(quitAfterStepping(scope)).catch((err) => {
+    const value = await withSignalHandling(scope, (sig) => (signalled = sig), () => withScope(scope, main).then((value) => {
+      throwIfDebuggerQuit(scope); // `q` in the root's REPL after stepping, and main returned anyway
+      return value;
+    }).catch((err) => {
       // Debug mode: the error that reached the root stops here too (the second step of the crash flow).
       debugHooks.crash?.(err, scope.aborted && err instanceof Cancelled);
       throw err;
@@ -356,14 +359,6 @@ export function run<T>(main: () => Promise<T>, opts: RootOptions = {}): Promise<
     process.exitCode ||= 1;
   });
   return done;
-}
-
-/** `q` in the root's REPL after stepping past pause() quits through the root task's scope: if main returned anyway, it fails with it. */
-function quitAfterStepping<T>(scope: Scope): (value: T) => T {
-  return (value) => {
-    if (scope.reason instanceof DebuggerQuit) throw scope.reason;
-    return value;
-  };
 }
 
 /**

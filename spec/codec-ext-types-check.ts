@@ -2,15 +2,7 @@
 // tractor.msg.registerType checks encode and decode against the class given
 // as `type`, and decode against what encode returns.
 import * as tractor from 'tractor-ts';
-
-class Point {
-  readonly x: number;
-  readonly y: number;
-  constructor(x: number, y: number) {
-    this.x = x;
-    this.y = y;
-  }
-}
+import { Point } from './fixtures/ext-types.ts';
 
 export function registerTypeTypes(): void {
   tractor.msg.registerType({ code: 1, type: Point, encode: (p) => [p.x, p.y], decode: ([x, y]) => new Point(x!, y!) });

@@ -1,10 +1,12 @@
 // Test helpers of the discovery specs (not endpoints): private registry
-// addresses, running separate programs with an environment, reading a registry.
+// addresses, running separate programs with an environment, reading a registry,
+// and the stream step the client programs share.
 import { type ChildProcess, spawn } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { TS_LOADER } from './helpers.ts';
 import * as tractor from 'tractor-ts';
+import { doubler } from './fixtures/discovery.ts';
 
 /** A TCP port nobody listens on right now (bind port 0, read it, close). */
 export async function freePort(host = '127.0.0.1'): Promise<number> {
@@ -102,4 +104,22 @@ export function runProgram(script: string | URL, args: string[] = [], opts: { en
     await exited;
   };
   return { proc, stdout: () => out, stderr: () => err, line, exited, kill };
+}
+
+/**
+ * The stream step of a client program (fixtures/programs/discovery-client.ts,
+ * tls-client.ts): over a `doubler` context with `portal`'s actor, send 1, 2,
+ * 3 and read each one back doubled; the step's JSON line.
+ */
+export async function doublerStep(portal: tractor.Portal): Promise<string> {
+  await using ctx = await portal.openContext(doubler, { greeting: 'hi' });
+  const echoed: number[] = [];
+  {
+    await using stream = await ctx.openStream();
+    for (const v of [1, 2, 3]) {
+      await stream.send(v);
+      echoed.push((await stream.receive()) as number);
+    }
+  }
+  return JSON.stringify({ step: 'stream', first: ctx.first, echoed, result: await ctx.waitForResult() });
 }

@@ -1,8 +1,13 @@
 // A raw TCP peer for specs that feed hostile bytes to a live actor: frames
-// what it is given, collects (and decodes) what the actor sends back.
+// what it is given, collects (and decodes) what the actor sends back; and the
+// live actor itself (liveTarget), with the check that it still serves.
 import { decode, encode } from '@msgpack/msgpack';
+import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import * as tractor from 'tractor-ts';
+import { add, CORE, whoami } from './fixtures/core.ts';
+import { isAlive } from './helpers.ts';
 
 export const RAW_AID = { msg_type: 'Aid', name: 'raw-peer', uuid: '00000000-0000-4000-8000-000000000000', pid: process.pid };
 
@@ -99,5 +104,37 @@ export function prng(seed: number): () => number {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** A live actor to feed raw input to: a child ('target', serving fixtures/core.ts) of a nursery in this process. */
+export interface LiveTarget {
+  readonly portal: tractor.Portal;
+  /** Its TCP listener (`tcp://127.0.0.1:PORT`). */
+  readonly addr: string;
+  readonly pid: number;
+  /** Assert that it is alive and still answers RPC over its original channel, after `what`. */
+  stillServing(what: string): Promise<void>;
+  /** Tear it down, and check that its process is gone. */
+  close(): Promise<void>;
+}
+
+/** Start a {@link LiveTarget} (in a spec's `before`; `close()` it in `after`). */
+export async function liveTarget(): Promise<LiveTarget> {
+  const an = await tractor.openNursery({ enableModules: [CORE] });
+  const portal = await an.startActor('target');
+  const { addrs, pid } = await portal.run(whoami);
+  const addr = addrs[0]!;
+  assert.match(addr, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  return {
+    portal, addr, pid,
+    async stillServing(what) {
+      assert.ok(isAlive(pid), `the actor is alive after ${what}`);
+      assert.equal(await portal.run(add, { a: 20, b: 22 }), 42, `the actor still answers after ${what}`);
+    },
+    async close() {
+      await an[Symbol.asyncDispose]();
+      assert.equal(isAlive(pid), false, 'the target actor is gone');
+    },
   };
 }

@@ -3,29 +3,27 @@
  * over IPC. The parent side opens it (`portal.openContext`), the child side
  * is the endpoint's first argument. Each side can open the one `MsgStream` of
  * the dialog; the child's return value (or error, or cancellation) is the
- * outcome both sides agree on. (A legacy one-way stream's dialog is
- * `GeneratorDialog`, in generator-stream.ts.)
+ * outcome both sides agree on. The parent side's rules (the open, the
+ * outcome, cancelling, leaving) are a `Caller`'s (caller.ts), which a legacy
+ * one-way stream's dialog, `GeneratorDialog` (generator-stream.ts), shares.
  */
-import { Cancelled, ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError, RuntimeUsageError } from '../errors.ts';
+import { Cancelled, ContextCancelled, EndOfStream, RuntimeUsageError } from '../errors.ts';
 import type { Channel, ChannelView } from '../ipc/channel.ts';
-import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import { assertSerializable, checkPld, type StandardSchemaV1 } from '../msg/payload.ts';
 import { FRAME_BYTES } from '../msg/codec.ts';
 import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime, DialogSink } from '../runtime/actor.ts';
-import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import { type Scope, taskStorage } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
-import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { fmtUid, type Uid } from '../uid.ts';
 import { Wakeup } from '../trionics/wakeup.ts';
+import { Caller, type DeliveryTarget } from './caller.ts';
 import { GrantCredit, SendCredit } from './credit.ts';
-import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
-import { NOTHING, overrunError, ReceiveBuffer, validBufferSize } from './receive-buffer.ts';
+import { isOurs } from './outcome.ts';
+import { ReceiveBuffer, type ReceiveOwner, validBufferSize } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions, type StreamEnd } from './stream.ts';
 
-const log = getLogger('context');
 /** The settled promise of every send that did not have to wait. */
 const SENT: Promise<void> = Promise.resolve();
 
@@ -35,14 +33,6 @@ export interface ContextOptions {
   allowOverruns?: boolean;
   /** Aborting it cancels the remote task; pending operations reject with the abort reason. */
   signal?: AbortSignal;
-}
-
-/** Where a parent-side context reports an error it raises to the user (its portal, which tells the nursery). */
-export interface DeliveryTarget {
-  /** Record that the user received `err`, then throw it. */
-  deliver(err: unknown): never;
-  /** What a lost connection means (a dead child's failure), when the target knows better than the bare `TransportClosed`. */
-  explain?(err: unknown): Promise<unknown> | undefined;
 }
 
 /**
@@ -75,37 +65,30 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   readonly #actor: ActorRuntime;
   readonly #scope: Scope;
-  readonly #portal: DeliveryTarget | undefined;
+  /** Parent side: the caller's rules (the open, the outcome, cancelling, leaving); `undefined` on the child side. */
+  readonly #caller: Caller | undefined;
   readonly #task: RemoteTask | undefined;
   readonly #pldSpec: StandardSchemaV1 | undefined;
-  readonly #buffer: ReceiveBuffer;
+  /** The stream's receive side: its buffer, overrun and discarding. */
+  readonly #rx: ReceiveBuffer;
   /** Per-stream credit, when both ends grant it (a context stream between tractor-ts peers): this side's room to send, and its grants. */
   readonly #sendCredit: SendCredit | undefined;
   readonly #grants: GrantCredit | undefined;
   #first: unknown = undefined;
-  #cancelCalled = false;
-  /** This side's overrun, or the MsgTypeError of a message of this dialog it could not decode: both drop what follows. */
-  #overrun: Error | undefined;
+  /** Child side: this task cancelled itself (`cancel()`). */
+  #cancelledItself = false;
   #peerStopped = false;
-  #outcome: Outcome | undefined;
+  /** Child side: the parent's error (or the lost channel's). */
   #peerError: Error | undefined;
   readonly #changes = new Wakeup();
-  #started: { resolve: () => void; reject: (e: unknown) => void } | undefined;
   #startedSent = false;
   #stopSent = false;
   #stream: MsgStream | undefined;
-  /** This side reads no more (`break`, disposal): stream messages are counted and dropped. */
-  #discarding = false;
-  /** Messages dropped since the last warning about them. */
-  #discarded = 0;
-  #discardWarned = false;
-  #delivered = new WeakSet<object>();
-  #unlink: () => void = () => {};
 
   /** @internal What the actor (parent side) or the served task (child side) routes this dialog's messages to. */
   readonly sink: Required<DialogSink>;
-  /** What this dialog's stream talks to: kept off the context, whose surface is the SPEC's. */
-  readonly #streamEnd: StreamEnd;
+  /** What this dialog's stream and its receive buffer talk to: kept off the context, whose surface is the SPEC's. */
+  readonly #streamEnd: StreamEnd & ReceiveOwner;
 
   /**
    * The one object the machinery holds of a context: the actor routes the
@@ -116,7 +99,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * took ~20% more CPU per message than with methods (parent and child,
    * interleaved runs on a loaded machine); with this class, the same as before.
    */
-  static readonly #Port = class Port implements StreamEnd, Required<DialogSink> {
+  static readonly #Port = class Port implements StreamEnd, ReceiveOwner, Required<DialogSink> {
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
     readonly #ctx: Context<any, any, any>;
     // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -136,16 +119,25 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       return this.#ctx.#sendYield(value);
     }
     receiveYield(): Promise<unknown> {
-      return this.#ctx.#receiveYield();
+      return this.#ctx.#rx.receive();
     }
     takeBuffered(): unknown {
-      return this.#ctx.#takeBuffered();
+      return this.#ctx.#rx.take();
     }
     sendStop(): void {
       this.#ctx.#sendStop();
     }
     discardRest(): void {
-      this.#ctx.#discardRest();
+      this.#ctx.#rx.discardRest();
+    }
+    overran(err: Error): void {
+      this.#ctx.#overran(err);
+    }
+    taken(): void {
+      this.#ctx.#taken();
+    }
+    raiseEnd(): void {
+      this.#ctx.#raiseEnd();
     }
     [Symbol.asyncDispose](): Promise<void> {
       return this.#ctx[Symbol.asyncDispose]();
@@ -162,19 +154,23 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
     this.cid = init.cid;
     this.side = init.side;
     this.#scope = init.scope;
-    this.#portal = init.portal;
     this.#task = init.task;
     this.#pldSpec = init.pldSpec;
-    this.#buffer = new ReceiveBuffer(init.allowOverruns ?? false);
     this.sink = this.#streamEnd = new Context.#Port(this);
+    this.#rx = new ReceiveBuffer({
+      owner: this.#streamEnd, changes: this.#changes, self: init.actor.uid, chan: init.chan, cid: init.cid, allowOverruns: init.allowOverruns,
+    });
     if (init.chan.aid?.credit) {
       this.#sendCredit = new SendCredit();
       this.#grants = new GrantCredit();
     }
-    this.#unlink = this.#scope.onAbort(() => {
-      if (this.side === 'parent') this.#cancelRemote();
-      this.#changes.wakeAll();
-    });
+    if (init.side === 'parent') {
+      this.#caller = new Caller({
+        actor: init.actor, chan: init.chan, cid: init.cid, scope: init.scope, portal: init.portal, rx: this.#rx, changes: this.#changes,
+      });
+    } else {
+      this.#scope.onAbort(() => this.#changes.wakeAll());
+    }
   }
 
   /** The connection to the peer of this dialog (read-only: `aid`, `closed`, `raddr`). */
@@ -189,18 +185,24 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   /** True once this side asked for the remote task's cancellation. */
   get cancelCalled(): boolean {
-    return this.#cancelCalled;
+    return this.#caller ? this.#caller.cancelCalled : this.#cancelledItself;
   }
 
-  /** Aborted when this side's task is cancelled (child), or when this dialog is cancelled or errors (parent). */
+  /**
+   * Child side: aborted when this task is cancelled. Parent side: aborted
+   * when the caller's signal or the nursery cancels the dialog, and with the
+   * child's error when it fails (as tractor cancels the parent's block), so
+   * work in the block that honours it wakes; never for a result or for a
+   * cancel this side asked for with `cancel()`.
+   */
   get signal(): AbortSignal {
-    return this.#scope.signal;
+    return this.#caller ? this.#caller.signal : this.#scope.signal;
   }
 
   /** True once the remote task confirmed a cancellation this side asked for. */
   get cancelAcked(): boolean {
     const e = this.maybeError;
-    return e instanceof ContextCancelled && this.#isOurs(e.canceller);
+    return e instanceof ContextCancelled && isOurs(this.#actor.uid, e.canceller);
   }
 
   /** Who cancelled the remote task, once known. */
@@ -211,19 +213,19 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
 
   /** True once the child's final outcome (return value, error, cancellation) is known to this side. */
   get hasOutcome(): boolean {
-    return this.#outcome !== undefined;
+    return this.#caller?.outcome !== undefined;
   }
 
   /** The child's return value, or the error it ended with; `undefined` until {@link hasOutcome}. */
   get outcome(): R | Error | undefined {
-    const o = this.#outcome;
+    const o = this.#caller?.outcome;
     return o === undefined ? undefined : 'error' in o ? o.error : (o.value as R);
   }
 
   /** The error this dialog ended with, if any. */
   get maybeError(): Error | undefined {
-    const o = this.#outcome;
-    return (o && 'error' in o ? o.error : undefined) ?? this.#peerError ?? this.#overrun;
+    const o = this.#caller?.outcome;
+    return (o && 'error' in o ? o.error : undefined) ?? this.#peerError ?? this.#rx.overrun;
   }
 
   // ---------------------------------------------------------------- messages
@@ -232,14 +234,11 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #deliver(msg: DialogMsg, mustAccept: boolean): boolean | void {
     switch (msg.msg_type) {
       case 'StartAck':
-        if (msg.functype !== 'context') {
-          this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
-          this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a context`) });
-        }
+        if (msg.functype !== 'context') this.#caller?.wrongKind(msg.functype, 'context');
         return;
       case 'Started':
         this.#first = msg.pld;
-        this.#started?.resolve();
+        this.#caller?.opened();
         return;
       case 'Yield':
         this.#grants?.arrived((msg as { [FRAME_BYTES]?: number })[FRAME_BYTES]);
@@ -249,14 +248,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
         return this.#changes.wakeAll();
       case 'Return':
         this.#peerStopped = true;
-        return this.#end({ value: msg.pld });
+        return this.#caller ? this.#caller.end({ value: msg.pld }) : this.#changes.wakeAll();
       case 'Error': {
         const err = unboxError(msg);
-        if (this.side === 'child') {
-          this.#peerError = err;
-          return this.#changes.wakeAll();
-        }
-        return this.#end({ error: err });
+        if (this.#caller) return this.#caller.end({ error: err });
+        this.#peerError = err;
+        return this.#changes.wakeAll();
       }
       case 'CancelAck':
         return;
@@ -272,53 +269,14 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * (found out within a bound), the one error its death is reported as.
    */
   #fail(err: unknown): void {
-    if (this.side === 'child') {
-      this.#peerError ??= err as Error;
-      this.#changes.wakeAll();
-      return;
-    }
-    const explained = this.#outcome ? undefined : this.#portal?.explain?.(err);
-    if (explained) void explained.then((e) => this.#end({ error: e as Error }));
-    else this.#end({ error: err as Error });
-  }
-
-  #end(outcome: Outcome): void {
-    if (this.#outcome) return;
-    this.#outcome = outcome;
-    if (this.#started) {
-      const err = 'error' in outcome ? outcome.error
-        : new MsgTypeError(`the context endpoint returned without calling ctx.started()`);
-      this.#started.reject(err);
-    }
+    if (this.#caller) return this.#caller.fail(err);
+    this.#peerError ??= err as Error;
     this.#changes.wakeAll();
   }
 
-  /**
-   * Buffer one stream message. A full buffer first refuses it (the channel
-   * stops reading, so TCP slows the sender, and retries); only a receiver that
-   * takes nothing for a while is overrun.
-   */
+  /** Buffer one stream message; with stream credit, the sender waits for it: a full window means it broke the protocol. */
   #push(pld: unknown, mustAccept: boolean): boolean {
-    if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
-    if (this.#discarding) {
-      this.#discard(1);
-      if (this.#grants) this.#grant(this.#grants.taken());
-      return true;
-    }
-    if (this.#grants) {
-      // The sender waits for credit: a full buffer means it broke the protocol.
-      if (this.#buffer.size >= this.#grants.window && !this.#buffer.allowOverruns) this.#overrunBy();
-      else this.#buffer.push(pld);
-      if (this.#changes.waiting) this.#changes.wakeAll();
-      return true;
-    }
-    if (!this.#buffer.offer(pld)) {
-      if (!mustAccept) return false;
-      this.#overrunBy();
-      return true;
-    }
-    if (this.#changes.waiting) this.#changes.wakeAll();
-    return true;
+    return this.#grants ? this.#rx.push(pld, true, this.#grants.window) : this.#rx.push(pld, mustAccept);
   }
 
   /**
@@ -327,15 +285,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * before, drops what follows, and the peer is told.
    */
   #undecodable(err: Error): void {
-    if (this.#overrun) return;
-    this.#overrunBy(err);
-    this.#started?.reject(err); // an undecodable Started: openContext fails with it
+    if (this.#rx.overrun) return;
+    this.#rx.overrunBy(err);
+    this.#caller?.rejectOpen(err); // an undecodable Started: openContext fails with it
   }
 
-  #overrunBy(broken?: Error): void {
-    const err = broken ?? overrunError(this.#actor.uid, peerName(this.#chan), this.cid, this.#buffer.limit);
-    this.#overrun = err;
-    log.warning('%s', err.message);
+  /** This side was overrun (or could not decode a message): whom that fails. */
+  #overran(err: Error): void {
     if (this.#task) {
       // Child side: the overrun is this task's failure; tell the sender now (its outcome) and stop the task.
       this.#task.sendError(err);
@@ -345,83 +301,30 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // Parent side: relay it to the sending child, whose next send raises it.
       this.#chan.send(boxError(err, this.#actor.uid, this.cid));
     }
-    this.#changes.wakeAll();
-  }
-
-
-
-  #isOurs(uid: Uid | null | undefined): boolean {
-    return isOurs(this.#actor.uid, uid);
-  }
-
-  /**
-   * What a stream operation raises for the dialog's error outcome `err`: the
-   * remote task's acknowledgement of a cancel this actor asked for because
-   * its own scope was cancelled (Ctrl-C at the root, a nursery closing) is
-   * never raised to it as a `ContextCancelled`; the scope's reason is, the
-   * cause of that cancel.
-   */
-  #cause(err: Error): Error {
-    if (err instanceof ContextCancelled && this.#isOurs(err.canceller) && this.#scope.aborted) return this.#scope.reason as Error;
-    return err;
   }
 
   // ------------------------------------------------------------ stream I/O
 
-  /** The next buffered stream message, taken now; {@link NOTHING} if none is waiting. */
-  #takeBuffered(): unknown {
-    const v = this.#buffer.take();
-    if (v !== NOTHING && this.#grants) this.#grant(this.#grants.taken());
-    return v;
+  /** A stream message left the buffer (read or discarded): grant the sender room for it, batched. */
+  #taken(): void {
+    if (this.#grants) this.#grant(this.#grants.taken());
   }
 
   /** Grant the sender `n` more messages (`null`: without bound); 0 sends nothing. */
   #grant(n: number | null): void {
-    if (n === 0 || this.#chan.closed || (this.side === 'parent' && this.#outcome) || this.#task?.abandoned) return;
+    if (n === 0 || this.#chan.closed || this.#caller?.outcome || this.#task?.abandoned) return;
     this.#chan.send({ msg_type: 'Credit', cid: this.cid, n });
   }
 
-  /** This side reads no more: drop what is buffered and what still arrives, never silently. */
-  #discardRest(): void {
-    if (this.#discarding) return;
-    this.#discarding = true;
-    let n = 0;
-    while (this.#takeBuffered() !== NOTHING) n++;
-    this.#discard(n);
-    this.#changes.wakeAll();
-  }
-
-  /** Count `n` dropped messages; a warning gives the count: at once for the first, then at most once a second. */
-  #discard(n: number): void {
-    if (n === 0) return;
-    if (this.#discarded === 0) {
-      const first = !this.#discardWarned;
-      this.#discardWarned = true;
-      const report = first ? setImmediate : (f: () => void) => setTimeout(f, 1000).unref();
-      report(() => {
-        log.warning('context %s: discarded %d stream message(s) from %s that arrived after this side stopped reading (break or disposal); ' +
-          'to read everything the peer sends, call stream.close() and keep iterating', this.cid, this.#discarded, peerName(this.#chan));
-        this.#discarded = 0;
-      });
-    }
-    this.#discarded += n;
-  }
-
-  /** Next stream message: buffered ones first, then the remote error, the overrun, or the end. */
-  async #receiveYield(): Promise<unknown> {
-    for (;;) {
-      const v = this.#takeBuffered();
-      if (v !== NOTHING) return v;
-      // This side's own overrun first: the peer's failure that may follow is its echo.
-      if (this.#overrun) return this.#throw(this.#overrun);
-      const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
-      if (this.#peerError) return this.#throw(this.#peerError);
-      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-      if (this.#peerStopped || o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
-      if (this.#discarding) throw new EndOfStream('this side closed the stream');
-      await this.#changes.wait();
-    }
+  /** Nothing buffered: raise this side's overrun, the remote error, or the end; return to wait. */
+  #raiseEnd(): void {
+    // This side's own overrun first: the peer's failure that may follow is its echo.
+    if (this.#rx.overrun) return this.#throw(this.#rx.overrun);
+    this.#caller?.raiseFailure();
+    if (this.#peerError) return this.#throw(this.#peerError);
+    if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+    if (this.#peerStopped || this.#caller?.outcome) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
+    if (this.#rx.discarding) throw new EndOfStream('this side closed the stream');
   }
 
   /**
@@ -432,11 +335,10 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    */
   #sendYield(value: unknown): Promise<void> {
     try {
-      const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
+      this.#caller?.raiseFailure();
       if (this.#peerError) return this.#throw(this.#peerError);
       if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-      if (o) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
+      if (this.#caller?.outcome) throw new EndOfStream(`the remote task of context ${this.cid} has already returned`);
       if (this.#chan.closed && this.side === 'parent') return this.#sendWhenGranted(value); // the dialog's end is on its way: raise that
       if (this.#sendCredit && !this.#sendCredit.take()) return this.#sendWhenGranted(value);
       const pld = checkPld(this.#pldSpec, value, 'a stream message');
@@ -457,7 +359,7 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
   #sendStop(): void {
     // A task of this side blocked in receive() must see the stream closed now.
     this.#changes.wakeAll();
-    if (this.#stopSent || this.#chan.closed || (this.side === 'parent' && this.#outcome)) return;
+    if (this.#stopSent || this.#chan.closed || this.#caller?.outcome) return;
     if (this.#task?.abandoned) return;
     this.#stopSent = true;
     this.#chan.send({ msg_type: 'Stop', cid: this.cid });
@@ -509,13 +411,13 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    */
   async openStream<T = Msg, S = Msg>(opts: OpenStreamOptions = {}): Promise<MsgStream<T, S>> {
     if (this.side === 'child' && !this.#startedSent) throw new RuntimeUsageError('call ctx.started() before ctx.openStream()');
-    if (this.#cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
+    if (this.cancelCalled) throw new RuntimeUsageError('this context was cancelled; it cannot open a stream');
     if (this.#stream) throw new RuntimeUsageError('a context has one stream and it was already opened');
     if (this.#scope.aborted) throw this.#scope.reason;
-    if (opts.msgBufferSize !== undefined) this.#buffer.limit = validBufferSize(opts.msgBufferSize);
-    this.#buffer.allowOverruns = opts.allowOverruns ?? this.#buffer.allowOverruns;
+    if (opts.msgBufferSize !== undefined) this.#rx.limit = validBufferSize(opts.msgBufferSize);
+    this.#rx.allowOverruns = opts.allowOverruns ?? this.#rx.allowOverruns;
     this.#stream = new MsgStream(this.#streamEnd, this.#streamEnd);
-    if (this.#grants) this.#grant(this.#grants.resize(opts.msgBufferSize, this.#buffer.allowOverruns));
+    if (this.#grants) this.#grant(this.#grants.resize(opts.msgBufferSize, this.#rx.allowOverruns));
     return this.#stream as MsgStream<T, S>;
   }
 
@@ -537,32 +439,12 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
       // that honours the signal raises, and the parent gets ContextCancelled
       // naming this actor. (Waiting for the task to end here would wait on itself.)
       const task = this.#task!;
-      this.#cancelCalled = true;
+      this.#cancelledItself = true;
       task.canceller ??= this.#actor.uid;
       task.scope.abort(new Cancelled(`task '${task.func}' in actor ${fmtUid(this.#actor.uid)} cancelled itself`, this.#actor.uid));
       return;
     }
-    if (this.#outcome) return;
-    this.#cancelRemote();
-    await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
-  }
-
-  #cancelRemote(): void {
-    if (this.cancelCalled || this.#outcome) return;
-    this.#cancelCalled = true;
-    void requestTaskCancel(this.#actor, this.#chan, this.cid).then((acked) => {
-      // The task is over: a peer that sends nothing else for it (Python tractor) ends the dialog here.
-      if (acked !== undefined) this.#end({ error: cancelledBy(this.#actor.uid, this.#chan, this.cid) });
-    });
-  }
-
-  async #waitOutcome(timeoutMs: number): Promise<void> {
-    if (this.#outcome) return;
-    const ended = (async () => {
-      while (!this.#outcome) await this.#changes.wait();
-    })();
-    await withTimeout(ended, timeoutMs);
-    if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.#chan.aid?.name, timeoutMs);
+    await this.#caller!.cancelAndWait();
   }
 
   /**
@@ -577,21 +459,21 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * @throws {RemoteActorError} what the child raised (a `ContextCancelled` someone else asked for too).
    */
   async waitForResult(): Promise<R | ContextCancelled> {
-    if (this.side !== 'parent') throw new RuntimeUsageError('waitForResult() is called by the parent side of a context');
-    while (!this.#outcome) {
-      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
+    const caller = this.#caller;
+    if (!caller) throw new RuntimeUsageError('waitForResult() is called by the parent side of a context');
+    while (!caller.outcome) {
+      if (this.#scope.aborted) return caller.raise(this.#scope.reason);
       await this.#changes.wait();
     }
-    const o = this.#outcome;
+    const o = caller.outcome;
     if ('value' in o) return o.value as R;
-    if (o.error instanceof ContextCancelled && this.#isOurs(o.error.canceller)) return o.error;
-    return this.#throw(o.error);
+    if (caller.selfCancelled(o.error)) return o.error as ContextCancelled;
+    return caller.raise(o.error);
   }
 
-  /** Raise `err` to the user, recording it (here and in the owning nursery) so disposal does not raise it again. */
+  /** Raise `err` to the user (parent side: recorded, so leaving does not raise it again). */
   #throw(err: unknown): never {
-    if (typeof err === 'object' && err !== null) this.#delivered.add(err);
-    if (this.#portal) return this.#portal.deliver(err);
+    if (this.#caller) return this.#caller.raise(err);
     throw err;
   }
 
@@ -602,55 +484,17 @@ export class Context<R = unknown, First = unknown, Msg = unknown> implements Asy
    * anyone else, is raised (unless this side already received it).
    */
   async [Symbol.asyncDispose](): Promise<void> {
-    if (this.side === 'child') return;
-    try {
+    await this.#caller?.leave(() => {
       if (this.#stream && !this.#stream.closed) this.#stream.markClosed();
       this.#sendStop();
-      if (!this.#outcome) {
-        this.#cancelRemote();
-        await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
-      }
-    } finally {
-      this.#close();
-    }
-    const err = leavingError({
-      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#overrun, delivered: this.#delivered,
-      cancelCalled: this.#cancelCalled, scope: this.#scope,
     });
-    if (err) this.#throw(err);
-  }
-
-  #close(): void {
-    this.#unlink();
-    this.#scope.close();
-    this.#actor.closeDialog(this.#chan, this.cid);
   }
 
   // ------------------------------------------------------------ opening
 
   /** @internal Parent side: send Start, wait for Started. */
   async open(ns: string, func: string, kwargs: object): Promise<void> {
-    const started = new Promise<void>((resolve, reject) => (this.#started = { resolve, reject }));
-    // Awaited below, unless the Start cannot be sent (a closed channel): then
-    // its rejection (the nursery's failure, say) must not be an unhandled one.
-    started.catch(() => {});
-    const unlink = this.#scope.onAbort((reason) => this.#started?.reject(reason));
-    try {
-      this.#actor.registerDialog(this.#chan, this.cid, this.sink);
-      this.#chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
-      await started;
-    } catch (err) {
-      // The child never outlives the dialog: before rejecting, cancel it and wait (bounded) for it to end.
-      if (!this.#outcome) {
-        this.#cancelRemote();
-        await this.#waitOutcome(CANCEL_ACK_TIMEOUT_MS);
-      }
-      this.#close();
-      throw err;
-    } finally {
-      this.#started = undefined;
-      unlink();
-    }
+    await this.#caller!.open(this.sink, ns, func, kwargs, 'the context endpoint returned without calling ctx.started()');
   }
 }
 

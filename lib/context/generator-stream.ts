@@ -5,51 +5,38 @@
  * and ends on `Stop` (or the generator's error). No `Started`, no send
  * direction, no stream credit: the generator's task paces itself on its
  * channel's backpressure. Leaving it cancels the generator if it still runs.
+ * The open, the outcome, cancelling and leaving are a `Caller`'s (caller.ts),
+ * as for a context's parent side.
  */
-import { ContextCancelled, EndOfStream, InvalidArgument, MsgTypeError } from '../errors.ts';
+import { EndOfStream } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
-import { getLogger } from '../log.ts';
 import { boxError, unboxError } from '../msg/box.ts';
 import type { DialogMsg } from '../msg/types.ts';
 import type { ActorRuntime } from '../runtime/actor.ts';
-import { requestTaskCancel, startMsg } from '../runtime/call.ts';
 import type { Scope } from '../runtime/scope.ts';
 import { Wakeup } from '../trionics/wakeup.ts';
-import { CANCEL_ACK_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
-import type { DeliveryTarget } from './context.ts';
-import { cancelledBy, isOurs, leavingError, type Outcome, peerName } from './outcome.ts';
-import { NOTHING, overrunError, ReceiveBuffer } from './receive-buffer.ts';
+import { Caller, type DeliveryTarget } from './caller.ts';
+import { ReceiveBuffer, type ReceiveOwner } from './receive-buffer.ts';
 import { MsgStream, type OpenStreamOptions, type ReceiveEnd } from './stream.ts';
 
-const log = getLogger('context');
-
 /** The dialog of a legacy stream, the {@link ReceiveEnd} of its `MsgStream`. */
-export class GeneratorDialog implements ReceiveEnd {
+export class GeneratorDialog implements ReceiveEnd, ReceiveOwner {
   readonly cid: string;
   readonly #actor: ActorRuntime;
   readonly #chan: Channel;
   readonly #scope: Scope;
-  readonly #portal: DeliveryTarget;
-  readonly #buffer = new ReceiveBuffer();
-  /** This side's overrun, or the MsgTypeError of a message it could not decode: both drop what follows. */
-  #overrun: Error | undefined;
-  #outcome: Outcome | undefined;
-  #cancelCalled = false;
-  #opened: { resolve: () => void; reject: (e: unknown) => void } | undefined;
+  readonly #rx: ReceiveBuffer;
+  /** The caller's rules (the open, the outcome, cancelling, leaving), as a context's parent side has them. */
+  readonly #caller: Caller;
   readonly #changes = new Wakeup();
-  #delivered = new WeakSet<object>();
-  #unlink: () => void;
 
   constructor(init: { actor: ActorRuntime; chan: Channel; cid: string; scope: Scope; portal: DeliveryTarget }) {
     this.#actor = init.actor;
     this.#chan = init.chan;
     this.cid = init.cid;
     this.#scope = init.scope;
-    this.#portal = init.portal;
-    this.#unlink = this.#scope.onAbort(() => {
-      this.#cancelRemote();
-      this.#changes.wakeAll();
-    });
+    this.#rx = new ReceiveBuffer({ owner: this, changes: this.#changes, self: init.actor.uid, chan: init.chan, cid: init.cid });
+    this.#caller = new Caller({ ...init, rx: this.#rx, changes: this.#changes });
   }
 
   /**
@@ -58,23 +45,9 @@ export class GeneratorDialog implements ReceiveEnd {
    * outlives the open: it is cancelled and waited for (bounded) first.
    */
   async open(ns: string, func: string, kwargs: object, opts: OpenStreamOptions): Promise<MsgStream> {
-    if (opts.msgBufferSize !== undefined) this.#buffer.limit = opts.msgBufferSize;
-    this.#buffer.allowOverruns = opts.allowOverruns ?? false;
-    const opened = new Promise<void>((resolve, reject) => (this.#opened = { resolve, reject }));
-    opened.catch(() => {}); // awaited below, unless the Start cannot be sent: then not an unhandled rejection
-    const unlink = this.#scope.onAbort((reason) => this.#opened?.reject(reason));
-    try {
-      this.#actor.registerDialog(this.#chan, this.cid, this);
-      this.#chan.send(startMsg(this.#actor, this.cid, ns, func, kwargs));
-      await opened;
-    } catch (err) {
-      await this.#cancelAndWait();
-      this.#close();
-      throw err;
-    } finally {
-      this.#opened = undefined;
-      unlink();
-    }
+    if (opts.msgBufferSize !== undefined) this.#rx.limit = opts.msgBufferSize;
+    this.#rx.allowOverruns = opts.allowOverruns ?? false;
+    await this.#caller.open(this, ns, func, kwargs, 'the remote generator ended before its StartAck');
     return new MsgStream(this);
   }
 
@@ -82,143 +55,66 @@ export class GeneratorDialog implements ReceiveEnd {
   deliver(msg: DialogMsg, mustAccept = true): boolean | void {
     switch (msg.msg_type) {
       case 'StartAck':
-        if (msg.functype === 'asyncgen') return this.#opened?.resolve();
-        this.#cancelRemote(); // the task started anyway: it must not outlive this failed open
-        return this.#end({ error: new InvalidArgument(`the remote target is a ${msg.functype}, not a asyncgen`) });
+        if (msg.functype === 'asyncgen') return this.#caller.opened();
+        return this.#caller.wrongKind(msg.functype, 'asyncgen');
       case 'Yield':
-        return this.#push(msg.pld, mustAccept);
+        return this.#rx.push(msg.pld, mustAccept);
       case 'Stop':
-        return this.#end({ value: undefined });
+        return this.#caller.end({ value: undefined });
       case 'Return':
-        return this.#end({ value: msg.pld });
+        return this.#caller.end({ value: msg.pld });
       case 'Error':
-        return this.#end({ error: unboxError(msg) });
+        return this.#caller.end({ error: unboxError(msg) });
       // Started, CancelAck, Credit: nothing for a generator's caller to do.
     }
   }
 
   /** @internal The channel closed under the dialog: when the generator's actor died, the dialog ends with that actor's failure (as a context's). */
   fail(err: unknown): void {
-    const explained = this.#outcome ? undefined : this.#portal.explain?.(err);
-    if (explained) void explained.then((e) => this.#end({ error: e as Error }));
-    else this.#end({ error: err as Error });
+    this.#caller.fail(err);
   }
 
   /** @internal A message of this dialog could not be decoded here: as an overrun (the stream raises it after what came before). */
   undecodable(err: Error): void {
-    if (this.#overrun) return;
-    this.#overrunBy(err);
-    this.#opened?.reject(err);
+    if (this.#rx.overrun) return;
+    this.#rx.overrunBy(err);
+    this.#caller.rejectOpen(err);
   }
 
-  /** The next message taken now; {@link NOTHING} if none is waiting. */
+  /** The next message taken now; `NOTHING` if none is waiting. */
   takeBuffered(): unknown {
-    return this.#buffer.take();
+    return this.#rx.take();
   }
 
   /** The next message: buffered ones first, then this side's overrun, the generator's error, or its end. */
-  async receiveYield(): Promise<unknown> {
-    for (;;) {
-      const v = this.#buffer.take();
-      if (v !== NOTHING) return v;
-      if (this.#overrun) return this.#throw(this.#overrun);
-      const o = this.#outcome;
-      if (o && 'error' in o) return this.#throw(this.#cause(o.error));
-      if (this.#scope.aborted) return this.#throw(this.#scope.reason);
-      if (o) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
-      await this.#changes.wait();
-    }
+  receiveYield(): Promise<unknown> {
+    return this.#rx.receive();
   }
 
-  /**
-   * What receiving raises for the error outcome `err`: the acknowledgement of
-   * a cancel this side asked for because its own scope was cancelled is not
-   * raised as a `ContextCancelled`; the scope's reason, that cancel's cause, is.
-   */
-  #cause(err: Error): Error {
-    if (err instanceof ContextCancelled && isOurs(this.#actor.uid, err.canceller) && this.#scope.aborted) return this.#scope.reason as Error;
-    return err;
+  /** @internal Nothing buffered: raise this side's overrun, the generator's error, or its end; return to wait. */
+  raiseEnd(): void {
+    if (this.#rx.overrun) return this.#caller.raise(this.#rx.overrun);
+    this.#caller.raiseFailure();
+    if (this.#scope.aborted) return this.#caller.raise(this.#scope.reason);
+    if (this.#caller.outcome) throw new EndOfStream(`the peer closed the stream of context ${this.cid}`);
   }
+
+  /** @internal This side was overrun (or could not decode a message): the generator's next send raises its echo. */
+  overran(err: Error): void {
+    if (!this.#chan.closed) this.#chan.send(boxError(err, this.#actor.uid, this.cid));
+  }
+
+  /** @internal A message left the buffer: a legacy stream grants no credit. */
+  taken(): void {}
 
   /** Leave the dialog (the stream's close): cancel the generator if it still runs, wait (bounded) for its end. */
-  async [Symbol.asyncDispose](): Promise<void> {
-    try {
-      this.#sendStop();
-      await this.#cancelAndWait();
-    } finally {
-      this.#close();
-    }
-    const err = leavingError({
-      self: this.#actor.uid, outcome: this.#outcome, overrun: this.#overrun, delivered: this.#delivered,
-      cancelCalled: this.#cancelCalled, scope: this.#scope,
-    });
-    if (err) this.#throw(err);
-  }
-
-  #push(pld: unknown, mustAccept: boolean): boolean {
-    if (this.#overrun) return true; // dropped: this side already raised StreamOverrun for it
-    if (!this.#buffer.offer(pld)) {
-      if (!mustAccept) return false;
-      this.#overrunBy();
-      return true;
-    }
-    if (this.#changes.waiting) this.#changes.wakeAll();
-    return true;
-  }
-
-  /** Overrun (or an undecodable message): the stream raises it; the generator's next send raises its echo. */
-  #overrunBy(broken?: Error): void {
-    const err = broken ?? overrunError(this.#actor.uid, peerName(this.#chan), this.cid, this.#buffer.limit);
-    this.#overrun = err;
-    log.warning('%s', err.message);
-    if (!this.#chan.closed) this.#chan.send(boxError(err, this.#actor.uid, this.cid));
-    this.#changes.wakeAll();
-  }
-
-  #end(outcome: Outcome): void {
-    if (this.#outcome) return;
-    this.#outcome = outcome;
-    this.#opened?.reject('error' in outcome ? outcome.error : new MsgTypeError('the remote generator ended before its StartAck'));
-    this.#changes.wakeAll();
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.#caller.leave(() => this.#sendStop());
   }
 
   /** Tell the generator this side stops reading, unless it already ended (as a context's `Stop`). */
   #sendStop(): void {
-    if (this.#outcome || this.#chan.closed) return;
+    if (this.#caller.outcome || this.#chan.closed) return;
     this.#chan.send({ msg_type: 'Stop', cid: this.cid });
-  }
-
-  #cancelRemote(): void {
-    if (this.#cancelCalled || this.#outcome) return;
-    this.#cancelCalled = true;
-    void requestTaskCancel(this.#actor, this.#chan, this.cid).then((acked) => {
-      // The task is over: a peer that sends nothing else for it (Python tractor) ends the dialog here.
-      if (acked !== undefined) this.#end({ error: cancelledBy(this.#actor.uid, this.#chan, this.cid) });
-    });
-  }
-
-  /** Cancel the generator unless it ended, and wait (bounded) for its end. */
-  async #cancelAndWait(): Promise<void> {
-    if (this.#outcome) return;
-    this.#cancelRemote();
-    const ended = (async () => {
-      while (!this.#outcome) await this.#changes.wait();
-    })();
-    await withTimeout(ended, CANCEL_ACK_TIMEOUT_MS);
-    if (!this.#outcome) log.warning('context %s: no outcome from %s within %d ms of the cancel request', this.cid, this.#chan.aid?.name, CANCEL_ACK_TIMEOUT_MS);
-  }
-
-  /** Raise `err` to the user, recording it (here and in the owning nursery) so leaving does not raise it again. */
-  #throw(err: unknown): never {
-    if (typeof err === 'object' && err !== null) this.#delivered.add(err);
-    return this.#portal.deliver(err);
-  }
-
-
-
-  #close(): void {
-    this.#unlink();
-    this.#scope.close();
-    this.#actor.closeDialog(this.#chan, this.cid);
   }
 }

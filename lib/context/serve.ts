@@ -3,9 +3,9 @@
  * served task, route the dialog's messages to its `Context`, and reply with
  * its return value once it called `started()`.
  */
-import { DebuggerQuit, RuntimeUsageError } from '../errors.ts';
+import { RuntimeUsageError } from '../errors.ts';
 import { assertSerializable, checkPld } from '../msg/payload.ts';
-import { withScope } from '../runtime/scope.ts';
+import { throwIfDebuggerQuit, withScope } from '../runtime/scope.ts';
 import type { RemoteTask } from '../runtime/task.ts';
 import { Context } from './context.ts';
 import { type ContextFn, pldSpecOf } from './endpoint.ts';
@@ -19,7 +19,7 @@ export async function serveContext(task: RemoteTask, fn: ContextFn, kwargs: unkn
   task.deliver = (msg, mustAccept) => ctx.sink.deliver(msg, mustAccept);
   task.fail = (err) => ctx.sink.undecodable(err as Error);
   const result = await withScope(task.scope, () => fn(ctx, kwargs), ctx);
-  if (task.scope.reason instanceof DebuggerQuit) throw task.scope.reason; // `q` after stepping, and the endpoint returned anyway
+  throwIfDebuggerQuit(task.scope);
   if (!ctx.startedSent) throw new RuntimeUsageError(`context endpoint '${task.func}' returned without calling ctx.started()`);
   const pld = checkPld(pldSpec, result, 'the return value');
   assertSerializable(pld, 'the return value of', task.func);

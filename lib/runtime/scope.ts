@@ -1,12 +1,14 @@
 /**
  * Cancellation scopes: an explicit parent -> child tree of AbortControllers,
- * and the ambient scope of the running task (AsyncLocalStorage).
+ * and the ambient scope of the running task (AsyncLocalStorage), with the
+ * one check that a task whose scope the debugger quit fails with that quit.
  *
  * Why not `AbortSignal.any`: on Node it keeps every derived signal alive as
  * long as a long-lived source signal lives, so one per RPC call leaks. Here a
  * child scope registers a callback on its parent and removes it when closed.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
+import { DebuggerQuit } from '../errors.ts';
 import { dynamicImport } from './import-module.ts';
 
 /** One node of the cancellation tree. */
@@ -128,6 +130,16 @@ export function currentScope(): Scope {
  */
 export function currentSignal(): AbortSignal {
   return currentScope().signal;
+}
+
+/**
+ * Throw the `DebuggerQuit` that `scope` was cancelled with, if it was: `q`
+ * in the REPL after stepping past `pause()` quits through the task's scope,
+ * and a task (an RPC target, a context endpoint, the root's main) that
+ * returned anyway fails with it instead of returning.
+ */
+export function throwIfDebuggerQuit(scope: Scope): void {
+  if (scope.reason instanceof DebuggerQuit) throw scope.reason;
 }
 
 /** Run `fn` with `scope` as the ambient scope. */

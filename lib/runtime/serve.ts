@@ -5,7 +5,7 @@
  * own `self` namespace: `cancel`, `enabled_modules`, `_cancel_task`, and the
  * methods the runtime was given (`selfMethods`).
  */
-import { DebuggerQuit, FunctionNotFound, ModuleNotExposed, MsgTypeError, UnknownRuntimeMethod } from '../errors.ts';
+import { FunctionNotFound, ModuleNotExposed, MsgTypeError, UnknownRuntimeMethod } from '../errors.ts';
 import type { Channel } from '../ipc/channel.ts';
 import { boxError } from '../msg/box.ts';
 import { EXT_PROBLEM, reviveExt } from '../msg/ext.ts';
@@ -16,7 +16,7 @@ import { serveContext } from '../context/serve.ts';
 import type { ActorRuntime } from './actor.ts';
 import { checkKwargs } from './call.ts';
 import { functypeOf, importModule, loadedModule } from './resolve.ts';
-import { currentSignal, withScope } from './scope.ts';
+import { currentSignal, throwIfDebuggerQuit, withScope } from './scope.ts';
 import { RemoteTask } from './task.ts';
 import { debugHooks } from './debug-hooks.ts';
 import { getRuntimeVars } from './state.ts';
@@ -71,7 +71,7 @@ export async function serveStart(actor: ActorRuntime, chan: Channel, msg: StartM
       await serveGenerator(task, fn as GenFn, msg.kwargs);
     } else {
       const result = await withScope(task.scope, () => (fn as AsyncFn)(msg.kwargs));
-      if (task.scope.reason instanceof DebuggerQuit) throw task.scope.reason; // `q` after stepping, and the task returned anyway
+      throwIfDebuggerQuit(task.scope);
       assertSerializable(result, 'the return value of', msg.func);
       task.send({ msg_type: 'Return', cid: msg.cid, pld: result });
     }

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { counter, countUp, echoServer, failEarly, sleeper } from '../fixtures/ctx.ts';
+import { counter, countUp, echoServer, failEarly, failLate, sleeper } from '../fixtures/ctx.ts';
 
 const modules = [new URL('../fixtures/ctx.ts', import.meta.url).href];
 const T = { timeout: 30_000 };
@@ -30,6 +30,34 @@ test('for await ends cleanly on the peer Stop', T, async () => {
   for await (const x of stream) got.push(x);
   assert.deepEqual(got, [0, 1, 2, 3, 4]);
   assert.equal(await ctx.waitForResult(), 'done');
+});
+
+test("a child's error after started() aborts the parent's ctx.signal with it, waking the block", T, async () => {
+  await using an = await tractor.openNursery({ enableModules: modules });
+  const portal = await an.startActor('fail-late');
+  const ctx = await portal.openContext(failLate, { message: 'late', delayMs: 200 });
+  assert.equal(ctx.signal.aborted, false);
+  // A block busy with its own work (not the stream) learns of the child's failure through ctx.signal.
+  await assert.rejects(tractor.sleep(60_000, ctx.signal), (err: tractor.RemoteActorError) => err.boxedType === RangeError);
+  assert.ok(ctx.signal.reason instanceof tractor.RemoteActorError);
+  await assert.rejects(ctx.waitForResult(), (err: tractor.RemoteActorError) => err.boxedType === RangeError);
+  await ctx[Symbol.asyncDispose](); // the error was delivered: disposal does not raise it again
+});
+
+test("a result, or a cancel this side asked for, leaves the parent's ctx.signal alone", T, async () => {
+  await using an = await tractor.openNursery({ enableModules: modules });
+  const portal = await an.startActor('ends');
+  {
+    await using ctx = await portal.openContext(counter, { count: 0 });
+    assert.equal(await ctx.waitForResult(), 'done');
+    assert.equal(ctx.signal.aborted, false);
+  }
+  {
+    await using ctx = await portal.openContext(sleeper);
+    await ctx.cancel();
+    assert.ok((await ctx.waitForResult()) instanceof tractor.ContextCancelled);
+    assert.equal(ctx.signal.aborted, false);
+  }
 });
 
 test('a child error before started() rejects openContext with the boxed error', T, async () => {

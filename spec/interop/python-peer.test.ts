@@ -13,13 +13,37 @@ import { PeerCommandError, pyAddr, type PythonPeer, startPythonPeer } from './pe
 
 const T = { timeout: 30_000 };
 
-/** A Python peer that is the registrar at a private address, and a tractor-ts root using it. */
-async function pythonRegistrarAndTsRoot(): Promise<{ reg: string; peer: PythonPeer; root: tractor.Root }> {
+/** A Python peer that is the registrar at a private address, and a tractor-ts root using it; leaving `await using` closes the root, then the peer. */
+interface PythonAndTs extends AsyncDisposable {
+  reg: string;
+  peer: PythonPeer;
+  root: tractor.Root;
+}
+
+/** Start a {@link PythonAndTs}; with `connect`, the Python peer also connects to the root as 'ts' (Python calling tractor-ts). */
+async function pythonRegistrarAndTsRoot(opts: { connect?: boolean } = {}): Promise<PythonAndTs> {
   const reg = await privateRegistry();
   const peer = await startPythonPeer('pyd', reg);
   assert.equal(peer.ready.registrar, true);
   const root = await tractor.openRoot({ name: 'tsroot', registryAddrs: [reg], enableModules: [SVC] });
-  return { reg, peer, root };
+  const both: PythonAndTs = {
+    reg, peer, root,
+    async [Symbol.asyncDispose]() {
+      try {
+        await root[Symbol.asyncDispose]();
+      } finally {
+        await peer[Symbol.asyncDispose]();
+      }
+    },
+  };
+  if (!opts.connect) return both;
+  try {
+    await peer.call('connect', { addr: pyAddr(tractor.currentActor().addrs[0]!), as: 'ts' });
+  } catch (err) {
+    await both[Symbol.asyncDispose]();
+    throw err;
+  }
+  return both;
 }
 
 async function assertNothingRejected(peer: PythonPeer): Promise<void> {
@@ -33,9 +57,8 @@ async function local(): Promise<number> {
 // ------------------------------------------------------------------ tractor-ts calls Python
 
 test('tractor-ts calls Python functions by name: run, runFromNs, openStreamFrom and openContext with a two-way stream', T, async () => {
-  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { reg, peer } = both;
   await using portal = await tractor.getRegistry(reg);
   assert.equal(await portal.run(py.add, { x: 1, y: 2 }), 3);
   assert.equal(await portal.runFromNs('pyfuncs', 'add', { x: 2, y: 3 }), 5);
@@ -59,9 +82,8 @@ test('tractor-ts calls Python functions by name: run, runFromNs, openStreamFrom 
 });
 
 test('Python errors reach tractor-ts boxed with their type, and an empty message is the last line of the traceback', T, async () => {
-  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { reg, peer } = both;
   await using portal = await tractor.getRegistry(reg);
   const err = await thrown(() => portal.run(py.boom, {}));
   assert.ok(err instanceof tractor.RemoteActorError, String(err));
@@ -77,9 +99,8 @@ test('Python errors reach tractor-ts boxed with their type, and an empty message
 });
 
 test('an aborted call into Python settles on its CancelAck, without waiting for the fallback bound', T, async () => {
-  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { reg, peer } = both;
   await using portal = await tractor.getRegistry(reg);
   const ac = new AbortController();
   const reason = new Error('enough');
@@ -96,9 +117,8 @@ test('an aborted call into Python settles on its CancelAck, without waiting for 
 });
 
 test('ctx.cancel() on a Python context ends it with a ContextCancelled naming this actor', T, async () => {
-  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { reg, peer } = both;
   await using portal = await tractor.getRegistry(reg);
   {
     await using ctx = await portal.openContext(py.ctxForever, {});
@@ -114,9 +134,8 @@ test('ctx.cancel() on a Python context ends it with a ContextCancelled naming th
 });
 
 test('leaving a stream from a Python async generator early cancels the generator there', T, async () => {
-  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { reg, peer } = both;
   await using portal = await tractor.getRegistry(reg);
   const seen: number[] = [];
   for await (const t of await portal.openStreamFrom(py.ticks, { n: 1_000_000 })) {
@@ -130,9 +149,8 @@ test('leaving a stream from a Python async generator early cancels the generator
 });
 
 test('a portal to a Python actor never calls a self method the Python actor lacks', T, async () => {
-  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { reg, peer } = both;
   await using portal = await tractor.getRegistry(reg);
   // Resolving an unexported function fails; against a tractor-ts peer the portal would then ask it for its
   // `enabled_modules`, which kills a Python actor (an unguarded getattr).
@@ -144,9 +162,8 @@ test('a portal to a Python actor never calls a self method the Python actor lack
 });
 
 test('cancelActor() on a Python actor is acknowledged; the Python root stops listening, as Python roots do', T, async () => {
-  const { reg, peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { reg, peer } = both;
   await using portal = await tractor.getRegistry(reg);
   assert.equal(await portal.cancelActor(), true);
   assert.deepEqual(await peer.call('status'), { cancelled: true, listening: false, tasks: 0 });
@@ -156,10 +173,8 @@ test('cancelActor() on a Python actor is acknowledged; the Python root stops lis
 // ------------------------------------------------------------------ Python calls tractor-ts
 
 test('a Python actor calls tractor-ts functions served under a dotted name: run_from_ns, open_stream_from, open_context', T, async () => {
-  const { peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
-  await peer.call('connect', { addr: pyAddr(tractor.currentActor().addrs[0]!), as: 'ts' });
+  await using both = await pythonRegistrarAndTsRoot({ connect: true });
+  const { peer } = both;
   assert.equal(await peer.call('run_from_ns', { peer: 'ts', ns: 'svc.math', func: 'add', kwargs: { x: 1, y: 2 } }), 3);
   assert.deepEqual(await peer.call('open_stream_from', { peer: 'ts', nsf: 'svc.math:count', kwargs: { n: 3 } }), [0, 10, 20]);
   assert.deepEqual(await peer.call('open_context', { peer: 'ts', nsf: 'svc.math:shout', kwargs: { greeting: 'py' }, send: ['a', 'b'] }),
@@ -171,10 +186,8 @@ test('a Python actor calls tractor-ts functions served under a dotted name: run_
 });
 
 test('tractor-ts errors reach a Python caller boxed with their type and stack', T, async () => {
-  const { peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
-  await peer.call('connect', { addr: pyAddr(tractor.currentActor().addrs[0]!), as: 'ts' });
+  await using both = await pythonRegistrarAndTsRoot({ connect: true });
+  const { peer } = both;
   const err = await thrown(() => peer.call('run_from_ns', { peer: 'ts', ns: 'svc.math', func: 'fail', kwargs: { why: 'no' } }));
   assert.ok(err instanceof PeerCommandError, String(err));
   assert.equal(err.remote.type, 'RemoteActorError');
@@ -187,10 +200,8 @@ test('tractor-ts errors reach a Python caller boxed with their type and stack', 
 });
 
 test('a Python ctx.cancel() of a tractor-ts context: StartAck then CancelAck, and a ContextCancelled naming the Python actor', T, async () => {
-  const { peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
-  await peer.call('connect', { addr: pyAddr(tractor.currentActor().addrs[0]!), as: 'ts' });
+  await using both = await pythonRegistrarAndTsRoot({ connect: true });
+  const { peer } = both;
   const r = await peer.call<{ ack: boolean; first: string; error: { src_type_str: string; boxed_type_str: string; canceller: unknown } }>(
     'ctx_cancel', { peer: 'ts', nsf: 'svc.math:idle' });
   assert.equal(r.ack, true);
@@ -200,9 +211,8 @@ test('a Python ctx.cancel() of a tractor-ts context: StartAck then CancelAck, an
 });
 
 test('a Python cancel_actor() of a tractor-ts actor: acknowledged (StartAck first), and the actor exits', T, async () => {
-  const { peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { peer } = both;
   await using an = await tractor.openNursery();
   const portal = await an.startActor('tsd', { enableModules: [SVC] });
   const { addrs, pid } = await portal.run(whereAmI);
@@ -214,9 +224,8 @@ test('a Python cancel_actor() of a tractor-ts actor: acknowledged (StartAck firs
 });
 
 test('tractor-ts answers a Python registry probe with is_registrar and closes the probe connection', T, async () => {
-  const { peer, root } = await pythonRegistrarAndTsRoot();
-  await using _peer = peer;
-  await using _root = root;
+  await using both = await pythonRegistrarAndTsRoot();
+  const { peer } = both;
   const r = await peer.call<{ state: string; closedByPeer: boolean; aid: Record<string, unknown> }>('probe', { addr: pyAddr(tractor.currentActor().addrs[0]!) });
   assert.equal(r.state, 'occupied', 'a non-registrar says is_registrar: false (Python counts a missing one as a registrar)');
   assert.equal(r.closedByPeer, true);

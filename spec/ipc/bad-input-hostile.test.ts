@@ -7,35 +7,26 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as tractor from 'tractor-ts';
 import { type FieldKind, SCHEMAS } from '../../lib/msg/validate.ts';
-import { add, CORE, whoami } from '../fixtures/core.ts';
+import { add, CORE } from '../fixtures/core.ts';
 import { isAlive } from '../helpers.ts';
-import { frame, prng, RAW_AID, RawPeer, rssMiB } from '../raw-peer.ts';
+import { frame, liveTarget, type LiveTarget, prng, RAW_AID, RawPeer, rssMiB } from '../raw-peer.ts';
 
 const T = { timeout: 60_000 };
 const SEED = Number(process.env.TRACTOR_TS_FUZZ_SEED ?? 20261201);
 
-let an: tractor.ActorNursery;
+let target: LiveTarget;
 let portal: tractor.Portal;
 let addr: string;
 let pid: number;
 
 before(async () => {
-  an = await tractor.openNursery({ enableModules: [CORE] });
-  portal = await an.startActor('target');
-  const me = await portal.run(whoami);
-  addr = me.addrs[0]!;
-  pid = me.pid;
+  target = await liveTarget();
+  ({ portal, addr, pid } = target);
 });
 
 after(async () => {
-  await an[Symbol.asyncDispose]();
-  assert.equal(isAlive(pid), false);
+  await target.close();
 });
-
-async function stillServing(what: string): Promise<void> {
-  assert.ok(isAlive(pid), `the actor is alive after ${what}`);
-  assert.equal(await portal.run(add, { a: 20, b: 22 }), 42, `the actor still answers after ${what}`);
-}
 
 /** A valid instance of each message type (the fuzz replaces one field at a time). */
 const UID = ['raw-peer', RAW_AID.uuid];
@@ -109,7 +100,7 @@ test(`fuzz (seed ${SEED}): each field of each message replaced by values of othe
     refused++;
     assert.ok(isAlive(pid), `the actor survives ${what}`);
   }
-  await stillServing(`${refused} bad messages`);
+  await target.stillServing(`${refused} bad messages`);
   assert.ok(rssMiB(pid) - rss0 < 64, `memory stays near its start (${rss0.toFixed(0)} -> ${rssMiB(pid).toFixed(0)} MiB)`);
 });
 
@@ -120,7 +111,7 @@ test('an Error whose relay_path is 0 or a map is refused, not relayed into a cra
     peer.write(frame({ ...VALID.Error, relay_path }));
     assert.ok(await peer.dropped(), `relay_path ${JSON.stringify(relay_path)} is refused`);
   }
-  await stillServing('bad relay paths');
+  await target.stillServing('bad relay paths');
 });
 
 test('before the handshake only a small frame is accepted: a 60 MiB length prefix is refused at once', T, async () => {
@@ -129,7 +120,7 @@ test('before the handshake only a small frame is accepted: a 60 MiB length prefi
   head.writeUInt32LE(60 * 1024 * 1024);
   peer.write(Buffer.concat([head, Buffer.alloc(1024)]));
   assert.ok(await peer.dropped(), 'the connection is dropped without waiting for 60 MiB');
-  await stillServing('a hostile first frame');
+  await target.stillServing('a hostile first frame');
 });
 
 test('a frame of deeply nested arrays (0x91 x 2 MiB) is refused before decoding: no memory blow-up', T, async () => {
@@ -142,7 +133,7 @@ test('a frame of deeply nested arrays (0x91 x 2 MiB) is refused before decoding:
   assert.ok(await peer.dropped(10_000), 'the connection is dropped');
   const grew = rssMiB(pid) - rss0;
   assert.ok(grew < 48, `the actor's memory grew by ${grew.toFixed(0)} MiB for a 2 MiB frame`);
-  await stillServing('a deeply nested frame');
+  await target.stillServing('a deeply nested frame');
 });
 
 test('an array header claiming 16 million elements in a 6-byte frame is refused before the decoder allocates it', T, async () => {
@@ -153,7 +144,7 @@ test('an array header claiming 16 million elements in a 6-byte frame is refused 
   assert.ok(await peer.dropped(), 'the connection is dropped');
   const grew = rssMiB(pid) - rss0;
   assert.ok(grew < 48, `the actor's memory grew by ${grew.toFixed(0)} MiB`);
-  await stillServing('a hostile element count');
+  await target.stillServing('a hostile element count');
 });
 
 test('connections holding partial frames past the deadline are dropped, a trickling one too; declared lengths are never allocated ahead of their bytes; memory returns near its start', { timeout: 120_000 }, async () => {
@@ -178,14 +169,14 @@ test('connections holding partial frames past the deadline are dropped, a trickl
     await tractor.sleep(1000);
     const whileHeld = rssMiB(pid) - rss0;
     assert.ok(whileHeld < 48, `32 frames declaring 4 MiB each hold ${whileHeld.toFixed(0)} MiB, not 128 MiB`);
-    await stillServing('partial frames held');
+    await target.stillServing('partial frames held');
     for (const [i, peer] of held.entries()) assert.ok(await peer.dropped(60_000), `held partial frame ${i} is dropped past the deadline`);
     assert.ok(await trickle.dropped(60_000), 'the trickling partial frame is dropped past the deadline');
   } finally {
     clearInterval(drip);
     for (const p of [...held, trickle]) p.close();
   }
-  await stillServing('partial frames dropped');
+  await target.stillServing('partial frames dropped');
   const after = rssMiB(pid) - rss0;
   assert.ok(after < 32, `memory returns near its start (${rss0.toFixed(0)} -> ${rssMiB(pid).toFixed(0)} MiB)`);
 });
@@ -194,7 +185,7 @@ test('call arguments that are not a plain object are an InvalidArgument at the s
   for (const bad of [5, [1, 2], 'x', new Date(0)]) {
     await assert.rejects(portal.run(add, bad as never), (e) => e instanceof tractor.InvalidArgument && e.code === 'ERR_TRACTOR_INVALID_ARG');
   }
-  await stillServing('bad arguments at the sender');
+  await target.stillServing('bad arguments at the sender');
 });
 
 test('a Start whose kwargs is not a map gets an Error reply (InvalidArgument); the channel keeps working', T, async () => {
@@ -211,5 +202,5 @@ test('a Start whose kwargs is not a map gets an Error reply (InvalidArgument); t
   assert.deepEqual(await peer.nextFrame(), { msg_type: 'StartAck', cid: 'ok', functype: 'asyncfunc' });
   assert.deepEqual(await peer.nextFrame(), { msg_type: 'Return', cid: 'ok', pld: 3 });
   peer.close();
-  await stillServing('bad kwargs on the wire');
+  await target.stillServing('bad kwargs on the wire');
 });

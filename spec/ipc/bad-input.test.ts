@@ -2,53 +2,37 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import * as tractor from 'tractor-ts';
-import { add, CORE, whoami } from '../fixtures/core.ts';
-import { isAlive } from '../helpers.ts';
-import { frame, RAW_AID as AID, RawPeer } from '../raw-peer.ts';
+import { CORE } from '../fixtures/core.ts';
+import { frame, liveTarget, type LiveTarget, RAW_AID as AID, RawPeer } from '../raw-peer.ts';
 
 const T = { timeout: 10_000 };
 
-let an: tractor.ActorNursery;
-let portal: tractor.Portal;
-let addr: string;
-let pid: number;
+let target: LiveTarget;
 
 before(async () => {
-  an = await tractor.openNursery({ enableModules: [CORE] });
-  portal = await an.startActor('target');
-  const me = await portal.run(whoami);
-  addr = me.addrs[0]!;
-  pid = me.pid;
-  assert.match(addr, /^tcp:\/\/127\.0\.0\.1:\d+$/);
+  target = await liveTarget();
 });
 
 after(async () => {
-  await an[Symbol.asyncDispose]();
+  await target.close();
 });
 
-/** The actor is alive and still answers RPC over its original channel. */
-async function stillServing(): Promise<void> {
-  assert.ok(isAlive(pid), 'the actor process is alive');
-  assert.equal(await portal.run(add, { a: 20, b: 22 }), 42, 'the actor still answers portal.run');
-}
-
 async function openPeer(): Promise<RawPeer> {
-  const peer = await RawPeer.open(addr);
-  return peer;
+  return RawPeer.open(target.addr);
 }
 
 async function handshake(peer: RawPeer): Promise<void> {
   peer.write(frame(AID));
   const reply = await peer.nextFrame();
   assert.equal(reply.msg_type, 'Aid', 'the actor answers a valid Aid with its own');
-  assert.equal(reply.pid, pid);
+  assert.equal(reply.pid, target.pid);
 }
 
 test('garbage bytes: the actor drops the connection and keeps serving', T, async () => {
   const peer = await openPeer();
   peer.write(Buffer.from('GET / HTTP/1.1\r\nHost: example\r\n\r\n'));
   assert.ok(await peer.dropped(), 'the actor dropped the connection');
-  await stillServing();
+  await target.stillServing('garbage bytes');
 });
 
 test('a truncated frame then close: the actor keeps serving', T, async () => {
@@ -58,21 +42,21 @@ test('a truncated frame then close: the actor keeps serving', T, async () => {
   await new Promise((r) => setTimeout(r, 50));
   peer.socket.end();
   await peer.closed;
-  await stillServing();
+  await target.stillServing('a truncated frame');
 });
 
 test('an oversized length prefix (0xFFFFFFFF): the actor drops the connection without allocating it', T, async () => {
   const peer = await openPeer();
   peer.write(Buffer.from([0xff, 0xff, 0xff, 0xff, 1, 2, 3]));
   assert.ok(await peer.dropped(), 'the actor dropped the connection');
-  await stillServing();
+  await target.stillServing('an oversized length prefix');
 });
 
 test('invalid msgpack inside a valid frame: the actor drops the connection and keeps serving', T, async () => {
   const peer = await openPeer();
   peer.write(frame(Buffer.from([0xc1, 0xc1, 0xc1]))); // 0xc1 is never valid msgpack
   assert.ok(await peer.dropped(), 'the actor dropped the connection');
-  await stillServing();
+  await target.stillServing('invalid msgpack');
 });
 
 test('a msgpack value that is not a message (not a map, unknown msg_type): dropped, actor keeps serving', T, async () => {
@@ -80,7 +64,7 @@ test('a msgpack value that is not a message (not a map, unknown msg_type): dropp
     const peer = await openPeer();
     peer.write(frame(bad));
     assert.ok(await peer.dropped(), 'the actor dropped the connection');
-    await stillServing();
+    await target.stillServing('a value that is not a message');
   }
 });
 
@@ -95,7 +79,7 @@ test('after a valid Aid: an unknown msg_type or a Start missing fields is droppe
     await handshake(peer);
     peer.write(frame(msg));
     assert.ok(await peer.dropped(), 'the actor dropped the connection');
-    await stillServing();
+    await target.stillServing('a bad message after the Aid');
   }
 });
 
@@ -103,7 +87,7 @@ test('a first message that is not an Aid is refused', T, async () => {
   const peer = await openPeer();
   peer.write(frame({ msg_type: 'Stop', cid: 'x' }));
   assert.ok(await peer.dropped(), 'the actor dropped the connection');
-  await stillServing();
+  await target.stillServing('a first message that is not an Aid');
 });
 
 test('a well-formed raw Start gets a well-formed reply: Return, or an Error for an unexposed module', T, async () => {
@@ -123,7 +107,7 @@ test('a well-formed raw Start gets a well-formed reply: Return, or an Error for 
   assert.equal(err3.src_type_str, 'FunctionNotFound');
   peer.socket.end();
   await peer.closed;
-  await stillServing();
+  await target.stillServing('raw Starts');
 });
 
 test('a peer that disconnects in the middle of a call does not disturb the actor', T, async () => {
@@ -133,7 +117,7 @@ test('a peer that disconnects in the middle of a call does not disturb the actor
   assert.equal((await peer.nextFrame()).msg_type, 'StartAck');
   peer.socket.destroy();
   await peer.closed;
-  await stillServing();
+  await target.stillServing('a disconnect mid-call');
 });
 
 test('a malformed address string is an InvalidAddress naming the accepted forms', T, async () => {

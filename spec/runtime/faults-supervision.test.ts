@@ -24,25 +24,34 @@ test('openContext through a SIGKILLed child (its ActorFailure, raised once), the
   assert.equal(code, 0);
 });
 
-test('a peer SIGKILLed mid-stream: the next stream operation raises the cause (TransportClosed), never a bare EndOfStream', T, async () => {
-  const err = await (async () => {
+/**
+ * Stream from a daemon child producing a million messages and SIGKILL it at
+ * the 100th: what the stream raised, what the whole block raised (nursery,
+ * context and stream disposed), and how many messages came.
+ */
+async function killedMidStream(): Promise<{ fromStream: unknown; fromBlock: unknown; n: number }> {
+  let fromStream: unknown;
+  let n = 0;
+  const fromBlock = await thrown(async () => {
+    await using an = await tractor.openNursery({ enableModules: [FIX] });
+    const portal = await an.startActor('doomed');
+    await using ctx = await portal.openContext(produce, { count: 1_000_000 });
+    await using stream = await ctx.openStream();
     try {
-      await using an = await tractor.openNursery({ enableModules: [FIX] });
-      const portal = await an.startActor('doomed');
-      await using ctx = await portal.openContext(produce, { count: 1_000_000 });
-      await using stream = await ctx.openStream();
-      let n = 0;
-      try {
-        for await (const _ of stream) if (++n === 100) process.kill(portal.chan.aid!.pid, 'SIGKILL');
-      } catch (e) {
-        return e;
-      }
-      return new Error(`the stream ended cleanly after ${n} messages`);
+      for await (const _ of stream) if (++n === 100) process.kill(portal.chan.aid!.pid, 'SIGKILL');
     } catch (e) {
-      return e;
+      fromStream = e;
+      throw e;
     }
-  })();
-  assert.ok(err instanceof tractor.TransportClosed || err instanceof tractor.ActorFailure, `got ${String(err)}`);
+  });
+  return { fromStream, fromBlock, n };
+}
+
+test('a peer SIGKILLed mid-stream: the next stream operation raises the cause (TransportClosed), never a bare EndOfStream', T, async () => {
+  const { fromStream: err, fromBlock, n } = await killedMidStream();
+  // A bare EndOfStream would end the loop cleanly: then the stream raised nothing.
+  assert.ok(err instanceof tractor.TransportClosed || err instanceof tractor.ActorFailure,
+    `the stream raised ${String(err)} after ${n} messages (the block: ${String(fromBlock)})`);
   assert.ok(!(err instanceof tractor.EndOfStream));
 });
 
@@ -100,20 +109,7 @@ test('errors keep their insides across the boundary: an AggregateError\'s errors
 });
 
 test('a daemon SIGKILLed mid-stream leaves the block as one error, its ActorFailure, never a SuppressedError of both faces', T, async () => {
-  let fromStream: unknown;
-  const err = await thrown(async () => {
-    await using an = await tractor.openNursery({ enableModules: [FIX] });
-    const portal = await an.startActor('doomed');
-    await using ctx = await portal.openContext(produce, { count: 1_000_000 });
-    await using stream = await ctx.openStream();
-    let n = 0;
-    try {
-      for await (const _ of stream) if (++n === 100) process.kill(portal.chan.aid!.pid, 'SIGKILL');
-    } catch (e) {
-      fromStream = e;
-      throw e;
-    }
-  });
+  const { fromStream, fromBlock: err } = await killedMidStream();
   assert.notEqual((err as Error)?.name, 'SuppressedError', `got ${String(err)}`);
   assert.ok(err instanceof tractor.ActorFailure, `got ${String(err)}`);
   assert.equal(err, fromStream, 'the block raises what the stream raised, once');
