@@ -64,3 +64,11 @@ test('a Root does not expose its runtime; a portal channel is a read-only view; 
   assert.ok(Object.isFrozen(chan));
   assert.ok(!('send' in chan) && !('close' in chan), 'no way to write to or close the channel through the view');
 });
+
+test('every exported class and function keeps its own name in the build (error classes cross the wire by name)', T, () => {
+  const renamed = Object.entries(tractor)
+    .filter(([key, v]) => typeof v === 'function' && v.name !== key)
+    .map(([key, v]) => `${key} is named ${(v as { name: string }).name}`);
+  assert.deepEqual(renamed, []);
+});
+
