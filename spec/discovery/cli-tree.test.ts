@@ -5,7 +5,8 @@ import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import { runProgram } from '../discovery-helpers.ts';
+import { freePort, runProgram } from '../discovery-helpers.ts';
+import { TS_LOADER } from '../helpers.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const CLI = path.join(ROOT, 'lib', 'cli.ts');
@@ -13,18 +14,21 @@ const TREE = path.join(ROOT, 'spec', 'fixtures', 'programs', 'tree.ts');
 const ROOT_PROGRAM = path.join(ROOT, 'spec', 'fixtures', 'programs', 'discovery-root.ts');
 
 function cli(args: string[], env: Record<string, string> = {}) {
-  return spawnSync(process.execPath, ['--import', 'tsx', CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
+  return spawnSync(process.execPath, [...TS_LOADER, CLI, ...args], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, ...env }, timeout: 60_000 });
 }
 
-function freeRegistry(): string {
-  return `tcp://127.0.0.1:${20000 + Math.floor(Math.random() * 30000)}`;
+/** A registry address nothing holds (a port the OS just handed out: a random one may be an outgoing connection's). */
+async function freeRegistry(): Promise<string> {
+  return `tcp://127.0.0.1:${await freePort()}`;
 }
 
 interface Node { entry: { name: string; pid: number }; state: { pid: number; startMethod: string; uptimeMs: number; tasks: { func: string; ageMs: number }[]; children: { name: string }[] } | null; kids?: Node[] }
 
 test('tree prints the live tree of a program: each actor with pid, start method, uptime, its running tasks and its children', { timeout: 90_000 }, async () => {
-  const reg = freeRegistry();
-  const prog = spawn(process.execPath, ['--import', 'tsx', TREE], { cwd: ROOT, env: { ...process.env, TRACTOR_TS_REGISTRY_ADDRS: reg }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const reg = await freeRegistry();
+  const prog = spawn(process.execPath, [...TS_LOADER, TREE], { cwd: ROOT, env: { ...process.env, TRACTOR_TS_REGISTRY_ADDRS: reg }, stdio: ['ignore', 'pipe', 'inherit'] });
+  // Listened for from the start: a program that fails early may have closed before the finally below.
+  const closed = new Promise((r) => prog.once('close', r));
   try {
     const pids = await new Promise<{ root: number; child: number; grandchild: number }>((resolve, reject) => {
       let out = '';
@@ -61,12 +65,12 @@ test('tree prints the live tree of a program: each actor with pid, start method,
     assert.match(text.stdout, /^   ├─ task holdGrandchild \([\d.]+s, for root\)/m);
   } finally {
     prog.kill('SIGTERM');
-    await new Promise((r) => prog.once('close', r));
+    await closed;
   }
 });
 
-test('list and tree never become a registrar: with nobody at the address they say so and exit 1', { timeout: 60_000 }, () => {
-  const reg = freeRegistry();
+test('list and tree never become a registrar: with nobody at the address they say so and exit 1', { timeout: 60_000 }, async () => {
+  const reg = await freeRegistry();
   for (const cmd of ['list', 'tree']) {
     const r = cli([cmd, '--registry', reg]);
     assert.equal(r.status, 1, r.stderr);
@@ -75,7 +79,7 @@ test('list and tree never become a registrar: with nobody at the address they sa
 });
 
 test('tractor-ts registrar started while another program holds the registry address says who holds it and exits 1', { timeout: 60_000 }, async () => {
-  const reg = freeRegistry();
+  const reg = await freeRegistry();
   const holder = runProgram(ROOT_PROGRAM, ['holder'], { env: { TRACTOR_TS_REGISTRY_ADDRS: reg } });
   try {
     assert.equal(JSON.parse(await holder.line(/^\{/)).isRegistrar, true);
@@ -90,14 +94,14 @@ test('tractor-ts registrar started while another program holds the registry addr
   }
 });
 
-test('bad flags, bad addresses and modules that do not load are one-line errors, without a stack trace', { timeout: 60_000 }, () => {
+test('bad flags, bad addresses and modules that do not load are one-line errors, without a stack trace', { timeout: 60_000 }, async () => {
   const flag = cli(['list', '--bogus']);
   assert.equal(flag.status, 2);
   assert.match(flag.stderr, /^tractor-ts: Unknown option '--bogus'.*\(see tractor-ts --help\)\n$/);
   const addr = cli(['tree', '--registry', 'nope://x']);
   assert.equal(addr.status, 2);
   assert.equal(addr.stderr.split('\n').filter(Boolean).length, 1, addr.stderr);
-  const mod = cli(['daemon', '/nonexistent/module.ts', '--registry', freeRegistry()]);
+  const mod = cli(['daemon', '/nonexistent/module.ts', '--registry', await freeRegistry()]);
   assert.equal(mod.status, 1);
   assert.match(mod.stderr, /^tractor-ts: cannot load module file:\/\/\/nonexistent\/module\.ts: /);
   assert.equal(mod.stderr.split('\n').filter(Boolean).length, 1, mod.stderr);
