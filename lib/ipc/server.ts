@@ -33,6 +33,7 @@ export class Server {
   readonly #servers: net.Server[] = [];
   readonly #socketFiles: string[] = [];
   readonly #addrs: Address[] = [];
+  #closed = false;
 
   constructor(opts: ServerOptions) {
     this.#opts = opts;
@@ -59,6 +60,7 @@ export class Server {
    * to `target`, listen on that one instead of binding.
    */
   async listenOn(target: ParsedAddress, ahead?: net.Server): Promise<Address> {
+    if (this.#closed) throw new TransportClosed(`the actor stopped listening; it cannot listen on ${formatAddress(target)}`, { reason: 'local' });
     if (target.proto === 'uds') await removeStaleSocket(target.path);
     const { name, uuid } = this.#opts.self;
     const server = createListener(target, (socket) => void this.#accept(socket), [name, uuid], this.#opts.handshakeTimeoutMs);
@@ -68,6 +70,13 @@ export class Server {
       else if (target.proto === 'tcp') server.listen(target.port, target.host, resolve);
       else server.listen(target.path, resolve);
     });
+    if (this.#closed) {
+      // Closed while this one was binding (a root re-elected as registrar
+      // during its own teardown): a listener nobody closes would keep the
+      // process alive after its root is gone.
+      server.close();
+      throw new TransportClosed(`the actor stopped listening before ${formatAddress(target)} was bound`, { reason: 'local' });
+    }
     if (target.proto === 'uds') this.#socketFiles.push(target.path);
     server.on('error', (err) => log.error('listener error: %s', err.message));
     const a = server.address();
@@ -79,6 +88,7 @@ export class Server {
 
   /** Stop listening and remove the socket files. */
   close(): void {
+    this.#closed = true;
     for (const s of this.#servers) s.close();
     for (const f of this.#socketFiles) rmSync(f, { force: true });
   }
