@@ -127,16 +127,22 @@ test('subactor_breakpoint: pause() in a child loop; n steps ten times, c re-ente
   });
 });
 
+/** At `actor`'s first prompt: step once (n), quit (q); returns the root's prompt, where the failure arrived. */
+async function stepThenQuit(s: DebugSession, actor: string): Promise<Awaited<ReturnType<DebugSession['prompt']>>> {
+  let at = await s.prompt();
+  assert.equal(at.actor, actor);
+  s.send('n');
+  at = await s.prompt();
+  assert.equal(at.actor, actor);
+  s.send('q');
+  at = await s.prompt();
+  assert.equal(at.actor, 'root');
+  return at;
+}
+
 test('q after stepping (n) in a child raises DebuggerQuit there, which reaches the root boxed, as q at the pause itself does', T, async () => {
   await drive('subactor_breakpoint', 1, async (s) => {
-    let at = await s.prompt();
-    assert.equal(at.actor, 'breakpointForever');
-    s.send('n');
-    at = await s.prompt();
-    assert.equal(at.actor, 'breakpointForever');
-    s.send('q');
-    at = await s.prompt();
-    assert.equal(at.actor, 'root');
+    let at = await stepThenQuit(s, 'breakpointForever');
     assert.match(at.before, /RemoteActorError: DebuggerQuit in actor breakpointForever@/, 'a DebuggerQuit, not a cancellation');
     s.send('p err.boxedTypeName');
     at = await s.prompt();
@@ -147,14 +153,7 @@ test('q after stepping (n) in a child raises DebuggerQuit there, which reaches t
 
 test('q after stepping (n) in a context endpoint fails it with DebuggerQuit even if it would have returned', T, async () => {
   await drive('spec/fixtures/programs/debug-context-step.ts', 1, async (s) => {
-    let at = await s.prompt();
-    assert.equal(at.actor, 'stepper');
-    s.send('n');
-    at = await s.prompt();
-    assert.equal(at.actor, 'stepper');
-    s.send('q');
-    at = await s.prompt();
-    assert.equal(at.actor, 'root');
+    const at = await stepThenQuit(s, 'stepper');
     assert.match(at.before, /DebuggerQuit in actor stepper@/, 'a DebuggerQuit, not a Return');
     s.send('c');
   });
@@ -249,6 +248,7 @@ test('pm_in_subactor: postMortem(err) on a caught error opens the REPL in the ch
   });
 });
 
+// Skipped where script(1) (util-linux) is missing: it is what gives the program a real pty.
 test('through a real pty: the crash flow of subactor_error (child, then root, then exit 1)', { ...T, skip: !HAVE_SCRIPT && 'script(1) is not installed' }, async () => {
   await drive('subactor_error', 1, async (s) => {
     let at = await s.prompt();
@@ -265,6 +265,7 @@ test('through a real pty: the crash flow of subactor_error (child, then root, th
   }, { pty: true });
 });
 
+// Skipped where script(1) (util-linux) is missing: it is what gives the program a real pty.
 test('through a real pty: Ctrl-C while a REPL is open is shielded (a hint, the tree stays up); q then ends it', { ...T, skip: !HAVE_SCRIPT && 'script(1) is not installed' }, async () => {
   await drive('subactor_breakpoint', 1, async (s) => {
     let at = await s.prompt();
