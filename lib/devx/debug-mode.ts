@@ -4,7 +4,7 @@
  * suspended grace periods, the SIGINT shield, the children's stdio). Called
  * at boot only when `debugMode` is on, so nothing of it exists otherwise.
  */
-import { writeSync } from 'node:fs';
+import { fs } from '../builtins.ts';
 import { debugHooks } from '../runtime/debug-hooks.ts';
 import { getRuntimeVars, updateRuntimeVars } from '../runtime/state.ts';
 import { openInspector } from './inspector.ts';
@@ -19,7 +19,7 @@ function install(isRoot: boolean): void {
   if (isRoot) debugHooks.debuggerIdle = untilDebuggerIdle;
   debugHooks.shieldSigint = () => {
     if (!treeInDebugger() && !replRecentlyClosed()) return false;
-    if (treeInDebugger()) writeSync(1, '\ntractor-ts: Ctrl-C is shielded while a debugger REPL is open: `c` continues, `q` quits\n');
+    if (treeInDebugger()) fs().writeSync(1, '\ntractor-ts: Ctrl-C is shielded while a debugger REPL is open: `c` continues, `q` quits\n');
     return true;
   };
 }
@@ -47,5 +47,5 @@ export function bootDebugChild(): void {
 
 /** `inspect: true`: the Node inspector on a free port, its URL printed with the actor's name; waits for a debugger. */
 export function inspectActor(name: string, isRoot: boolean): void {
-  openInspector(name, (s) => writeSync(isRoot || !getRuntimeVars().debugLockAddr ? 2 : termFd(false), s));
+  openInspector(name, (s) => fs().writeSync(isRoot || !getRuntimeVars().debugLockAddr ? 2 : termFd(false), s));
 }

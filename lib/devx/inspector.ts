@@ -10,11 +10,10 @@
  * provides; Node's type stripping keeps positions as they are), and
  * `inspect: true` (the Node inspector on a free port, for an external debugger).
  */
-import { readFileSync } from 'node:fs';
-import type inspector from 'node:inspector';
+import type { Session } from 'node:inspector';
 import { SourceMap } from 'node:module';
 import { fileURLToPath } from 'node:url';
-import { inspect } from 'node:util';
+import { fs, inspector, util } from '../builtins.ts';
 
 export interface CallFrame {
   callFrameId: string;
@@ -26,9 +25,7 @@ export interface CallFrame {
 
 export interface Place { file: string; line: number }
 
-// node:inspector loads on first use (debug mode, `inspect`): not with every actor.
-const nodeInspector = () => process.getBuiltinModule('node:inspector');
-let session: inspector.Session | undefined;
+let session: Session | undefined;
 const scripts = new Map<string, { url: string; map: SourceMap | null | undefined; mapUrl?: string }>();
 const INSPECT = Symbol.for('tractor-ts.inspect');
 /**
@@ -39,11 +36,11 @@ const INSPECT = Symbol.for('tractor-ts.inspect');
 const LIB_DIR = new URL(import.meta.url.endsWith('.ts') ? '../' : './', import.meta.url).href;
 
 /** The in-thread session, opened (and the debugger enabled) on first use. */
-export function debuggerSession(onPaused: (frames: CallFrame[]) => void): inspector.Session {
+export function debuggerSession(onPaused: (frames: CallFrame[]) => void): Session {
   if (session) return session;
-  const s = (session = new (nodeInspector().Session)());
+  const s = (session = new (inspector().Session)());
   s.connect();
-  (globalThis as Record<symbol, unknown>)[INSPECT] = (v: unknown) => inspect(v, { colors: false, depth: 4 });
+  (globalThis as Record<symbol, unknown>)[INSPECT] = (v: unknown) => util().inspect(v, { colors: false, depth: 4 });
   s.on('Debugger.scriptParsed', (m) => {
     const p = m.params as { scriptId: string; url: string; sourceMapURL?: string };
     scripts.set(p.scriptId, { url: p.url, map: undefined, mapUrl: p.sourceMapURL });
@@ -131,7 +128,7 @@ export function sourceLines(file: string): string[] | null {
   if (!sources.has(file)) {
     let lines: string[] | null = null;
     try {
-      lines = readFileSync(file.startsWith('file:') ? fileURLToPath(file) : file, 'utf8').split('\n');
+      lines = fs().readFileSync(file.startsWith('file:') ? fileURLToPath(file) : file, 'utf8').split('\n');
     } catch { /* node: internals, eval code */ }
     sources.set(file, lines);
   }
@@ -140,7 +137,7 @@ export function sourceLines(file: string): string[] | null {
 
 /** `inspect: true`: open the Node inspector on a free port, print its URL with the actor's name, wait for a debugger. */
 export function openInspector(actorName: string, write: (s: string) => void): void {
-  nodeInspector().open(0, '127.0.0.1', false);
-  write(`tractor-ts: actor ${actorName} waits for a debugger at ${nodeInspector().url()}\n`);
-  nodeInspector().waitForDebugger();
+  inspector().open(0, '127.0.0.1', false);
+  write(`tractor-ts: actor ${actorName} waits for a debugger at ${inspector().url()}\n`);
+  inspector().waitForDebugger();
 }

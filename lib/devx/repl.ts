@@ -7,8 +7,7 @@
  * one byte at a time, so a pipe that several actors share never hands a
  * command to an actor that is not at the prompt.
  */
-import { readSync, writeSync } from 'node:fs';
-import { inspect } from 'node:util';
+import { fs, util } from '../builtins.ts';
 import { DebuggerQuit, formatError, RemoteActorError, RuntimeUsageError } from '../errors.ts';
 import { currentActor, getRuntime } from '../runtime/current.ts';
 import { fmtUid } from '../uid.ts';
@@ -37,9 +36,9 @@ type Action = 'continue' | 'next' | 'step' | 'return' | 'quit';
 function write(s: string): void {
   const fd = termFd(getRuntimeVars().isRoot);
   try {
-    writeSync(fd, s);
+    fs().writeSync(fd, s);
   } catch {
-    writeSync(2, s);
+    fs().writeSync(2, s);
   }
 }
 
@@ -54,7 +53,7 @@ function readLine(): string | null {
   for (;;) {
     let n: number;
     try {
-      n = readSync(0, byte, 0, 1, null);
+      n = fs().readSync(0, byte, 0, 1, null);
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EAGAIN' || code === 'EINTR') {
@@ -340,7 +339,7 @@ function evalPm(expr: string, err: unknown): string {
       fn = new Function('err', 'actor', expr);
     }
     const v = fn(err, actor);
-    return typeof v === 'string' ? v : inspect(v, { depth: 4 });
+    return typeof v === 'string' ? v : util().inspect(v, { depth: 4 });
   } catch (e) {
     return String((e as Error)?.stack?.split('\n')[0] ?? e);
   }

@@ -17,11 +17,11 @@
  * (the root forwards its children's stdout/stderr through a gate in debug
  * mode), and the file descriptor the REPL writes to (the root's terminal).
  */
-import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
+import { fs } from '../builtins.ts';
 import { lockWorkerSource } from './lock-worker.ts';
 
 
@@ -45,7 +45,7 @@ function startWorker(r: 'server' | 'client', addr: string): Worker {
 
 /** In the root of a debug-mode tree: start serving the lock; resolves with its address. */
 export async function startLockServer(): Promise<string> {
-  const dir = mkdtempSync(path.join(os.tmpdir(), 'tractor-ts-tty-'));
+  const dir = fs().mkdtempSync(path.join(os.tmpdir(), 'tractor-ts-tty-'));
   const addr = path.join(dir, 'lock.sock');
   const w = startWorker('server', addr);
   await new Promise<void>((resolve, reject) => {

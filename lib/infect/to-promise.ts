@@ -12,7 +12,7 @@
  */
 import { on, once } from 'node:events';
 import { Readable, Writable } from 'node:stream';
-import { promisify } from 'node:util';
+import { util } from '../builtins.ts';
 import { ActorFailure, EndOfStream, InvalidArgument, RuntimeUsageError } from '../errors.ts';
 import { getLogger } from '../log.ts';
 import { currentScope, currentSignal, Scope, taskStorage } from '../runtime/scope.ts';
@@ -305,7 +305,7 @@ export async function openChannelFrom<Out, In = unknown, A = undefined>(
  */
 export function fromCallback<T = unknown>(fn: (...args: any[]) => unknown): (...args: unknown[]) => Promise<T> {
   if (typeof fn !== 'function') throw new InvalidArgument(`toPromise.fromCallback(fn) needs a function, got ${typeof fn}`);
-  const call = promisify(fn) as (...args: unknown[]) => Promise<T>;
+  const call = util().promisify(fn) as (...args: unknown[]) => Promise<T>;
   const name = fn.name || 'anonymous';
   return (...args) => {
     const signal = currentSignal();

@@ -37,6 +37,7 @@
  * token (so it is never on the wire in the clear).
  */
 import net from 'node:net';
+import { crypto } from '../builtins.ts';
 import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
 import type { AidAuth, AidMsg, Msg } from '../msg/types.ts';
@@ -48,8 +49,6 @@ import { getTls, setTls, type TlsOptions } from './tls.ts';
 export const COOKIE_ENV = 'TRACTOR_TS_COOKIE';
 const VERSION = 1;
 const NONCE_BYTES = 32;
-// node:crypto is loaded by the first tree with a cookie: an actor without one never pays for it.
-const crypto = () => process.getBuiltinModule('node:crypto');
 const HOW_TO_SET = 'RootOptions.cookie, the TRACTOR_TS_COOKIE environment variable, or --cookie-file for the tractor-ts command';
 
 /** This process's key (derived from the tree's cookie), or undefined: no authentication. */

@@ -4,10 +4,10 @@
  * says who it is within the handshake timeout is handed on, identified
  * (`chan.aid`); anything else is closed and logged.
  */
-import { mkdirSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { fs } from '../builtins.ts';
 import { TransportClosed } from '../errors.ts';
 import { getLogger } from '../log.ts';
 import { type Address, formatAddress, type ParsedAddress, parseAddress, type TransportName } from './addr.ts';
@@ -90,13 +90,13 @@ export class Server {
   close(): void {
     this.#closed = true;
     for (const s of this.#servers) s.close();
-    for (const f of this.#socketFiles) rmSync(f, { force: true });
+    for (const f of this.#socketFiles) fs().rmSync(f, { force: true });
   }
 
   #defaultBind(t: TransportName): ParsedAddress {
     if (t === 'tcp') return { proto: 'tcp', host: '127.0.0.1', port: 0 };
     const dir = path.join(process.env.XDG_RUNTIME_DIR ?? os.tmpdir(), `tractor-ts-${os.userInfo().uid}`);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    fs().mkdirSync(dir, { recursive: true, mode: 0o700 });
     const { name, uuid } = this.#opts.self;
     return { proto: 'uds', path: path.join(dir, `${name}@${uuid.slice(0, 8)}.sock`) };
   }
@@ -166,5 +166,5 @@ async function removeStaleSocket(file: string): Promise<void> {
     probe.once('error', () => resolve(false));
   });
   if (live) throw Object.assign(new Error(`listen EADDRINUSE: ${file} is in use`), { code: 'EADDRINUSE' });
-  rmSync(file, { force: true });
+  fs().rmSync(file, { force: true });
 }

@@ -12,6 +12,7 @@
  */
 import type { X509Certificate } from 'node:crypto';
 import net from 'node:net';
+import { crypto, tls } from '../builtins.ts';
 import { AuthenticationError, InvalidArgument } from '../errors.ts';
 import { boxError } from '../msg/box.ts';
 import { getLogger } from '../log.ts';
@@ -22,9 +23,6 @@ import { CLOSE_FLUSH_GRACE_MS } from '../runtime/timing.ts';
 
 const log = getLogger('ipc');
 
-// node:tls and node:crypto are loaded by the first tree that uses TLS: an actor without
-// TLS never pays for them (their import is a good part of an actor's boot).
-const tls = () => process.getBuiltinModule('node:tls');
 
 /** A tree's TLS identity: its certificate and key (PEM), and the CA that signs every member's certificate. */
 export interface TlsOptions { cert: string | Buffer; key: string | Buffer; ca: string | Buffer }
@@ -49,12 +47,12 @@ export function setTls(opts: TlsOptions | undefined): void {
   }
   let cert: X509Certificate;
   try {
-    cert = new (process.getBuiltinModule('node:crypto').X509Certificate)(opts.cert);
+    cert = new (crypto().X509Certificate)(opts.cert);
   } catch (err) {
     throw new InvalidArgument(`tls.cert is not a PEM certificate: ${(err as Error).message}`);
   }
   try {
-    if (!cert.checkPrivateKey(process.getBuiltinModule('node:crypto').createPrivateKey(opts.key))) throw new Error('it belongs to another certificate');
+    if (!cert.checkPrivateKey(crypto().createPrivateKey(opts.key))) throw new Error('it belongs to another certificate');
   } catch (err) {
     throw new InvalidArgument(`tls.key is not the private key of tls.cert: ${(err as Error).message}`);
   }

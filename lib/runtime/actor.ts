@@ -4,6 +4,7 @@
  * to dialogs, the table of remote tasks being served, the runtime methods it
  * was given (`selfMethods`) and the actor-wide cancel scope.
  */
+import { crypto } from '../builtins.ts';
 import { Cancelled, MsgTypeError, TransportClosed } from '../errors.ts';
 import type { Address, ParsedAddress, TransportName } from '../ipc/addr.ts';
 import type { Channel } from '../ipc/channel.ts';
@@ -92,7 +93,7 @@ export class ActorRuntime {
   constructor(init: ActorInit) {
     this.name = init.name;
     // node:crypto only where a uuid is made here (a root's): a spawned actor is given its own.
-    this.uuid = init.uuid ?? process.getBuiltinModule('node:crypto').randomUUID();
+    this.uuid = init.uuid ?? crypto().randomUUID();
     const specs = [...(init.enableModules ?? [])];
     this.enableModules = new Set(moduleIds(specs));
     this.moduleAliases = moduleAliases(specs);

@@ -5,10 +5,10 @@
  * it serves (when opening a root is a mistake). The running actor itself is
  * in `runtime/current.ts`.
  */
-import { realpathSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { workerData } from 'node:worker_threads';
+import { fs } from '../builtins.ts';
 import { MsgTypeError, RuntimeUsageError } from '../errors.ts';
 import { checkAddresses, checkLogLevel, checkStartMethod, checkTransports } from '../options.ts';
 import type { TransportName } from '../ipc/addr.ts';
@@ -143,7 +143,7 @@ function entryPath(): string | undefined {
   const arg = process.argv[1];
   if (!arg || isChildProcess) return undefined;
   try {
-    return realpathSync(path.resolve(arg));
+    return fs().realpathSync(path.resolve(arg));
   } catch {
     return path.resolve(arg);
   }
@@ -166,7 +166,7 @@ export function isMain(meta: ImportMeta): boolean {
   if (!entry || !meta.url.startsWith('file:')) return false;
   let file = fileURLToPath(meta.url);
   try {
-    file = realpathSync(file);
+    file = fs().realpathSync(file);
   } catch { /* keep it as given */ }
   const same = file === entry || file.replace(/\.[cm]?[jt]sx?$/, '') === entry;
   if (same) mainUrl = meta.url;

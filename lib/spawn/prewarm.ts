@@ -13,6 +13,7 @@
  * `closeSpares()` ends them when it closes.
  */
 import type { ChildProcess } from 'node:child_process';
+import { childProcess } from '../builtins.ts';
 import { childEnv } from '../ipc/auth.ts';
 import { getLogger } from '../log.ts';
 import { getRuntimeVars } from '../runtime/state.ts';
@@ -29,7 +30,7 @@ interface Spare { proc: ChildProcess; exited: Promise<ExitInfo> }
 const spares: Spare[] = [];
 
 function startSpare(): Spare {
-  const proc = process.getBuiltinModule('node:child_process').spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, SPARE_ARG], { stdio: ['pipe', 'inherit', 'inherit'], env: childEnv() });
+  const proc = childProcess().spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, SPARE_ARG], { stdio: ['pipe', 'inherit', 'inherit'], env: childEnv() });
   // A spare that died (or a parent pipe that broke) is simply not taken.
   proc.stdin!.on('error', () => {});
   const exited = new Promise<ExitInfo>((resolve) => {

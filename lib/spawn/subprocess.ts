@@ -4,6 +4,7 @@
  * a spare of spawn/prewarm.ts; `'worker'`: spawn/worker.ts), wait for it to
  * connect back and say who it is, hand it its `SpawnSpec`.
  */
+import { childProcess, crypto } from '../builtins.ts';
 import { ActorFailure } from '../errors.ts';
 import type { Address } from '../ipc/addr.ts';
 import { authKeyForChild, childEnv, SECRETS_FLAG, spawnSecrets } from '../ipc/auth.ts';
@@ -62,7 +63,7 @@ function launchSubprocess(argv: [string, string, string], secrets?: string, debu
     ? [...debugStdio.slice(0, 3), secrets ? 'pipe' : 'ignore', debugStdio[3]!]
     : secrets ? ['ignore', 'inherit', 'inherit', 'pipe'] : ['ignore', 'inherit', 'inherit'];
   // node:child_process is loaded by an actor's first spawn, not at its boot (most actors spawn none).
-  const proc = process.getBuiltinModule('node:child_process').spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv, ...(secrets ? [SECRETS_FLAG] : [])], {
+  const proc = childProcess().spawn(process.execPath, [...CHILD_EXEC_ARGV, ACTOR_ENTRY, ...argv, ...(secrets ? [SECRETS_FLAG] : [])], {
     stdio: stdio as ('inherit' | 'pipe' | 'ignore' | number)[],
     env: childEnv(),
   });
@@ -90,7 +91,7 @@ const LAUNCHERS: Record<StartMethod, Launcher> = {
 
 /** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */
 export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
-  const uuid = process.getBuiltinModule('node:crypto').randomUUID(); // loaded by the first spawn, not at an actor's boot
+  const uuid = crypto().randomUUID();
   // With a cookie or TLS, what the child needs to connect back is handed to it privately by
   // every backend (see ipc/auth.ts). Spares and workers cannot be handed the debugger's
   // stdio yet: in debug mode every spawn is a 'subprocess' one.

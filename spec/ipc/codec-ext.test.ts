@@ -13,6 +13,7 @@ import { EXT_BIGINT, EXT_MAP, EXT_PROBLEM, EXT_SET, EXT_TYPED_ARRAY, registerTyp
 import { boxError, unboxError } from '../../lib/msg/box.ts';
 import { assertSerializable } from '../../lib/msg/payload.ts';
 import type { ErrorMsg } from '../../lib/msg/types.ts';
+import * as built from '../../dist/internal.js';
 
 const T = { timeout: 20_000 };
 
@@ -114,6 +115,15 @@ test('built-in codes are the documented ones and their payloads are plain msgpac
   const t = extOf(new Int16Array([1, -1]));
   assert.equal(t.type, EXT_TYPED_ARRAY);
   assert.deepEqual(decodeBody(Buffer.from(t.data)), ['Int16Array', new Uint8Array([1, 0, 0xff, 0xff])]);
+});
+
+test("an ExtData of the user's own @msgpack/msgpack crosses as the extension it is (the build bundles its own copy)", T, () => {
+  const payload = encodePldShared(['data']);
+  const mine = new ExtData(77, new Uint8Array(payload)); // not the class of the copy in dist/
+  const frame = Buffer.from(built.encodeShared({ msg_type: 'Return', cid: 'c', pld: mine }));
+  assert.deepEqual(frame.subarray(-payload.length - 3), Buffer.from([0xc7, payload.length, 77, ...payload]), 'ext 8, code 77, the payload');
+  const back = (built.decodeBody(frame) as { pld: { type: number; data: Uint8Array } }).pld;
+  assert.deepEqual([back.constructor.name, back.type, back.data], ['ExtData', 77, new Uint8Array(payload)]);
 });
 
 test('an unknown extension code decodes as an opaque value that re-encodes byte for byte, and marks its message', T, () => {

@@ -94,7 +94,8 @@ const LAYERS: [rank: number, pattern: RegExp][] = [
   [3, /^runtime\/(dialog|scope|state|resolve|remote|debug-hooks|import-module)\.ts$/],
   [2, /^ipc\//],
   [1, /^(msg|trionics)\/|^options\.ts$|^runtime\/timing\.ts$/],
-  [0, /^(errors|log|log-api|uid)\.ts$/],
+  // builtins.ts (Node built-ins through getBuiltinModule) imports nothing, as errors and log, for every layer to use.
+  [0, /^(errors|log|log-api|uid|builtins)\.ts$/],
 ];
 
 /** The layer of `file`, or `undefined` for a file the table does not place. */
