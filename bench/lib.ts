@@ -153,7 +153,9 @@ export function childrenOf(ppid = process.pid): { pid: number; cmd: string }[] {
       // Fields after the parenthesised command: state ppid ...
       const rest = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
       if (Number(rest[1]) !== ppid) continue;
-      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim();
+      // An exited process not yet reaped has no command line: it goes by its name, `[name]` as ps shows it.
+      const cmd = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0').join(' ').trim() ||
+        `[${stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'))}]`;
       out.push({ pid: Number(entry), cmd });
     } catch { /* gone meanwhile */ }
   }

@@ -54,8 +54,10 @@ async function main(): Promise<void> {
       log(`${m.figures.filter(want).join(', ')} done in ${((now() - t) / 1000).toFixed(1)} s`);
     }
   }
-  // Every process a bench started must be gone by now (tsx's own esbuild service is not ours).
-  const ours = () => childrenOf().filter((c) => !/[\\/]esbuild(\.exe)? --service/.test(c.cmd));
+  // Every process a bench started must be gone by now. tsx's own esbuild service is not ours, nor
+  // the exited ones that tsx's loader thread in a Node 20 worker started (with a cold tsx cache) and
+  // left unreaped when the worker ended: a thread's loop that ends does not wait for its children.
+  const ours = () => childrenOf().filter((c) => !/[\\/]esbuild(\.exe)? --service|^\[esbuild\]$/.test(c.cmd));
   let left = ours();
   for (let i = 0; i < 20 && left.length; i++) {
     await sleep(100);

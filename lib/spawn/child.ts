@@ -30,10 +30,12 @@ export interface ChildArgs {
   argv: readonly string[];
   /** The spawn secrets handed over in memory (a worker's, a spare's); else read from fd 3 when `argv` says so. */
   secrets?: string | undefined;
+  /** Settles once the loaders the actor's modules need are in place (a Node 20 worker registers tsx's meanwhile). */
+  loaders?: Promise<void> | undefined;
 }
 
 /** Run this process (or thread) as the actor `argv` = [parent address, uuid, name, ...flags] describes. */
-export async function runChild({ argv, secrets }: ChildArgs): Promise<void> {
+export async function runChild({ argv, secrets, loaders }: ChildArgs): Promise<void> {
   const [parentAddr, uuid, name] = argv as [string, string, string];
   // first: `ps` names the actor from its first moment (a worker thread must not rename its parent's process)
   if (isMainThread) setProcTitle(name);
@@ -80,6 +82,7 @@ export async function runChild({ argv, secrets }: ChildArgs): Promise<void> {
   if (vars.inspect) inspectActor(name, false);
   getConsoleLog(vars.loglevel);
 
+  await loaders; // before it serves anything: a call imports its module
   booted = true;
   const self = await bootActor({
     name, uuid, enableModules: spec.enable_modules, transports: vars.enableTransports,

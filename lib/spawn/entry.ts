@@ -5,13 +5,19 @@
  * (see spawn/child.ts).
  *
  * argv: <parent address> <uuid> <name> [--tractor-secrets-fd=3] (a
- * worker-thread actor gets the first three, and its spawn secrets, in its
- * `workerData`, see spawn/worker.ts; signals never reach a thread).
+ * worker-thread actor gets the first three, its spawn secrets and, on Node
+ * 20, the loaders to register in its thread, in its `workerData`, see
+ * spawn/worker.ts; signals never reach a thread).
  */
 import { workerData } from 'node:worker_threads';
 import '../index.ts'; // the library as the modules an actor serves import it (built: one shared chunk, not two)
 import { runChild } from './child.ts';
-import { WORKER_ARGV, WORKER_SECRETS } from './worker.ts';
+import { registerThreadLoaders, WORKER_ARGV, WORKER_LOADERS, WORKER_SECRETS } from './worker.ts';
 
-const fromParent = workerData as { [WORKER_ARGV]?: string[]; [WORKER_SECRETS]?: string } | null;
-await runChild({ argv: fromParent?.[WORKER_ARGV] ?? process.argv.slice(2), secrets: fromParent?.[WORKER_SECRETS] });
+type FromParent = { [WORKER_ARGV]?: string[]; [WORKER_SECRETS]?: string; [WORKER_LOADERS]?: [string, boolean][] };
+const fromParent = workerData as FromParent | null;
+await runChild({
+  argv: fromParent?.[WORKER_ARGV] ?? process.argv.slice(2),
+  secrets: fromParent?.[WORKER_SECRETS],
+  loaders: registerThreadLoaders(fromParent?.[WORKER_LOADERS] ?? []), // a Node 20 worker's, registered meanwhile
+});

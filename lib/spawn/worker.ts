@@ -6,9 +6,10 @@
  * `worker.terminate()`, which stops even a synchronous loop.
  *
  * On Node 20 tsx's hooks do not reach Worker threads (module hooks are per
- * thread), so there a worker first imports the program's `--import` loaders
- * (tsx's among them) inside its thread, then the entry; a Node that strips
- * types itself needs nothing.
+ * thread), so there a worker imports the program's `--import` loaders (tsx's
+ * among them) inside its thread: after the library, which is plain
+ * JavaScript and loads faster without them, and before any module the actor
+ * serves. A Node that strips types itself needs nothing.
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -16,6 +17,7 @@ import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { childEnv } from '../ipc/auth.ts';
 import { getLogger } from '../log.ts';
+import { dynamicImport } from '../runtime/import-module.ts';
 import { CHILD_EXEC_ARGV, NATIVE_TYPESCRIPT } from './flags.ts';
 import type { ExitInfo, Launched } from './launch.ts';
 
@@ -25,6 +27,8 @@ const log = getLogger('spawn');
 export const WORKER_ARGV = 'tractorActorArgv';
 /** The key of its spawn secrets in `workerData` (memory of this process: never argv, the environment or a pipe). */
 export const WORKER_SECRETS = 'tractorSpawnSecrets';
+/** The key of the loaders a worker actor imports itself, once the library has loaded (see `startThread`). */
+export const WORKER_LOADERS = 'tractorThreadLoaders';
 
 let preloads: [url: string, register: boolean][] | undefined;
 /**
@@ -53,23 +57,37 @@ function threadPreloads(): [string, boolean][] {
 
 /**
  * A Worker running `entry` (a file path) with `workerData`, the program's
- * loaders registered in its thread where Node does not (also the bare Worker
- * of the benchmarks' baseline, so both pay the same loader).
- * @internal
+ * loaders registered in its thread where Node does not: by the entry itself
+ * (`registerThreadLoaders`), or first for an entry that needs them to load
+ * (lib/'s own .ts, run from source).
  */
-export function startThread(entry: string, workerData: unknown): Worker {
+function startThread(entry: string, workerData: Record<string, unknown>): Worker {
   // The loader flags, as a process actor gets them: Node 20 ignores them in a
   // thread, but the thread's own children (and worker grandchildren) read them.
   // Its environment is a child's (no TRACTOR_TS_COOKIE), as a process actor's.
   const opts = { workerData, execArgv: [...CHILD_EXEC_ARGV], env: childEnv() };
   const loaders = NATIVE_TYPESCRIPT ? [] : threadPreloads();
   if (!loaders.length) return new Worker(entry, opts);
-  // `import (`, spaced: tsx rewrites, at a cost that grows with the file, every file in which `import(` appears.
+  // The built entry loads the library natively, then registers the loaders while it connects to its
+  // parent (spawn/entry.ts): through tsx's hooks the library took ~40 ms more to load.
+  const first = entry.endsWith('.ts') ? loaders : [];
+  // Eval'd, not a file: Node 20 runs a file Worker's `--import` flags in its thread (tsx's: ~50 ms,
+  // for hooks that still do not apply there), an eval'd one's not. `import (`, spaced: tsx rewrites,
+  // at a cost that grows with the file, every file in which `import(` appears.
   const boot = `(async () => {
-    for (const [url, register] of ${JSON.stringify(loaders)}) { const m = await import (url); if (register) m.register(); }
+    for (const [url, register] of ${JSON.stringify(first)}) { const m = await import (url); if (register) m.register(); }
     await import (${JSON.stringify(pathToFileURL(entry).href)});
   })()`;
-  return new Worker(boot, { ...opts, eval: true });
+  const later = first.length ? [] : loaders;
+  return new Worker(boot, { ...opts, eval: true, workerData: { ...workerData, [WORKER_LOADERS]: later } });
+}
+
+/** Import, in order, the loaders `startThread` left to the thread, registering tsx's. */
+export async function registerThreadLoaders(loaders: readonly [url: string, register: boolean][]): Promise<void> {
+  for (const [url, register] of loaders) {
+    const m = await dynamicImport<{ register(): void }>(url);
+    if (register) m.register();
+  }
 }
 
 /** Start a worker-thread actor that connects back to `argv[0]`, handed `secrets` in its `workerData` (see `Launcher`). */
