@@ -48,9 +48,9 @@ export class Server {
   async listen(transports: TransportName[], bindAddrs: Address[] = []): Promise<void> {
     const targets = bindAddrs.length ? bindAddrs.map(parseAddress) : transports.map((t) => this.#defaultBind(t));
     try {
-      for (const target of targets) await this.listenOn(target, !bindAddrs.length && target.proto === 'tcp' ? takeBoundAhead() : undefined);
+      for (const target of targets) await this.listenOn(target, !bindAddrs.length && target.proto === 'tcp' ? await takeBoundAhead() : undefined);
     } finally {
-      releaseBoundAhead();
+      await releaseBoundAhead();
     }
   }
 
@@ -122,33 +122,44 @@ export class Server {
   }
 }
 
-/** A TCP listener bound on 127.0.0.1:0 before this process knew what actor it would be (a prewarmed spare's). */
-let boundAhead: net.Server | undefined;
+/**
+ * A TCP listener on 127.0.0.1:0 bound (or binding) before this actor knew its
+ * bind addresses: a prewarmed spare's, or a child's bound while its parent
+ * answers the handshake. Undefined once taken, or if the bind failed.
+ */
+let boundAhead: Promise<net.Server | undefined> | undefined;
 
 /**
- * Bind a TCP listener on 127.0.0.1:0 now, for the first default TCP bind of
- * this process to take over (a prewarmed spare's: the bind, and Node's
- * address lookup behind it, are done before the spare is taken, not during
- * its spawn). No connection can reach it before its address is announced.
+ * Bind a TCP listener on 127.0.0.1:0 now (once per thread), for the first
+ * default TCP bind of this actor to take over. The bind, and Node's address
+ * lookup and cluster setup behind it (a few ms of CPU), then run while the
+ * actor waits for its parent (a spare before it is taken, a child during its
+ * handshake), not after. No connection can reach it before its address is
+ * announced. A failure only means the actor binds later, as usual.
  */
-export async function bindAhead(): Promise<void> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+export function bindAhead(): Promise<void> {
+  boundAhead ??= new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(undefined));
+    server.listen(0, '127.0.0.1', () => resolve(server));
   });
-  boundAhead = server;
+  return boundAhead.then(() => undefined);
 }
 
-function takeBoundAhead(): net.Server | undefined {
+function takeBoundAhead(): Promise<net.Server | undefined> | undefined {
   const s = boundAhead;
   boundAhead = undefined;
   return s;
 }
 
-/** Close a listener bound ahead that no default TCP bind took (an actor given other transports or addresses). */
-function releaseBoundAhead(): void {
-  takeBoundAhead()?.close();
+/**
+ * Close a listener bound ahead that no default TCP bind took (an actor given
+ * other transports or addresses), once its bind is done: the actor's boot
+ * ends with no listener it did not announce.
+ */
+async function releaseBoundAhead(): Promise<void> {
+  const server = await takeBoundAhead();
+  if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
 }
 
 /**

@@ -93,6 +93,18 @@ test('a spare given other transports than TCP closes the TCP listener it bound a
   assert.equal(tcpListening, 0, 'no TCP socket left listening');
 });
 
+// Every actor binds its TCP listener while its parent answers its handshake (spawn/child.ts), before it knows its transports.
+for (const startMethod of ['subprocess', 'worker'] as const) {
+  test(`a '${startMethod}' actor given other transports than TCP closes the TCP listener it bound during its handshake`, { timeout: 40_000 }, async () => {
+    await using root = await tractor.openRoot({ enableTransports: ['uds'] });
+    void root;
+    await using an = await tractor.openNursery({ enableModules: [PREWARM], startMethod });
+    const { addrs, tcpServers } = await (await an.startActor('uds-only')).run(listeners);
+    assert.ok(addrs.length > 0 && addrs.every((a) => a.startsWith('uds://')), addrs.join(' '));
+    assert.equal(tcpServers, 0, 'no TCP server left in its thread');
+  });
+}
+
 test('a spare given TCP listens on the socket it bound ahead, and is reached there', { timeout: 40_000 }, async () => {
   await using root = await tractor.openRoot({ startMethod: 'prewarm' });
   void root;
