@@ -70,6 +70,13 @@ export const SIGNAL_REPEAT_MS = 500;
 export const MAIN_IMPORT_WAIT_MS = 1000;
 /** How long a one-shot child's lost channel may precede its exit and still count as that exit (not a transport failure). */
 export const EXIT_AFTER_CLOSE_MS = 1000;
+/**
+ * How long after a child's exit its channel may still be delivering what the
+ * child sent before it exited (why it failed to boot): the exit and the
+ * channel's last bytes reach the parent in either order. The kernel closes a
+ * dead process's sockets, so the wait is a loop turn or two.
+ */
+export const CLOSE_AFTER_EXIT_MS = 1000;
 
 /**
  * How long a receiver that takes nothing may hold up its channel before the

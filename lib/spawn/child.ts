@@ -117,6 +117,9 @@ export async function runChild({ argv, secrets, loaders }: ChildArgs): Promise<v
   try {
     for (const m of self.enableModules) await importModule(m);
   } catch (err) {
+    // Cancelled meanwhile (its parent asked it to go while it imported, or went): that shutdown ends
+    // it, with the exit its parent asked for; the channel that would carry this error is closed by then.
+    if (self.cancelCalled) return;
     // Report the boot failure to the parent as the actor's own error, then exit.
     if (!chan.closed) chan.send(boxError(err, self.uid, null));
     chan.flush();

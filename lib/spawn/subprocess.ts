@@ -13,7 +13,7 @@ import { getLogger } from '../log.ts';
 import { onAnyAbort, type Scope } from '../runtime/scope.ts';
 import type { ModuleSpec } from '../runtime/resolve.ts';
 import { mainModuleUrl, type RuntimeVars } from '../runtime/state.ts';
-import { SPAWN_TIMEOUT_MS } from '../runtime/timing.ts';
+import { CLOSE_AFTER_EXIT_MS, SPAWN_TIMEOUT_MS, withTimeout } from '../runtime/timing.ts';
 import { CHILD_EXEC_ARGV } from './flags.ts';
 import { ACTOR_ENTRY, type Launched, type Launcher, type StartMethod } from './launch.ts';
 import { takeSpare } from './prewarm.ts';
@@ -29,7 +29,7 @@ export interface SpawnedActor {
   /** The process (or, for `'worker'`, the thread) running it: `kill()` is SIGKILL (or `terminate()`). */
   proc: Launched;
   chan: Channel;
-  /** Resolves when the process has exited and been reaped. */
+  /** Resolves when the process has exited and been reaped, and its channel has delivered all it sent (bounded). */
   exited: Promise<ExitInfo>;
   exitInfo: ExitInfo | undefined;
 }
@@ -89,6 +89,15 @@ const LAUNCHERS: Record<StartMethod, Launcher> = {
   worker: (argv, secrets) => launchWorker(ACTOR_ENTRY, argv, secrets),
 };
 
+/**
+ * Once `chan` has closed, or {@link CLOSE_AFTER_EXIT_MS} after its actor's
+ * exit: what the actor reported before it exited (a boxed boot failure) is
+ * read first, even when its exit reaches this process before those bytes.
+ */
+async function closedAfterExit(chan: Channel): Promise<void> {
+  await withTimeout(new Promise<void>((resolve) => chan.onClose(() => resolve())), CLOSE_AFTER_EXIT_MS, undefined, true);
+}
+
 /** Spawn one actor with `req.startMethod` and complete its handshake; aborting `scope` kills it. */
 export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: Scope): Promise<SpawnedActor> {
   const uuid = crypto().randomUUID();
@@ -126,7 +135,7 @@ export async function spawnActor(actor: SpawnParent, req: SpawnRequest, scope: S
     });
     actor.serveChannel(chan);
     log.runtime('spawned actor %s (pid %d)', req.name, proc.pid);
-    return Object.assign(child, { chan, exited }) as SpawnedActor;
+    return Object.assign(child, { chan, exited: exited.then((e) => closedAfterExit(chan).then(() => e)) }) as SpawnedActor;
   } catch (err) {
     expected.cancel();
     proc.kill();
