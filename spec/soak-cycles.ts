@@ -69,8 +69,14 @@ export interface SoakFigure extends Holdings { mode: string; cycles: number; dFd
  * count to come back down.
  */
 export async function soak(an: tractor.ActorNursery, opts: { mode: string; total: number; batch: number; warmup: number; every: number }, report: (f: SoakFigure) => void): Promise<SoakFigure[]> {
+  const before = await holdings();
   await soakCycles(an, opts.warmup, opts.batch, `${opts.mode}-warm`);
-  const base = await holdings();
+  // The base too counts children once reaped: a cancelled actor acknowledges before it exits.
+  let base = await holdings();
+  for (let i = 0; i < 50 && base.children > before.children; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    base = await holdings();
+  }
   const figures: SoakFigure[] = [];
   for (let done = 0; done < opts.total;) {
     const n = Math.min(opts.every, opts.total - done);
