@@ -75,9 +75,11 @@ function checkLayout(metafile, outputs) {
   }
   for (const { path: file, text } of outputs) {
     const rel = path.relative(ROOT, file).split(path.sep).join('/');
-    if (rel.endsWith('.js') && !MAY_IMPORT.has(rel) && text.includes('import(')) problems.push(`${rel} holds "import(" (keep dynamic imports in lib/runtime/import-module.ts)`);
-    for (const dep of BUNDLED) if (rel.endsWith('.js') && text.includes(`from "${dep}`)) problems.push(`${rel} imports ${dep}, which is bundled`);
-    if (rel.endsWith('.js') && rel !== 'dist/cli.js' && LAZY_BUILTINS.test(text)) problems.push(`${rel} imports ${text.match(LAZY_BUILTINS)[0].slice(5)} (use lib/builtins.ts)`);
+    if (!rel.endsWith('.js')) continue;
+    if (!MAY_IMPORT.has(rel) && text.includes('import(')) problems.push(`${rel} holds "import(" (keep dynamic imports in lib/runtime/import-module.ts)`);
+    for (const dep of BUNDLED) if (text.includes(`from "${dep}`)) problems.push(`${rel} imports ${dep}, which is bundled`);
+    const builtin = rel === 'dist/cli.js' ? null : text.match(LAZY_BUILTINS);
+    if (builtin) problems.push(`${rel} imports ${builtin[0].slice(5)} (use lib/builtins.ts)`);
   }
   if (problems.length) throw new Error(`dist/ layout:\n  ${problems.join('\n  ')}`);
 }

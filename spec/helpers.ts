@@ -49,11 +49,11 @@ export function descendants(root: number = process.pid): number[] {
     } catch { /* gone */ }
   }
   const out: number[] = [];
-  const todo = [root];
-  while (todo.length) {
-    for (const c of children.get(todo.pop()!) ?? []) {
+  const unvisited = [root];
+  while (unvisited.length) {
+    for (const c of children.get(unvisited.pop()!) ?? []) {
       out.push(c);
-      todo.push(c);
+      unvisited.push(c);
     }
   }
   return out;

@@ -106,19 +106,18 @@ export function extEntryOf(v: object): Entry | undefined {
 export function extChildren(v: object): Iterable<[string, unknown]> | undefined {
   if (v instanceof ExtData) return [];
   const e = extEntryOf(v);
-  if (!e) return foreignExtData(v) ? [] : undefined;
+  if (!e) return isForeignExtData(v) ? [] : undefined;
   return e.children ? e.children(v as never) : [];
 }
 
 /**
- * `v` as this codec's `ExtData` if it is one of another copy of
- * @msgpack/msgpack (the user's own: the build bundles the library's), sent
- * as the extension value it is.
+ * Whether `v` is an `ExtData` of another copy of @msgpack/msgpack (the
+ * user's own: the build bundles the library's), sent as the extension value
+ * it is.
  */
-function foreignExtData(v: object): ExtData | undefined {
+function isForeignExtData(v: object): v is { type: number; data: Uint8Array } {
   const { type, data } = v as { type?: unknown; data?: unknown };
-  if (v.constructor?.name !== 'ExtData' || typeof type !== 'number' || !(data instanceof Uint8Array)) return undefined;
-  return new ExtData(type, data);
+  return v.constructor?.name === 'ExtData' && typeof type === 'number' && data instanceof Uint8Array;
 }
 
 // ------------------------------------------------------------------ built-ins
@@ -219,7 +218,7 @@ export const extCodec: ExtensionCodecType<undefined> = {
       if (object instanceof Date) return new ExtData(-1, encodeTimestampExtension(object)!);
     } else if (typeof object !== 'bigint') return null;
     const entry = extEntryOf(Object(object) as object);
-    if (!entry) return typeof object === 'object' ? foreignExtData(object) ?? null : null;
+    if (!entry) return typeof object === 'object' && isForeignExtData(object) ? new ExtData(object.type, object.data) : null;
     return new ExtData(entry.code, encodeData(entry, object));
   },
   decode(data: Uint8Array, code: number): unknown {

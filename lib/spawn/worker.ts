@@ -70,16 +70,15 @@ function startThread(entry: string, workerData: Record<string, unknown>): Worker
   if (!loaders.length) return new Worker(entry, opts);
   // The built entry loads the library natively, then registers the loaders while it connects to its
   // parent (spawn/entry.ts): through tsx's hooks the library took ~40 ms more to load.
-  const first = entry.endsWith('.ts') ? loaders : [];
+  const fromSource = entry.endsWith('.ts'); // lib/'s own .ts needs the loaders to load at all
   // Eval'd, not a file: Node 20 runs a file Worker's `--import` flags in its thread (tsx's: ~50 ms,
   // for hooks that still do not apply there), an eval'd one's not. `import (`, spaced: tsx rewrites,
   // at a cost that grows with the file, every file in which `import(` appears.
   const boot = `(async () => {
-    for (const [url, register] of ${JSON.stringify(first)}) { const m = await import (url); if (register) m.register(); }
+    for (const [url, register] of ${JSON.stringify(fromSource ? loaders : [])}) { const m = await import (url); if (register) m.register(); }
     await import (${JSON.stringify(pathToFileURL(entry).href)});
   })()`;
-  const later = first.length ? [] : loaders;
-  return new Worker(boot, { ...opts, eval: true, workerData: { ...workerData, [WORKER_LOADERS]: later } });
+  return new Worker(boot, { ...opts, eval: true, workerData: { ...workerData, [WORKER_LOADERS]: fromSource ? [] : loaders } });
 }
 
 /** Import, in order, the loaders `startThread` left to the thread, registering tsx's. */
